@@ -1,0 +1,86 @@
+"""Engine and session factory for one domain's store.
+
+``DATABASE_URL`` selects the store (``postgresql+asyncpg://...`` in production); a domain
+can be pointed elsewhere with ``DATABASE_URL_<DOMAIN>`` (e.g. ``DATABASE_URL_ORDERS``) when
+the subgraphs run as separate processes on separate databases. The embedded default is a
+SQLite file under ``var/`` so that a fresh machine needs no server.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import ConnectionPoolEntry
+
+__all__ = ["DEFAULT_SQLITE_PATH", "Database", "database_url", "open_database"]
+
+DEFAULT_SQLITE_PATH = Path("var") / "ops-platform.db"
+
+
+def database_url(domain: str | None = None) -> str:
+    """The URL for ``domain``: its own variable, else ``DATABASE_URL``, else embedded SQLite."""
+    if domain:
+        specific = os.environ.get(f"DATABASE_URL_{domain.upper()}")
+        if specific:
+            return specific
+    return os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _enable_sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    """An engine and its session factory; the owner disposes of the engine at shutdown."""
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    async def create_tables(self, metadata: MetaData) -> None:
+        async with self.engine.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+
+    async def drop_tables(self, metadata: MetaData) -> None:
+        async with self.engine.begin() as connection:
+            await connection.run_sync(metadata.drop_all)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def open_database(url: str | None = None, **engine_options: Any) -> Database:
+    """Create the engine for ``url`` (default: :func:`database_url`) and its session factory."""
+    url = url or database_url()
+    if url.startswith("sqlite"):
+        path = url.split(":///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, **engine_options)
+        event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
+    else:
+        engine_options.setdefault("pool_size", 10)
+        engine_options.setdefault("max_overflow", 10)
+        engine_options.setdefault("pool_pre_ping", True)
+        engine = create_async_engine(url, **engine_options)
+    return Database(engine, async_sessionmaker(engine, expire_on_commit=False))

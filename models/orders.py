@@ -1,0 +1,87 @@
+"""The orders domain: orders, their lines and their status lifecycle.
+
+``customer_id`` and ``product_id`` are references into other domains (resolved through
+federation), deliberately without foreign keys. Each line keeps the unit price it was sold
+at. ``OrderEvent`` is the domain's outbox: written in the same transaction as the order.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
+
+__all__ = ["ALLOWED_TRANSITIONS", "Base", "Order", "OrderEvent", "OrderLine", "OrderStatus"]
+
+
+class Base(DeclarativeBase):
+    metadata = domain_metadata()
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class OrderStatus(enum.Enum):
+    PENDING = "PENDING"
+    PAID = "PAID"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
+    OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_customer_id_id", "customer_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Identifier, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[OrderStatus] = mapped_column(
+        Enum(OrderStatus, native_enum=False, length=16), default=OrderStatus.PENDING
+    )
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", lazy="raise", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+    __table_args__ = (Index("ix_order_lines_order_id", "order_id"),)
+
+    id: Mapped[int] = mapped_column(Identifier, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
+
+
+class OrderEvent(Base):
+    """Outbox row: an order fact for other domains (marketing, ERP/CRM), relayed later."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (Index("ix_order_events_published_id", "published", "id"),)
+
+    id: Mapped[int] = mapped_column(Identifier, primary_key=True)
+    order_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,76 @@
+"""The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries) plus ``/health``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import orjson
+import strawberry
+from sqlalchemy import MetaData, text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from models.database import Database
+from subgraphs.common.context import SubgraphContext
+from subgraphs.common.peers import Peers
+
+__all__ = ["SubgraphView", "create_subgraph_app"]
+
+
+class SubgraphView(GraphQL[SubgraphContext, None]):
+    """Strawberry's ASGI view with our context and orjson encoding; no IDE (the router
+    serves GraphiQL for the whole graph)."""
+
+    def __init__(self, schema: strawberry.federation.Schema, database: Database, peers: Peers):
+        super().__init__(schema, graphql_ide=None)
+        self.database = database
+        self.peers = peers
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> SubgraphContext:
+        return SubgraphContext(self.database, self.peers)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+
+def create_subgraph_app(
+    name: str,
+    schema: strawberry.federation.Schema,
+    database: Database,
+    metadata: MetaData,
+    peers: Peers | None = None,
+    *,
+    create_tables: bool = True,
+) -> Starlette:
+    """The app for domain ``name``. The caller owns ``database`` (and disposes of it)."""
+    view = SubgraphView(schema, database, peers or Peers())
+
+    async def health(_request: Request) -> Response:
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as error:
+            return JSONResponse(
+                {"status": "unavailable", "subgraph": name, "error": type(error).__name__},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "subgraph": name})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        if create_tables:
+            await database.create_tables(metadata)
+        yield {}
+
+    return Starlette(
+        routes=[Route("/graphql", view, methods=["GET", "POST"]), Route("/health", health)],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,1 @@
+"""The customers subgraph: the Customer entity (master data, tier, tags, addresses)."""

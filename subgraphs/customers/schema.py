@@ -1,0 +1,162 @@
+"""Queries and mutations of the customers subgraph."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import strawberry
+from sqlalchemy import Select, String, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info
+
+from models import customers as model
+from subgraphs.common.context import context_of
+from subgraphs.common.errors import BadUserInput, Conflict, NotFound
+from subgraphs.common.ids import parse_id
+from subgraphs.common.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Connection,
+    build_connection,
+    check_page_size,
+    decode_cursor,
+)
+from subgraphs.common.schema import build_schema
+from subgraphs.customers import loaders, validation
+from subgraphs.customers.types import (
+    AddressInput,
+    CreateCustomerInput,
+    Customer,
+    CustomerFilter,
+    UpdateCustomerInput,
+)
+
+__all__ = ["Mutation", "Query", "schema"]
+
+T = TypeVar("T")
+
+
+def _filtered(statement: Select[Any], where: CustomerFilter | None) -> Select[Any]:
+    if where is None:
+        return statement
+    if where.tier is not None:
+        statement = statement.where(model.Customer.tier == where.tier)
+    if where.search:
+        pattern = f"%{where.search.strip().lower()}%"
+        statement = statement.where(
+            or_(func.lower(model.Customer.name).like(pattern), model.Customer.email.like(pattern))
+        )
+    if where.tag:
+        # Tags are few and stored as JSON; match the quoted value, portable across dialects.
+        tag = validation.clean_tags([where.tag])
+        statement = statement.where(func.cast(model.Customer.tags, String).like(f'%"{tag[0]}"%'))
+    return statement
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One customer by id, or null when there is none.")
+    async def customer(self, info: Info[Any, Any], id: strawberry.ID) -> Customer | None:
+        row = await context_of(info).loader(loaders.customers_by_id).load(parse_id(id))
+        return None if row is None else Customer.from_row(row)
+
+    @strawberry.field(description="Customers by ascending id, a page at a time.")
+    async def customers(
+        self,
+        info: Info[Any, Any],
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: CustomerFilter | None = None,
+    ) -> Connection[Customer]:
+        check_page_size(first)
+        statement = _filtered(select(model.Customer), filter)
+        after_id = decode_cursor(after)
+        if after_id is not None:
+            statement = statement.where(model.Customer.id > after_id)
+        async with context_of(info).database.sessions() as session:
+            rows: list[model.Customer] = list(
+                await session.scalars(statement.order_by(model.Customer.id).limit(first + 1))
+            )
+        return build_connection(rows, first, key=lambda row: row.id, node=Customer.from_row)
+
+
+def _address_rows(addresses: list[AddressInput]) -> list[model.Address]:
+    return [
+        model.Address(
+            kind=address.kind,
+            line1=address.line1.strip(),
+            city=address.city.strip(),
+            postal_code=address.postal_code.strip(),
+            country=validation.clean_country(address.country),
+        )
+        for address in addresses
+    ]
+
+
+async def _ensure_email_free(session: AsyncSession, email: str, owner: int | None = None) -> None:
+    holder = await session.scalar(select(model.Customer.id).where(model.Customer.email == email))
+    if holder is not None and holder != owner:
+        raise Conflict(f"Email {email!r} is already used by another customer", field="email")
+
+
+async def _commit(session: AsyncSession, email: str) -> None:
+    """Commit, turning a lost race on the unique email into the same CONFLICT."""
+    try:
+        await session.commit()
+    except IntegrityError as error:
+        await session.rollback()
+        raise Conflict(
+            f"Email {email!r} is already used by another customer", field="email"
+        ) from error
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a customer; the email must be valid and unused.")
+    async def create_customer(self, info: Info[Any, Any], input: CreateCustomerInput) -> Customer:
+        row = model.Customer(
+            name=validation.clean_name(input.name),
+            email=validation.clean_email(input.email),
+            phone=validation.clean_phone(input.phone),
+            tier=input.tier,
+            tags=validation.clean_tags(input.tags),
+            addresses=_address_rows(input.addresses),
+        )
+        async with context_of(info).database.sessions() as session:
+            await _ensure_email_free(session, row.email)
+            session.add(row)
+            await _commit(session, row.email)
+        return Customer.from_row(row)
+
+    @strawberry.mutation(description="Change some of a customer's fields.")
+    async def update_customer(
+        self, info: Info[Any, Any], id: strawberry.ID, input: UpdateCustomerInput
+    ) -> Customer:
+        customer_id = parse_id(id)
+        async with context_of(info).database.sessions() as session:
+            row = await session.get(model.Customer, customer_id)
+            if row is None:
+                raise NotFound(f"No customer with id {id}", id=str(id))
+            if input.name is not strawberry.UNSET:
+                row.name = validation.clean_name(_required(input.name, "name"))
+            if input.email is not strawberry.UNSET:
+                email = validation.clean_email(_required(input.email, "email"))
+                await _ensure_email_free(session, email, owner=row.id)
+                row.email = email
+            if input.phone is not strawberry.UNSET:
+                row.phone = validation.clean_phone(input.phone)
+            if input.tier is not strawberry.UNSET:
+                row.tier = _required(input.tier, "tier")
+            if input.tags is not strawberry.UNSET:
+                row.tags = validation.clean_tags(input.tags or [])
+            await _commit(session, row.email)
+        return Customer.from_row(row)
+
+
+def _required(value: T | None, field: str) -> T:
+    if value is None:
+        raise BadUserInput(f"`{field}` cannot be null", field=field)
+    return value
+
+
+schema = build_schema(query=Query, mutation=Mutation, types=[Customer])

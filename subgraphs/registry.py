@@ -1,0 +1,63 @@
+"""The domains of the platform: where each subgraph's schema and tables live, its default
+port, and which other domains it calls."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import strawberry
+from sqlalchemy import MetaData
+from starlette.applications import Starlette
+
+from models.database import Database
+from subgraphs.common.app import create_subgraph_app
+from subgraphs.common.peers import Peers
+
+__all__ = ["DOMAINS", "Domain", "create_app"]
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    name: str
+    port: int
+    schema_module: str
+    models_module: str
+    calls: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> strawberry.federation.Schema:
+        schema: strawberry.federation.Schema = importlib.import_module(self.schema_module).schema
+        return schema
+
+    @property
+    def metadata(self) -> MetaData:
+        metadata: MetaData = importlib.import_module(self.models_module).Base.metadata
+        return metadata
+
+
+DOMAINS: dict[str, Domain] = {
+    domain.name: domain
+    for domain in (
+        Domain("customers", 4001, "subgraphs.customers.schema", "models.customers"),
+        Domain("products", 4002, "subgraphs.products.schema", "models.products"),
+        Domain(
+            "orders",
+            4003,
+            "subgraphs.orders.schema",
+            "models.orders",
+            calls=("customers", "products", "inventory", "marketing"),
+        ),
+        Domain("inventory", 4004, "subgraphs.inventory.schema", "models.inventory"),
+        Domain("marketing", 4005, "subgraphs.marketing.schema", "models.marketing"),
+    )
+}
+
+
+def create_app(
+    name: str, database: Database, peers: Peers | None = None, *, create_tables: bool = True
+) -> Starlette:
+    domain = DOMAINS[name]
+    return create_subgraph_app(
+        name, domain.schema, database, domain.metadata, peers, create_tables=create_tables
+    )
