@@ -14,7 +14,7 @@ from models.database import Database
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.peers import Peers
 
-__all__ = ["DOMAINS", "Domain", "create_app"]
+__all__ = ["DOMAINS", "Domain", "create_app", "local_url"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +61,8 @@ def create_app(
     return create_subgraph_app(
         name, domain.schema, database, domain.metadata, peers, create_tables=create_tables
     )
+
+
+def local_url(name: str, host: str = "127.0.0.1") -> str:
+    """Where domain ``name`` listens by default (the routing URL in ``supergraph.yaml``)."""
+    return f"http://{host}:{DOMAINS[name].port}/graphql"

@@ -31,7 +31,9 @@ async def insert_rows(
     total: int | None = None,
     show_progress: bool = True,
 ) -> int:
-    """Insert ``rows`` into ``model``'s table in chunks, one transaction per chunk; returns the count."""
+    """Insert ``rows`` into ``model``'s table in chunks, a transaction per chunk.
+
+    Returns the number of rows inserted."""
     inserted = 0
     with tqdm(
         total=total, desc=model.__tablename__, unit="rows", disable=not show_progress, leave=False

@@ -1,0 +1,44 @@
+# Two commands do all set-up on a fresh machine (Python >= 3.11):
+#   make demo   install, seed the embedded SQLite database, serve the whole platform
+#   make test   install, lint, type-check, check schema.graphql, run the tests on SQLite
+#               and (when reachable) on PostgreSQL
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test lint typecheck schema-check compose test-sqlite test-postgres bench
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(PY) -m platform_cli dev
+
+test: lint typecheck schema-check test-sqlite test-postgres
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+
+typecheck: $(VENV)/.installed
+	$(PY) -m mypy .
+
+schema-check: $(VENV)/.installed
+	$(PY) -m router.composition check --config supergraph.yaml --supergraph schema.graphql
+
+compose: $(VENV)/.installed
+	$(PY) -m router.composition compose --config supergraph.yaml --output schema.graphql
+
+test-sqlite: $(VENV)/.installed
+	DATABASE_URL= $(PY) -m pytest -q
+
+test-postgres: $(VENV)/.installed
+	@if $(PY) -m models.database_ready "$(POSTGRES_URL)"; then \
+		echo "PostgreSQL run: $(POSTGRES_URL)"; \
+		DATABASE_URL="$(POSTGRES_URL)" $(PY) -m pytest -q; \
+	else \
+		echo "PostgreSQL not reachable at $(POSTGRES_URL): PostgreSQL run skipped"; \
+	fi

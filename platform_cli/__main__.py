@@ -1,0 +1,55 @@
+"""``ops-platform dev``: seed the embedded database (first run) and serve the whole platform.
+
+ops-platform dev [--port 4000] [--customers N --orders N] [--no-subgraph-ports]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from models.seed.generate import Scale
+from platform_cli.dev import DevOptions, run
+
+_DEFAULT = DevOptions()
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="ops-platform",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    dev = commands.add_parser("dev", help="every subgraph and the router in one process")
+    dev.add_argument("--host", default=_DEFAULT.host)
+    dev.add_argument("--port", type=int, default=_DEFAULT.port)
+    dev.add_argument("--supergraph", type=Path, default=_DEFAULT.supergraph)
+    dev.add_argument("--customers", type=int, default=_DEFAULT.scale.customers)
+    dev.add_argument("--orders", type=int, default=_DEFAULT.scale.orders)
+    dev.add_argument(
+        "--no-subgraph-ports",
+        action="store_true",
+        help="do not also listen on each subgraph's own port",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = _parse(argv)
+    options = DevOptions(
+        host=args.host,
+        port=args.port,
+        supergraph=args.supergraph,
+        scale=Scale(customers=args.customers, orders=args.orders),
+        expose_subgraphs=not args.no_subgraph_ports,
+    )
+    asyncio.run(run(options))
+
+
+if __name__ == "__main__":
+    main()

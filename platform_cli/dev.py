@@ -1,0 +1,126 @@
+"""The development platform in one process.
+
+Every subgraph is mounted in-process; the router and the domains reach each other through
+:class:`~subgraphs.mount.MountedTransport` at the routing URLs of ``schema.graphql``, so no
+request leaves the process. Each subgraph also listens on its own port (so that Apollo
+Gateway or Hive Gateway can serve the same ``schema.graphql`` against them), and the
+orders outbox is relayed to marketing in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+
+from models.database import Database, database_url, open_database
+from models.seed.generate import Scale
+from models.seed.run import seed_domain
+from router.pipeline import Router
+from router.server import create_app as create_router_app
+from subgraphs.common.peers import Peers
+from subgraphs.mount import MountedTransport
+from subgraphs.orders.outbox import relay_pending
+from subgraphs.registry import DOMAINS, create_app, local_url
+
+__all__ = ["DevOptions", "Platform", "open_platform", "run"]
+
+logger = logging.getLogger("platform")
+
+RELAY_INTERVAL_SECONDS = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class DevOptions:
+    host: str = "127.0.0.1"
+    port: int = 4000
+    supergraph: Path = Path("schema.graphql")
+    scale: Scale = field(default_factory=Scale)
+    expose_subgraphs: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Platform:
+    databases: dict[str, Database]
+    subgraph_apps: dict[str, Starlette]
+    router: Router
+    router_app: Starlette
+    peers: Peers
+
+
+async def _open_databases() -> dict[str, Database]:
+    """One engine per distinct URL: in the embedded default every domain shares one file."""
+    by_url: dict[str, Database] = {}
+    databases = {}
+    for name in DOMAINS:
+        url = database_url(name)
+        if url not in by_url:
+            by_url[url] = open_database(url)
+        databases[name] = by_url[url]
+    return databases
+
+
+@contextlib.asynccontextmanager
+async def open_platform(options: DevOptions) -> AsyncIterator[Platform]:
+    """Seed (when empty) and wire every subgraph and the router; closes everything on exit."""
+    databases = await _open_databases()
+    for name, database in databases.items():
+        await seed_domain(database, name, options.scale)
+    transport = MountedTransport()
+    client = httpx.AsyncClient(transport=transport, timeout=10.0)
+    peers = Peers(urls={name: local_url(name) for name in DOMAINS}, client=client)
+    subgraph_apps = {
+        name: create_app(name, databases[name], peers, create_tables=False) for name in DOMAINS
+    }
+    for name, app in subgraph_apps.items():
+        transport.mount(local_url(name), app)
+    router = Router.from_supergraph_sdl(options.supergraph.read_text(), transport=transport)
+    try:
+        yield Platform(databases, subgraph_apps, router, create_router_app(router), peers)
+    finally:
+        await router.aclose()
+        await client.aclose()
+        for database in {id(d): d for d in databases.values()}.values():
+            await database.dispose()
+
+
+async def _relay_outbox(platform: Platform) -> None:
+    while True:
+        try:
+            await relay_pending(platform.databases["orders"], platform.peers)
+        except Exception:  # keep relaying: a failed round is retried on the next tick
+            logger.exception("outbox relay round failed")
+        await asyncio.sleep(RELAY_INTERVAL_SECONDS)
+
+
+def _server(app: Starlette, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+    return uvicorn.Server(config)
+
+
+async def run(options: DevOptions) -> None:
+    async with open_platform(options) as platform:
+        servers = [_server(platform.router_app, options.host, options.port)]
+        if options.expose_subgraphs:
+            servers += [
+                _server(app, options.host, DOMAINS[name].port)
+                for name, app in platform.subgraph_apps.items()
+            ]
+        relay = asyncio.create_task(_relay_outbox(platform))
+        print(f"router:     http://{options.host}:{options.port}/graphql (GraphiQL in a browser)")
+        if options.expose_subgraphs:
+            for name in DOMAINS:
+                print(f"{name + ':':11} {local_url(name, options.host)}")
+        try:
+            await asyncio.gather(*(server.serve() for server in servers))
+        finally:
+            relay.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await relay
