@@ -1,0 +1,84 @@
+"""Each subgraph runs standalone (``python -m subgraphs serve``) and answers federation's
+``_service { sdl }`` and ``_entities`` over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from subgraphs.registry import DOMAINS
+
+# An entity each domain resolves by id (the representation names an id that does not exist,
+# which every subgraph answers with null).
+ENTITY = {
+    "customers": "Customer",
+    "products": "Product",
+    "orders": "Order",
+    "inventory": "Product",
+    "marketing": "Product",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    domain: str = request.param
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'standalone.db'}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "subgraphs", "serve", domain, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        else:
+            pytest.fail(
+                f"{domain} did not start: {process.stderr.read() if process.stderr else ''!r}"
+            )
+        yield domain, f"{url}/graphql"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+
+
+@pytest.mark.parametrize("served", sorted(DOMAINS), indirect=True)
+def test_service_sdl_and_entities_over_http(served: tuple[str, str]) -> None:
+    domain, url = served
+    sdl = httpx.post(url, json={"query": "{ _service { sdl } }"}).json()["data"]["_service"]["sdl"]
+    assert '@link(url: "https://specs.apollo.dev/federation/v2' in sdl
+    typename = ENTITY[domain]
+    assert f"type {typename} @key" in sdl
+    body = httpx.post(
+        url,
+        json={
+            "query": "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }",
+            "variables": {"r": [{"__typename": typename, "id": "987654321"}]},
+        },
+    ).json()
+    assert "errors" not in body, body
+    assert body["data"]["_entities"] == [None]
