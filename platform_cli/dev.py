@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +30,7 @@ from subgraphs.mount import MountedTransport
 from subgraphs.orders.outbox import relay_pending
 from subgraphs.registry import DOMAINS, create_app, local_url
 
-__all__ = ["DevOptions", "Platform", "open_platform", "run"]
+__all__ = ["DevOptions", "Platform", "open_platform", "run", "wire_platform"]
 
 logger = logging.getLogger("platform")
 
@@ -53,9 +53,10 @@ class Platform:
     router: Router
     router_app: Starlette
     peers: Peers
+    transport: MountedTransport
 
 
-async def _open_databases() -> dict[str, Database]:
+def _open_databases() -> dict[str, Database]:
     """One engine per distinct URL: in the embedded default every domain shares one file."""
     by_url: dict[str, Database] = {}
     databases = {}
@@ -68,25 +69,38 @@ async def _open_databases() -> dict[str, Database]:
 
 
 @contextlib.asynccontextmanager
-async def open_platform(options: DevOptions) -> AsyncIterator[Platform]:
-    """Seed (when empty) and wire every subgraph and the router; closes everything on exit."""
-    databases = await _open_databases()
-    for name, database in databases.items():
-        await seed_domain(database, name, options.scale)
+async def wire_platform(
+    databases: Mapping[str, Database], supergraph_sdl: str
+) -> AsyncIterator[Platform]:
+    """Mount every subgraph in-process and put the router in front; the caller owns the
+    databases."""
     transport = MountedTransport()
-    client = httpx.AsyncClient(transport=transport, timeout=10.0)
-    peers = Peers(urls={name: local_url(name) for name in DOMAINS}, client=client)
-    subgraph_apps = {
-        name: create_app(name, databases[name], peers, create_tables=False) for name in DOMAINS
-    }
-    for name, app in subgraph_apps.items():
-        transport.mount(local_url(name), app)
-    router = Router.from_supergraph_sdl(options.supergraph.read_text(), transport=transport)
+    async with httpx.AsyncClient(transport=transport, timeout=10.0) as client:
+        peers = Peers(urls={name: local_url(name) for name in DOMAINS}, client=client)
+        subgraph_apps = {
+            name: create_app(name, databases[name], peers, create_tables=False) for name in DOMAINS
+        }
+        for name, app in subgraph_apps.items():
+            transport.mount(local_url(name), app)
+        router = Router.from_supergraph_sdl(supergraph_sdl, transport=transport)
+        try:
+            yield Platform(
+                dict(databases), subgraph_apps, router, create_router_app(router), peers, transport
+            )
+        finally:
+            await router.aclose()
+
+
+@contextlib.asynccontextmanager
+async def open_platform(options: DevOptions) -> AsyncIterator[Platform]:
+    """Open the databases, seed the empty ones, and wire the platform; closes all on exit."""
+    databases = _open_databases()
     try:
-        yield Platform(databases, subgraph_apps, router, create_router_app(router), peers)
+        for name, database in databases.items():
+            await seed_domain(database, name, options.scale)
+        async with wire_platform(databases, options.supergraph.read_text()) as platform:
+            yield platform
     finally:
-        await router.aclose()
-        await client.aclose()
         for database in {id(d): d for d in databases.values()}.values():
             await database.dispose()
 

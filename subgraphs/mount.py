@@ -25,6 +25,10 @@ class MountedTransport(httpx.AsyncBaseTransport):
     def mount(self, url: str, app: ASGIApp) -> None:
         self._transports[_origin(httpx.URL(url))] = httpx.ASGITransport(app=app)
 
+    def unmount(self, url: str) -> None:
+        """Take the app at ``url`` away: requests to it fail as if its host refused them."""
+        self._transports.pop(_origin(httpx.URL(url)), None)
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         transport = self._transports.get(_origin(request.url))
         if transport is None:
