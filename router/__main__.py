@@ -1,0 +1,145 @@
+"""Command line: ``python -m router serve ...`` and ``python -m router explain ...``.
+
+``serve`` runs the HTTP server (uvicorn, with uvloop/httptools when installed) over a
+supergraph file; ``--subgraph-url name=URL`` overrides a subgraph's routing URL (for a
+fleet started on other ports). ``explain`` prints the query plan of one operation
+without contacting any subgraph; it exits 1 and prints the GraphQL errors when the
+operation is not valid against the supergraph's API schema.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import orjson
+import uvicorn
+
+from router.pipeline import Router
+from router.request import GraphQLRequest, RequestError
+from router.server import create_app
+
+__all__ = ["build_parser", "main", "parse_subgraph_urls"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m router", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve GraphQL over HTTP (and GraphiQL)",
+        description="Serve /graphql (GraphiQL for browsers) and /health. A request with the "
+        "header 'X-Query-Plan: true' (or 'Apollo-Query-Plan-Experimental: 1') gets the "
+        "query plan in extensions.queryPlan unless --no-query-plans is given.",
+    )
+    _add_supergraph(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=4000)
+    serve.add_argument(
+        "--subgraph-url",
+        action="append",
+        default=[],
+        metavar="NAME=URL",
+        help="override a subgraph's routing URL (repeatable)",
+    )
+    serve.add_argument("--timeout", type=float, default=10.0, help="subgraph timeout, seconds")
+    serve.add_argument("--no-graphiql", action="store_true", help="do not serve GraphiQL")
+    serve.add_argument(
+        "--no-query-plans", action="store_true", help="ignore the query-plan request headers"
+    )
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
+
+    explain = commands.add_parser("explain", help="print the query plan of an operation")
+    _add_supergraph(explain)
+    explain.add_argument("operation", metavar="QUERY_OR_FILE", help="operation text, file or -")
+    explain.add_argument("--operation-name", default=None)
+    explain.add_argument("--variables", default=None, help="variables as a JSON object")
+    return parser
+
+
+def _add_supergraph(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--supergraph", required=True, type=Path, help="supergraph SDL file")
+
+
+def parse_subgraph_urls(values: Sequence[str]) -> dict[str, str]:
+    """Turn ``name=URL`` arguments into a mapping; raises ValueError on a malformed one."""
+    urls = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or not name or not url:
+            raise ValueError(f"--subgraph-url expects NAME=URL, got {value!r}")
+        urls[name] = url
+    return urls
+
+
+def _serve(args: argparse.Namespace) -> int:
+    router = Router.from_supergraph_sdl(
+        args.supergraph.read_text(encoding="utf-8"),
+        subgraph_urls=parse_subgraph_urls(args.subgraph_url),
+        timeout=args.timeout,
+    )
+    app = create_app(router, graphiql=not args.no_graphiql, query_plans=not args.no_query_plans)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        access_log=not args.no_access_log,
+        ws="none",
+    )
+    return 0
+
+
+def _read_operation(argument: str) -> str:
+    if argument == "-":
+        return sys.stdin.read()
+    path = Path(argument)
+    if "{" not in argument and path.is_file():
+        return path.read_text(encoding="utf-8")
+    return argument
+
+
+def _explain(args: argparse.Namespace) -> int:
+    router = Router.from_supergraph_sdl(args.supergraph.read_text(encoding="utf-8"))
+    try:
+        return _print_plan(router, args)
+    finally:
+        asyncio.run(router.aclose())
+
+
+def _print_plan(router: Router, args: argparse.Namespace) -> int:
+    variables = orjson.loads(args.variables) if args.variables else None
+    if variables is not None and not isinstance(variables, dict):
+        raise ValueError("--variables must be a JSON object")
+    request = GraphQLRequest(
+        query=_read_operation(args.operation),
+        operation_name=args.operation_name,
+        variables=variables,
+    )
+    prepared = router.prepare(request)
+    if isinstance(prepared, RequestError):
+        for error in prepared.errors:
+            print(f"error: {error.get('message')}", file=sys.stderr)
+        return 1
+    print(router.explain(prepared))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "serve":
+            return _serve(args)
+        return _explain(args)
+    except (OSError, ValueError) as error:
+        parser.exit(2, f"{parser.prog}: error: {error}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

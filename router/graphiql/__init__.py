@@ -1,0 +1,10 @@
+"""GraphiQL served by the router itself, assets included, so it works with no internet."""
+
+from router.graphiql.page import (
+    CONTENT_SECURITY_POLICY,
+    STATIC_DIRECTORY,
+    STATIC_FILES,
+    render_graphiql_page,
+)
+
+__all__ = ["CONTENT_SECURITY_POLICY", "STATIC_DIRECTORY", "STATIC_FILES", "render_graphiql_page"]

@@ -1,0 +1,64 @@
+"""The GraphiQL HTML page.
+
+Every asset the page loads lives in ``static/`` (vendored builds, see ``VERSIONS.md``)
+and is served by the router under ``static_prefix``: nothing comes from a CDN, so the
+page works on a machine with no internet. The page carries no inline script;
+``graphiql-init.js`` reads the endpoint from a ``data-`` attribute, which lets the
+Content-Security-Policy restrict scripts, styles and connections to the router itself.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+__all__ = ["CONTENT_SECURITY_POLICY", "STATIC_DIRECTORY", "STATIC_FILES", "render_graphiql_page"]
+
+STATIC_DIRECTORY = Path(__file__).parent / "static"
+
+# Load order matters: GraphiQL's UMD build expects the React globals to exist.
+STATIC_FILES = (
+    "graphiql.min.css",
+    "react.production.min.js",
+    "react-dom.production.min.js",
+    "graphiql.min.js",
+    "graphiql-init.js",
+)
+
+# GraphiQL sets style attributes from React and its CSS inlines fonts as data: URLs.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def render_graphiql_page(
+    *, endpoint: str, static_prefix: str, title: str = "Router GraphiQL"
+) -> str:
+    """Return the HTML of a GraphiQL page talking to ``endpoint``."""
+    prefix = static_prefix.rstrip("/")
+    stylesheets = "".join(
+        f'\n    <link rel="stylesheet" href="{escape(prefix)}/{name}">'
+        for name in STATIC_FILES
+        if name.endswith(".css")
+    )
+    scripts = "".join(
+        f'\n    <script src="{escape(prefix)}/{name}"></script>'
+        for name in STATIC_FILES
+        if name.endswith(".js")
+    )
+    return f"""<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>{escape(title)}</title>
+    <link rel="icon" href="data:,">{stylesheets}
+    <style>body {{ margin: 0; }} #graphiql {{ height: 100vh; }}</style>
+  </head>
+  <body>
+    <div id="graphiql" data-endpoint="{escape(endpoint)}">Loading GraphiQL…</div>{scripts}
+  </body>
+</html>
+"""

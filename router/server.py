@@ -1,0 +1,225 @@
+"""The router's HTTP server: GraphQL over HTTP on ``/graphql``, GraphiQL, health.
+
+``create_app`` wires a :class:`~router.pipeline.Router` into a Starlette app. The spec
+rules (parameters, content negotiation, status codes) live in :mod:`router.http_protocol`;
+this module only moves bytes in and out and makes sure no request ever ends in an
+unhandled exception.
+
+Debugging: a request with the header ``X-Query-Plan: true`` (or Apollo's
+``Apollo-Query-Plan-Experimental: 1``) gets the printed query plan back in
+``extensions.queryPlan``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Receive, Scope, Send
+
+from router.graphiql import CONTENT_SECURITY_POLICY, STATIC_DIRECTORY, render_graphiql_page
+from router.http_protocol import (
+    APPLICATION_JSON,
+    GRAPHQL_RESPONSE_JSON,
+    TEXT_HTML,
+    HTTPProblem,
+    error_body,
+    execution_status,
+    negotiate,
+    request_error_status,
+    request_from_body,
+    request_from_query_params,
+)
+from router.pipeline import Router
+from router.request import OperationKind, RequestError
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "GRAPHIQL_STATIC_PATH", "GRAPHQL_PATH", "create_app"]
+
+GRAPHQL_PATH = "/graphql"
+GRAPHIQL_STATIC_PATH = "/graphiql/static"
+DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+
+_JSON_OFFERS: tuple[str, ...] = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
+_ALLOWED_METHODS = "GET, POST"
+_logger = logging.getLogger(__name__)
+
+
+def create_app(
+    router: Router,
+    *,
+    graphiql: bool = True,
+    query_plans: bool = True,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Starlette:
+    """Build the Starlette app; its lifespan closes ``router`` on shutdown.
+
+    ``query_plans=False`` ignores the query-plan request headers (for production).
+    POST bodies over ``max_body_bytes`` get 413 ``PAYLOAD_TOO_LARGE`` without being read
+    into memory whole.
+    """
+    endpoint = _GraphQLEndpoint(
+        router, graphiql=graphiql, query_plans=query_plans, max_body_bytes=max_body_bytes
+    )
+    routes: list[Route | Mount] = [
+        Route(GRAPHQL_PATH, endpoint),
+        Route("/health", _health, methods=["GET"]),
+    ]
+    if graphiql:
+        static = StaticFiles(directory=STATIC_DIRECTORY)
+        routes.append(Mount(GRAPHIQL_STATIC_PATH, app=static, name="graphiql-static"))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await router.aclose()
+
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _health(_request: Request) -> Response:
+    return _json_response({"status": "ok"}, 200, APPLICATION_JSON)
+
+
+class _GraphQLEndpoint:
+    """Handles ``/graphql``: every failure becomes a GraphQL error response, never a 500."""
+
+    def __init__(
+        self, router: Router, *, graphiql: bool, query_plans: bool, max_body_bytes: int
+    ) -> None:
+        self._router = router
+        self._graphiql = graphiql
+        self._query_plans = query_plans
+        self._max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A raw ASGI app so that every method reaches :meth:`handle` (405s are ours)."""
+        response = await self.handle(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def handle(self, request: Request) -> Response:
+        media_type = APPLICATION_JSON
+        try:
+            media_type = self._negotiate(request)
+            if media_type == TEXT_HTML:
+                return _graphiql_page(request.scope.get("root_path", ""))
+            return await self._answer(request, media_type)
+        except HTTPProblem as problem:
+            body = error_body(problem.message, problem.code)
+            return _json_response(body, problem.status, media_type, problem.headers)
+        except Exception:
+            _logger.exception("unexpected failure answering %s %s", request.method, request.url)
+            return _json_response(_internal_error_body(), 200, media_type)
+
+    def _negotiate(self, request: Request) -> str:
+        if request.method not in ("GET", "HEAD", "POST"):
+            raise HTTPProblem(
+                405,
+                "METHOD_NOT_ALLOWED",
+                f"{request.method} is not supported; use GET or POST.",
+                {"Allow": _ALLOWED_METHODS},
+            )
+        offers: tuple[str, ...] = _JSON_OFFERS
+        if self._graphiql and request.method != "POST":
+            offers = (*_JSON_OFFERS, TEXT_HTML)
+        media_type = negotiate(request.headers.get("accept"), offers)
+        if media_type is None:
+            raise HTTPProblem(
+                406,
+                "NOT_ACCEPTABLE",
+                f"Cannot answer with any type in Accept; supported: {', '.join(offers)}.",
+            )
+        return media_type
+
+    async def _answer(self, request: Request, media_type: str) -> Response:
+        is_post = request.method == "POST"
+        if is_post:
+            body = await _read_body(request, self._max_body_bytes)
+            graphql_request = request_from_body(request.headers.get("content-type"), body)
+        else:
+            graphql_request = request_from_query_params(request.query_params.multi_items())
+        prepared = self._router.prepare(graphql_request)
+        if isinstance(prepared, RequestError):
+            result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
+            return _json_response(result, request_error_status(media_type), media_type)
+        _check_kind(prepared.kind, is_post=is_post)
+        result = await self._router.execute(prepared)
+        if self._query_plans and _wants_query_plan(request):
+            extensions = dict(result.get("extensions") or {})
+            extensions["queryPlan"] = self._router.explain(prepared)
+            result = {**result, "extensions": extensions}
+        return _json_response(result, execution_status(media_type, result), media_type)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    too_large = HTTPProblem(
+        413, "PAYLOAD_TOO_LARGE", f"The request body is larger than {limit} bytes."
+    )
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _check_kind(kind: OperationKind, *, is_post: bool) -> None:
+    if kind is OperationKind.MUTATION and not is_post:
+        raise HTTPProblem(
+            405,
+            "METHOD_NOT_ALLOWED",
+            "Mutations cannot be sent with GET; use POST.",
+            {"Allow": "POST"},
+        )
+
+
+def _wants_query_plan(request: Request) -> bool:
+    headers = request.headers
+    return (
+        headers.get("x-query-plan", "").strip().lower() in ("true", "1")
+        or headers.get("apollo-query-plan-experimental", "").strip() == "1"
+    )
+
+
+def _internal_error_body() -> dict[str, Any]:
+    """``data: null`` keeps the answer a valid 200 under application/graphql-response+json;
+    the traceback goes to the log, never to the client."""
+    body = error_body("Internal server error.", "INTERNAL_SERVER_ERROR")
+    return {"data": None, **body}
+
+
+def _graphiql_page(root_path: str) -> Response:
+    """The page's URLs include ``root_path`` so it also works mounted under a prefix."""
+    page = render_graphiql_page(
+        endpoint=root_path + GRAPHQL_PATH, static_prefix=root_path + GRAPHIQL_STATIC_PATH
+    )
+    return HTMLResponse(
+        page,
+        headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "Vary": "Accept"},
+    )
+
+
+def _json_response(
+    body: Mapping[str, Any],
+    status: int,
+    media_type: str,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type=f"{media_type}; charset=utf-8",
+        headers={"Vary": "Accept", **(headers or {})},
+    )
