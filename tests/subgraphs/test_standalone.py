@@ -16,14 +16,15 @@ import pytest
 
 from subgraphs.registry import DOMAINS
 
-# An entity each domain resolves by id (the representation names an id that does not exist,
-# which every subgraph answers with null).
+# An entity each domain resolves by id, for an id that exists nowhere: the owning domain
+# answers null; a domain that only contributes fields to another's entity answers the
+# entity with its own (empty) view of it.
 ENTITY = {
-    "customers": "Customer",
-    "products": "Product",
-    "orders": "Order",
-    "inventory": "Product",
-    "marketing": "Product",
+    "customers": ("Customer", None),
+    "products": ("Product", None),
+    "orders": ("Order", None),
+    "inventory": ("Product", {"__typename": "Product"}),
+    "marketing": ("Product", {"__typename": "Product"}),
 }
 
 
@@ -71,7 +72,7 @@ def test_service_sdl_and_entities_over_http(served: tuple[str, str]) -> None:
     domain, url = served
     sdl = httpx.post(url, json={"query": "{ _service { sdl } }"}).json()["data"]["_service"]["sdl"]
     assert '@link(url: "https://specs.apollo.dev/federation/v2' in sdl
-    typename = ENTITY[domain]
+    typename, expected = ENTITY[domain]
     assert f"type {typename} @key" in sdl
     body = httpx.post(
         url,
@@ -81,4 +82,4 @@ def test_service_sdl_and_entities_over_http(served: tuple[str, str]) -> None:
         },
     ).json()
     assert "errors" not in body, body
-    assert body["data"]["_entities"] == [None]
+    assert body["data"]["_entities"] == [expected]
