@@ -50,12 +50,20 @@ class Peers:
             raise PeerUnavailable(f"The {domain} service is unavailable", service=domain) from error
         errors = body.get("errors") if isinstance(body, dict) else None
         if errors:
-            first = errors[0]
-            code = (first.get("extensions") or {}).get("code", "SERVICE_UNAVAILABLE")
-            failure = DomainError(first.get("message", "error"), service=domain)
-            failure.extensions = {**(failure.extensions or {}), "code": code}
-            raise failure
+            raise _peer_error(domain, errors[0])
         data = body.get("data") if isinstance(body, dict) else None
         if not isinstance(data, dict):
             raise PeerUnavailable(f"The {domain} service returned no data", service=domain)
         return data
+
+
+def _peer_error(domain: str, error: Mapping[str, Any]) -> DomainError:
+    """The peer's first error as ours, keeping its code and details (e.g. ``productId``)."""
+    extensions = error.get("extensions") or {}
+    failure = DomainError(str(error.get("message", "error")), service=domain)
+    failure.extensions = {
+        **extensions,
+        "code": extensions.get("code", PeerUnavailable.code),
+        "service": domain,
+    }
+    return failure
