@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sys
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,7 +98,7 @@ async def open_platform(options: DevOptions) -> AsyncIterator[Platform]:
     databases = _open_databases()
     try:
         for name, database in databases.items():
-            await seed_domain(database, name, options.scale)
+            await seed_domain(database, name, options.scale, show_progress=sys.stderr.isatty())
         async with wire_platform(databases, options.supergraph.read_text()) as platform:
             yield platform
     finally:

@@ -42,6 +42,10 @@ class ShippingEstimate:
 
 @strawberry.federation.type(keys=["id"])
 class Product:
+    """Inventory's view of a product. Its fields are nullable on purpose: when inventory is
+    down, the router answers null for them (with an error) instead of nulling the whole
+    product, order or customer that contains it."""
+
     id: strawberry.ID
     required_price: strawberry.Private[object] = None
     required_weight: strawberry.Private[object] = None
@@ -74,19 +78,19 @@ class Product:
         return await context_of(info).loader(loaders.stock_by_product).load(parse_id(self.id))
 
     @strawberry.field(description="Whether any warehouse has a unit available.")
-    async def in_stock(self, info: Info[Any, Any]) -> bool:
+    async def in_stock(self, info: Info[Any, Any]) -> bool | None:
         return any(row.on_hand > row.reserved for row in await self._levels(info))
 
     @strawberry.field(description="Units available (on hand minus reserved) in all warehouses.")
-    async def available_quantity(self, info: Info[Any, Any]) -> int:
+    async def available_quantity(self, info: Info[Any, Any]) -> int | None:
         return sum(row.on_hand - row.reserved for row in await self._levels(info))
 
     @strawberry.field(description="Stock per warehouse.")
-    async def stock(self, info: Info[Any, Any]) -> list[StockLevel]:
+    async def stock(self, info: Info[Any, Any]) -> list[StockLevel] | None:
         return [StockLevel.from_row(row) for row in await self._levels(info)]
 
     @strawberry.federation.field(requires=["price { minorUnits currency } weightGrams"])
-    async def shipping_estimate(self, info: Info[Any, Any]) -> ShippingEstimate:
+    async def shipping_estimate(self, info: Info[Any, Any]) -> ShippingEstimate | None:
         price_minor, currency, weight = self._shipping_inputs()
         in_stock = any(row.on_hand > row.reserved for row in await self._levels(info))
         result = shipping.estimate(price_minor, currency, weight, in_stock)
