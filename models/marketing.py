@@ -3,7 +3,8 @@
 ``PurchaseFact`` is marketing's own copy of who bought what (fed by order events, never
 read from the orders tables). ``ProductAffinity`` is the co-purchase graph derived from it
 (top related products per product), so a recommendation is a bounded indexed lookup
-whatever the size of the order history.
+whatever the size of the order history. ``RecordedOrder`` is the inbox: each order is
+counted once however often its event is delivered.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ __all__ = [
     "Coupon",
     "ProductAffinity",
     "PurchaseFact",
+    "RecordedOrder",
 ]
 
 
@@ -79,3 +81,11 @@ class ProductAffinity(Base):
     product_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     related_product_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     score: Mapped[int] = mapped_column(Integer)
+
+
+class RecordedOrder(Base):
+    __tablename__ = "recorded_orders"
+
+    order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    customer_id: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

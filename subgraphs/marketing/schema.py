@@ -1,0 +1,194 @@
+"""Queries and mutations of the marketing subgraph."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.types import Info
+
+from models import marketing as model
+from models.base import utcnow
+from subgraphs.common.context import context_of
+from subgraphs.common.errors import Conflict, NotFound
+from subgraphs.common.ids import parse_id
+from subgraphs.common.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Connection,
+    check_page_size,
+    decode_cursor,
+)
+from subgraphs.common.schema import build_schema
+from subgraphs.marketing import loaders, validation
+from subgraphs.marketing.recording import record_order_placed
+from subgraphs.marketing.types import (
+    Campaign,
+    CampaignFilter,
+    CampaignStatus,
+    Coupon,
+    CreateCampaignInput,
+    CreateCouponInput,
+    Customer,
+    OrderPlacedInput,
+    Product,
+    as_utc,
+    campaign_connection,
+)
+
+__all__ = ["Mutation", "Query", "schema"]
+
+
+def _filtered(statement: Select[Any], where: CampaignFilter | None) -> Select[Any]:
+    if where is None:
+        return statement
+    if where.status is not None:
+        statement = statement.where(model.Campaign.status == where.status)
+    if where.channel is not None:
+        statement = statement.where(model.Campaign.channel == where.channel.value)
+    return statement
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One campaign by id, or null when there is none.")
+    async def campaign(self, info: Info[Any, Any], id: strawberry.ID) -> Campaign | None:
+        row = await context_of(info).loader(loaders.campaigns_by_id).load(parse_id(id))
+        return None if row is None else Campaign.from_row(row)
+
+    @strawberry.field(description="Campaigns by ascending id, a page at a time.")
+    async def campaigns(
+        self,
+        info: Info[Any, Any],
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        filter: CampaignFilter | None = None,
+    ) -> Connection[Campaign]:
+        check_page_size(first)
+        statement = _filtered(select(model.Campaign), filter)
+        after_id = decode_cursor(after)
+        if after_id is not None:
+            statement = statement.where(model.Campaign.id > after_id)
+        async with context_of(info).database.sessions() as session:
+            rows = list(
+                await session.scalars(statement.order_by(model.Campaign.id).limit(first + 1))
+            )
+        return campaign_connection(rows, first)
+
+    @strawberry.field(description="A coupon by its code (case-insensitive), or null.")
+    async def coupon(self, info: Info[Any, Any], code: str) -> Coupon | None:
+        async with context_of(info).database.sessions() as session:
+            row = await session.scalar(
+                select(model.Coupon).where(model.Coupon.code == code.strip().upper())
+            )
+        return None if row is None else Coupon.from_row(row)
+
+
+async def _campaign(session: AsyncSession, campaign_id: int) -> model.Campaign:
+    row = await session.get(model.Campaign, campaign_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"No campaign with id {campaign_id}", id=str(campaign_id))
+    return row
+
+
+def _check_redeemable(campaign: model.Campaign, coupon: model.Coupon) -> None:
+    now = utcnow()
+    if campaign.status is not model.CampaignStatus.ACTIVE:
+        raise Conflict(f"Campaign {campaign.id} is {campaign.status.value}", couponCode=coupon.code)
+    if not as_utc(campaign.starts_at) <= now < as_utc(campaign.ends_at):
+        raise Conflict(f"Campaign {campaign.id} is not running now", couponCode=coupon.code)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Create a DRAFT campaign.")
+    async def create_campaign(self, info: Info[Any, Any], input: CreateCampaignInput) -> Campaign:
+        starts_at, ends_at = validation.clean_window(input.starts_at, input.ends_at)
+        row = model.Campaign(
+            name=validation.clean_name(input.name),
+            channel=input.channel.value,
+            status=model.CampaignStatus.DRAFT,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+        async with context_of(info).database.sessions() as session, session.begin():
+            session.add(row)
+        return Campaign.from_row(row)
+
+    @strawberry.mutation(description="Activate or end a campaign.")
+    async def update_campaign_status(
+        self,
+        info: Info[Any, Any],
+        id: strawberry.ID,
+        status: CampaignStatus,  # type: ignore[valid-type]
+    ) -> Campaign:
+        async with context_of(info).database.sessions() as session, session.begin():
+            row = await _campaign(session, parse_id(id))
+            validation.check_campaign_transition(row.status, status)
+            row.status = status
+        return Campaign.from_row(row)
+
+    @strawberry.mutation(description="Add a coupon to a campaign that has not ended.")
+    async def create_coupon(self, info: Info[Any, Any], input: CreateCouponInput) -> Coupon:
+        row = model.Coupon(
+            campaign_id=parse_id(input.campaign_id, "campaignId"),
+            code=validation.clean_code(input.code),
+            percent_off=validation.clean_percent_off(input.percent_off),
+            max_redemptions=validation.clean_max_redemptions(input.max_redemptions),
+            redemptions=0,
+        )
+        duplicate = Conflict(f"Coupon code {row.code!r} is already taken", field="code")
+        try:
+            async with context_of(info).database.sessions() as session, session.begin():
+                campaign = await _campaign(session, row.campaign_id)
+                if campaign.status is model.CampaignStatus.ENDED:
+                    raise Conflict(f"Campaign {campaign.id} has ended", field="campaignId")
+                if await session.scalar(
+                    select(model.Coupon.id).where(model.Coupon.code == row.code)
+                ):
+                    raise duplicate
+                session.add(row)
+        except IntegrityError as error:  # lost a race on the unique code
+            raise duplicate from error
+        return Coupon.from_row(row)
+
+    @strawberry.mutation(description="Use a coupon once; it must belong to a running campaign.")
+    async def redeem_coupon(self, info: Info[Any, Any], code: str) -> Coupon:
+        code = validation.clean_code(code)
+        async with context_of(info).database.sessions() as session, session.begin():
+            coupon = await session.scalar(select(model.Coupon).where(model.Coupon.code == code))
+            if coupon is None:
+                raise NotFound(f"No coupon {code!r}", field="code")
+            _check_redeemable(await _campaign(session, coupon.campaign_id), coupon)
+            # Conditional increment: concurrent redemptions can never exceed the maximum.
+            result = await session.execute(
+                update(model.Coupon)
+                .where(
+                    model.Coupon.id == coupon.id,
+                    model.Coupon.redemptions < model.Coupon.max_redemptions,
+                )
+                .values(redemptions=model.Coupon.redemptions + 1)
+                .returning(model.Coupon.redemptions)
+            )
+            redemptions = result.scalar()
+            if redemptions is None:
+                raise Conflict(f"Coupon {code!r} is used up", field="code")
+            coupon.redemptions = redemptions
+        return Coupon.from_row(coupon)
+
+    @strawberry.federation.mutation(
+        inaccessible=True,
+        description="Internal: an order fact from the orders outbox; true when newly recorded.",
+    )
+    async def record_order_placed(self, info: Info[Any, Any], input: OrderPlacedInput) -> bool:
+        order = validation.clean_placed_order(
+            input.order_id,
+            input.customer_id,
+            [(line.product_id, line.quantity) for line in input.lines],
+        )
+        return await record_order_placed(context_of(info).database, order)
+
+
+schema = build_schema(query=Query, mutation=Mutation, types=[Campaign, Coupon, Customer, Product])

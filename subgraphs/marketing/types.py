@@ -1,0 +1,202 @@
+"""GraphQL types of the marketing domain, and what it contributes to Customer and Product."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from models import marketing as model
+from subgraphs.common.context import context_of
+from subgraphs.common.ids import format_id, parse_id
+from subgraphs.common.pagination import (
+    DEFAULT_PAGE_SIZE,
+    Connection,
+    build_connection,
+    check_page_size,
+    decode_cursor,
+)
+from subgraphs.marketing import loaders
+from subgraphs.marketing.validation import clean_ranking_size
+
+__all__ = [
+    "Campaign",
+    "CampaignChannel",
+    "CampaignFilter",
+    "CampaignStatus",
+    "Coupon",
+    "CreateCampaignInput",
+    "CreateCouponInput",
+    "Customer",
+    "OrderPlacedInput",
+    "OrderPlacedLineInput",
+    "Product",
+    "as_utc",
+    "campaign_connection",
+]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back naive; every stored timestamp is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+CampaignStatus = strawberry.enum(
+    model.CampaignStatus, description="DRAFT -> ACTIVE -> ENDED (or DRAFT -> ENDED)."
+)
+
+
+@strawberry.enum(description="Where a campaign reaches customers.")
+class CampaignChannel(enum.Enum):
+    EMAIL = "EMAIL"
+    SMS = "SMS"
+    APP_PUSH = "APP_PUSH"
+    WECHAT = "WECHAT"
+    SOCIAL = "SOCIAL"
+
+
+def _products(ids: list[int]) -> list[Product]:
+    return [Product(id=strawberry.ID(format_id(id_))) for id_ in ids]
+
+
+@strawberry.federation.type(keys=["id"])
+class Product:
+    id: strawberry.ID
+
+    @strawberry.field(description="Products most often bought by the buyers of this one.")
+    async def related_products(self, info: Info[Any, Any], first: int = 5) -> list[Product]:
+        key = loaders.Ranking(parse_id(self.id, "product id"), clean_ranking_size(first))
+        return _products(await context_of(info).loader(loaders.related_products).load(key))
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Product:
+        return cls(id=id)
+
+
+@strawberry.federation.type(keys=["id"])
+class Customer:
+    id: strawberry.ID
+
+    @strawberry.field(
+        description="Products bought by customers who bought what this customer bought, "
+        "that this customer has not bought yet, best first."
+    )
+    async def recommendations(self, info: Info[Any, Any], first: int = 5) -> list[Product]:
+        key = loaders.Ranking(parse_id(self.id, "customer id"), clean_ranking_size(first))
+        return _products(await context_of(info).loader(loaders.recommendations).load(key))
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Customer:
+        return cls(id=id)
+
+
+@strawberry.type
+class Coupon:
+    id: strawberry.ID
+    code: str
+    percent_off: int
+    max_redemptions: int
+    redemptions: int
+    campaign_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: model.Coupon) -> Coupon:
+        return cls(
+            id=strawberry.ID(format_id(row.id)),
+            code=row.code,
+            percent_off=row.percent_off,
+            max_redemptions=row.max_redemptions,
+            redemptions=row.redemptions,
+            campaign_id=row.campaign_id,
+        )
+
+    @strawberry.field(description="Redemptions left.")
+    def remaining(self) -> int:
+        return max(0, self.max_redemptions - self.redemptions)
+
+    @strawberry.field
+    async def campaign(self, info: Info[Any, Any]) -> Campaign:
+        row = await context_of(info).loader(loaders.campaigns_by_id).load(self.campaign_id)
+        if row is None:  # coupons.campaign_id is a foreign key: cannot happen
+            raise LookupError(f"campaign {self.campaign_id} of coupon {self.id} is missing")
+        return Campaign.from_row(row)
+
+
+@strawberry.federation.type(keys=["id"], description="A marketing campaign and its coupons.")
+class Campaign:
+    id: strawberry.ID
+    name: str
+    channel: CampaignChannel
+    status: CampaignStatus  # type: ignore[valid-type]
+    starts_at: datetime
+    ends_at: datetime
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: model.Campaign) -> Campaign:
+        return cls(
+            id=strawberry.ID(format_id(row.id)),
+            name=row.name,
+            channel=CampaignChannel(row.channel),
+            status=row.status,
+            starts_at=as_utc(row.starts_at),
+            ends_at=as_utc(row.ends_at),
+            created_at=as_utc(row.created_at),
+        )
+
+    @strawberry.field(description="The campaign's coupons, oldest first.")
+    async def coupons(
+        self, info: Info[Any, Any], first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> Connection[Coupon]:
+        page = loaders.CouponsPage(int(self.id), check_page_size(first), decode_cursor(after))
+        rows = await context_of(info).loader(loaders.coupons_of_campaigns).load(page)
+        return build_connection(rows, first, key=lambda row: row.id, node=Coupon.from_row)
+
+    @classmethod
+    async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Campaign | None:
+        row = await context_of(info).loader(loaders.campaigns_by_id).load(parse_id(id))
+        return None if row is None else cls.from_row(row)
+
+
+def campaign_connection(rows: list[model.Campaign], first: int) -> Connection[Campaign]:
+    return build_connection(rows, first, key=lambda row: row.id, node=Campaign.from_row)
+
+
+@strawberry.input
+class CampaignFilter:
+    status: CampaignStatus | None = None  # type: ignore[valid-type]
+    channel: CampaignChannel | None = None
+
+
+@strawberry.input
+class CreateCampaignInput:
+    name: str
+    channel: CampaignChannel
+    starts_at: datetime
+    ends_at: datetime
+
+
+@strawberry.input
+class CreateCouponInput:
+    campaign_id: strawberry.ID
+    code: str = strawberry.field(description="4 to 32 letters, digits or dashes; stored uppercase")
+    percent_off: int
+    max_redemptions: int
+
+
+@strawberry.federation.input(inaccessible=True)
+class OrderPlacedLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.federation.input(
+    inaccessible=True, description="An order fact relayed by the orders domain's outbox."
+)
+class OrderPlacedInput:
+    order_id: strawberry.ID
+    customer_id: strawberry.ID
+    lines: list[OrderPlacedLineInput]

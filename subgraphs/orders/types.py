@@ -1,0 +1,144 @@
+"""GraphQL types of the orders domain, and the entities it extends (Customer) or only
+references (Product)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
+from strawberry.types import Info
+
+from models import orders as model
+from subgraphs.common.context import context_of
+from subgraphs.common.ids import format_id, parse_id
+from subgraphs.common.money import Money, money
+from subgraphs.common.pagination import Connection, build_connection, check_page_size, decode_cursor
+from subgraphs.orders import loaders
+
+__all__ = [
+    "Customer",
+    "Order",
+    "OrderFilter",
+    "OrderLine",
+    "OrderLineInput",
+    "OrderStatus",
+    "PlaceOrderInput",
+    "Product",
+    "as_utc",
+    "order_connection",
+]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands timestamps back naive; every stored timestamp is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+OrderStatus = strawberry.enum(
+    model.OrderStatus,
+    description="PENDING -> PAID -> SHIPPED -> DELIVERED; PENDING or PAID -> CANCELLED.",
+)
+
+
+@strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
+class Product:
+    id: strawberry.ID
+
+
+@strawberry.type
+class OrderLine:
+    product: Product
+    quantity: int
+    unit_price: Money = strawberry.field(description="The price the product was sold at.")
+    line_total: Money
+
+    @classmethod
+    def from_row(cls, row: model.OrderLine) -> OrderLine:
+        return cls(
+            product=Product(id=strawberry.ID(format_id(row.product_id))),
+            quantity=row.quantity,
+            unit_price=money(row.unit_price_minor, row.currency),
+            line_total=money(row.unit_price_minor * row.quantity, row.currency),
+        )
+
+
+@strawberry.federation.type(keys=["id"], description="A customer's order.")
+class Order:
+    id: strawberry.ID
+    status: OrderStatus  # type: ignore[valid-type]
+    total: Money
+    created_at: datetime
+    updated_at: datetime
+    customer_id: strawberry.Private[int]
+
+    @classmethod
+    def from_row(cls, row: model.Order) -> Order:
+        return cls(
+            id=strawberry.ID(format_id(row.id)),
+            status=row.status,
+            total=money(row.total_minor, row.currency),
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+            customer_id=row.customer_id,
+        )
+
+    @strawberry.field
+    def customer(self) -> Customer:
+        return Customer(id=strawberry.ID(format_id(self.customer_id)))
+
+    @strawberry.field
+    async def lines(self, info: Info[Any, Any]) -> list[OrderLine]:
+        rows = await context_of(info).loader(loaders.lines_by_order).load(int(self.id))
+        return [OrderLine.from_row(row) for row in rows]
+
+    @classmethod
+    async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Order | None:
+        row = await context_of(info).loader(loaders.orders_by_id).load(parse_id(id))
+        return None if row is None else cls.from_row(row)
+
+
+def order_connection(rows: list[model.Order], first: int) -> Connection[Order]:
+    return build_connection(rows, first, key=lambda row: row.id, node=Order.from_row)
+
+
+@strawberry.federation.type(keys=["id"])
+class Customer:
+    id: strawberry.ID
+
+    @strawberry.field(description="The customer's orders, newest first.")
+    async def orders(
+        self, info: Info[Any, Any], first: int = 10, after: str | None = None
+    ) -> Connection[Order]:
+        page = loaders.CustomerOrdersPage(
+            parse_id(self.id, "customer id"), check_page_size(first), decode_cursor(after)
+        )
+        rows = await context_of(info).loader(loaders.orders_of_customers).load(page)
+        return order_connection(rows, first)
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Customer:
+        return cls(id=id)
+
+
+@strawberry.input
+class OrderFilter:
+    status: OrderStatus | None = None  # type: ignore[valid-type]
+    customer_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class OrderLineInput:
+    product_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class PlaceOrderInput:
+    customer_id: strawberry.ID
+    lines: list[OrderLineInput]
+    idempotency_key: str = strawberry.field(
+        description="Client-chosen key: the same key again returns the same order."
+    )
