@@ -20,7 +20,7 @@ async def is_ready(url: str, timeout: float = 5.0) -> bool:
     try:
         async with asyncio.timeout(timeout), database.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception:
         return False
     finally:
         await database.dispose()

@@ -28,7 +28,7 @@ from router.pipeline import Router
 from router.server import create_app as create_router_app
 from subgraphs.common.peers import Peers
 from subgraphs.mount import MountedTransport
-from subgraphs.orders.outbox import relay_pending
+from subgraphs.orders.outbox import relay_forever
 from subgraphs.registry import DOMAINS, create_app, local_url
 
 __all__ = ["DevOptions", "Platform", "open_platform", "run", "wire_platform"]
@@ -106,15 +106,6 @@ async def open_platform(options: DevOptions) -> AsyncIterator[Platform]:
             await database.dispose()
 
 
-async def _relay_outbox(platform: Platform) -> None:
-    while True:
-        try:
-            await relay_pending(platform.databases["orders"], platform.peers)
-        except Exception:  # keep relaying: a failed round is retried on the next tick
-            logger.exception("outbox relay round failed")
-        await asyncio.sleep(RELAY_INTERVAL_SECONDS)
-
-
 def _server(app: Starlette, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
     return uvicorn.Server(config)
@@ -128,7 +119,9 @@ async def run(options: DevOptions) -> None:
                 _server(app, options.host, DOMAINS[name].port)
                 for name, app in platform.subgraph_apps.items()
             ]
-        relay = asyncio.create_task(_relay_outbox(platform))
+        relay = asyncio.create_task(
+            relay_forever(platform.databases["orders"], platform.peers, RELAY_INTERVAL_SECONDS)
+        )
         print(f"router:     http://{options.host}:{options.port}/graphql (GraphiQL in a browser)")
         if options.expose_subgraphs:
             for name in DOMAINS:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -36,8 +35,6 @@ async def database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Da
     )
     database = open_database(url)
     for domain in SEEDERS:
-        if importlib.util.find_spec(SEEDERS[domain][1]) is None:  # TEMPORARY while domains land
-            continue
         await seed_domain(database, domain, TEST_SCALE, reset=True, show_progress=False)
     yield database
     await database.dispose()
@@ -75,10 +72,6 @@ async def http(database: Database) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=transport) as client:
         peers = Peers(urls={name: subgraph_url(name) for name in DOMAINS}, client=client)
         for name in DOMAINS:
-            if (
-                name != "customers" and importlib.util.find_spec(f"subgraphs.{name}") is None
-            ):  # TEMPORARY
-                continue
             transport.mount(
                 subgraph_url(name), create_app(name, database, peers, create_tables=False)
             )

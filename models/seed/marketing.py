@@ -29,7 +29,6 @@ from models.seed.bulk import insert_rows, sync_sequence
 
 # Statistics right after the bulk load: without them PostgreSQL plans the per-customer
 # lookups as sequential scans (and JIT-compiles them) until autovacuum gets round to it.
-_ANALYZE = "ANALYZE {table}"
 
 __all__ = ["RELATED_PER_PRODUCT", "campaign_rows", "coupon_rows", "seed"]
 
@@ -164,21 +163,9 @@ async def _seed_facts(database: Database, scale: generate.Scale, show_progress: 
     )
 
 
-async def _analyze(database: Database, *tables: str) -> None:
-    async with database.engine.begin() as connection:
-        for table in tables:
-            await connection.exec_driver_sql(_ANALYZE.format(table=table))
-
-
 async def seed(database: Database, scale: generate.Scale, *, show_progress: bool = True) -> None:
     await insert_rows(database, Campaign, campaign_rows(), show_progress=show_progress)
     await insert_rows(database, Coupon, coupon_rows(), show_progress=show_progress)
     await sync_sequence(database, Campaign)
     await sync_sequence(database, Coupon)
     await _seed_facts(database, scale, show_progress)
-    await _analyze(
-        database,
-        PurchaseFact.__tablename__,
-        ProductAffinity.__tablename__,
-        RecordedOrder.__tablename__,
-    )

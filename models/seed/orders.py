@@ -18,7 +18,6 @@ from models.seed.bulk import insert_rows, sync_sequence
 
 # Statistics right after the bulk load: without them PostgreSQL plans the per-customer
 # lookups as sequential scans (and JIT-compiles them) until autovacuum gets round to it.
-_ANALYZE = "ANALYZE {table}"
 
 __all__ = ["seed"]
 
@@ -54,12 +53,6 @@ def _line_rows(scale: generate.Scale) -> Iterator[dict[str, Any]]:
             }
 
 
-async def _analyze(database: Database, *tables: str) -> None:
-    async with database.engine.begin() as connection:
-        for table in tables:
-            await connection.exec_driver_sql(_ANALYZE.format(table=table))
-
-
 async def seed(database: Database, scale: generate.Scale, *, show_progress: bool = True) -> None:
     await insert_rows(
         database, Order, _order_rows(scale), total=scale.orders, show_progress=show_progress
@@ -67,4 +60,3 @@ async def seed(database: Database, scale: generate.Scale, *, show_progress: bool
     await insert_rows(database, OrderLine, _line_rows(scale), show_progress=show_progress)
     await sync_sequence(database, Order)
     await sync_sequence(database, OrderLine)
-    await _analyze(database, Order.__tablename__, OrderLine.__tablename__)

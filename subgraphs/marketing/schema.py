@@ -34,7 +34,6 @@ from subgraphs.marketing.types import (
     Customer,
     OrderPlacedInput,
     Product,
-    as_utc,
     campaign_connection,
 )
 
@@ -97,7 +96,7 @@ def _check_redeemable(campaign: model.Campaign, coupon: model.Coupon) -> None:
     now = utcnow()
     if campaign.status is not model.CampaignStatus.ACTIVE:
         raise Conflict(f"Campaign {campaign.id} is {campaign.status.value}", couponCode=coupon.code)
-    if not as_utc(campaign.starts_at) <= now < as_utc(campaign.ends_at):
+    if not campaign.starts_at <= now < campaign.ends_at:
         raise Conflict(f"Campaign {campaign.id} is not running now", couponCode=coupon.code)
 
 

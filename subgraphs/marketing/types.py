@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -34,14 +34,8 @@ __all__ = [
     "OrderPlacedInput",
     "OrderPlacedLineInput",
     "Product",
-    "as_utc",
     "campaign_connection",
 ]
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back naive; every stored timestamp is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 CampaignStatus = strawberry.enum(
@@ -142,9 +136,9 @@ class Campaign:
             name=row.name,
             channel=CampaignChannel(row.channel),
             status=row.status,
-            starts_at=as_utc(row.starts_at),
-            ends_at=as_utc(row.ends_at),
-            created_at=as_utc(row.created_at),
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            created_at=row.created_at,
         )
 
     @strawberry.field(description="The campaign's coupons, oldest first.")

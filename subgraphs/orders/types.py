@@ -3,7 +3,7 @@ references (Product)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -27,14 +27,8 @@ __all__ = [
     "OrderStatus",
     "PlaceOrderInput",
     "Product",
-    "as_utc",
     "order_connection",
 ]
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back naive; every stored timestamp is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 OrderStatus = strawberry.enum(
@@ -80,8 +74,8 @@ class Order:
             id=strawberry.ID(format_id(row.id)),
             status=row.status,
             total=money(row.total_minor, row.currency),
-            created_at=as_utc(row.created_at),
-            updated_at=as_utc(row.updated_at),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
             customer_id=row.customer_id,
         )
 
