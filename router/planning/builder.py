@@ -1,0 +1,393 @@
+"""Walk a normalized operation and fill a fetch dependency graph, then turn it into a plan.
+
+Each field is planned in the group (subgraph request) that reached its parent object when
+that subgraph resolves it (or was handed it through ``@provides``); otherwise it goes to an
+``_entities`` group of a subgraph that resolves it, keyed by the parent's ``@key`` and fed
+its ``@requires`` fields, both fetched first (recursively, so keys and requirements that the
+current subgraph lacks come from further hops). Among several subgraphs (``@shareable``),
+the choice avoids new requests first, then hops for keys, then hops below the field.
+Abstract types are planned per runtime type the subgraph can return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from graphql import (
+    ArgumentNode,
+    FieldNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    parse,
+    print_ast,
+)
+from graphql.language import Node
+
+from router.operation import (
+    Field,
+    Fragment,
+    NormalizedOperation,
+    Selection,
+    merge_selections,
+    normalize_field_set,
+)
+from router.plan import Flatten, PlanNode, QueryPlan
+from router.planning.fetch_graph import FetchGraph, FetchGroup
+from router.planning.plan_tree import build_plan_node
+from router.planning.selection_builder import SelectionBuilder
+from router.request import OperationKind
+from router.supergraph import FieldJoin, Key, Supergraph
+
+__all__ = ["PlanningError", "ProvidedTree", "QueryPlanner"]
+
+ProvidedTree = Mapping[str, "ProvidedTree"]
+_COST_DEPTH = 3
+
+
+class PlanningError(Exception):
+    """The operation cannot be planned over this supergraph (a composition gap)."""
+
+
+def _provided_tree(fields: str) -> ProvidedTree:
+    """``"author { name } title"`` -> ``{"author": {"name": {}}, "title": {}}``."""
+
+    def walk(selection_set: SelectionSetNode | None) -> dict[str, ProvidedTree]:
+        tree: dict[str, ProvidedTree] = {}
+        for node in selection_set.selections if selection_set else ():
+            if isinstance(node, FieldNode):
+                tree[node.name.value] = walk(node.selection_set)
+            elif isinstance(node, InlineFragmentNode):  # provided fields are known by name
+                tree.update(walk(node.selection_set))
+        return tree
+
+    operation = parse("{" + fields + "}").definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    return walk(operation.selection_set)
+
+
+def _variables_in(node: Node, found: dict[str, None]) -> None:
+    if isinstance(node, VariableNode):
+        found[node.name.value] = None
+        return
+    for key in node.keys:
+        value = getattr(node, key, None)
+        for child in value if isinstance(value, tuple | list) else (value,):
+            if isinstance(child, Node):
+                _variables_in(child, found)
+
+
+def _copy_fields(builder: SelectionBuilder, selections: Iterable[Selection]) -> None:
+    for selection in selections:
+        if isinstance(selection, Fragment):
+            _copy_fields(builder.fragment(selection.type_condition), selection.selections)
+        elif selection.selections:
+            _copy_fields(builder.add_composite(None, selection.name), selection.selections)
+        else:
+            builder.add_leaf(None, selection.name)
+
+
+class QueryPlanner:
+    """Plans normalized operations over one supergraph (caches derived field sets)."""
+
+    def __init__(self, supergraph: Supergraph) -> None:
+        self.supergraph = supergraph
+        self.graph_order = {name: i for i, name in enumerate(sorted(supergraph.subgraphs))}
+        self._field_sets: dict[tuple[str, str], tuple[Selection, ...]] = {}
+        self._provided: dict[str, ProvidedTree] = {}
+
+    def field_set(self, type_name: str, fields: str) -> tuple[Selection, ...]:
+        key = (type_name, fields)
+        if key not in self._field_sets:
+            self._field_sets[key] = normalize_field_set(self.supergraph.schema, type_name, fields)
+        return self._field_sets[key]
+
+    def provided(self, fields: str) -> ProvidedTree:
+        if fields not in self._provided:
+            self._provided[fields] = _provided_tree(fields)
+        return self._provided[fields]
+
+    def plan(self, operation: NormalizedOperation) -> QueryPlan:
+        return _PlanBuilder(self, operation).build()
+
+
+class _PlanBuilder:
+    def __init__(self, planner: QueryPlanner, operation: NormalizedOperation) -> None:
+        self.planner = planner
+        self.supergraph = planner.supergraph
+        self.operation = operation
+        self.graph = FetchGraph()
+        # (subgraph, path, type) of entity hops whose keys are being planned: a key field
+        # cannot come from the subgraph that needs it
+        self.in_progress: set[tuple[str, tuple[str, ...], str]] = set()
+        self.adding_keys = False  # key fields evict colliding client aliases (as Apollo does)
+
+    def build(self) -> QueryPlan:
+        mutation = self.operation.kind is OperationKind.MUTATION
+        root = self.operation.root_type
+        groups: dict[str, FetchGroup] = {}
+        last: FetchGroup | None = None
+        for field in self.collect(self.operation.selections, root):
+            if field.name.startswith("__"):  # __typename and introspection: the router answers
+                continue
+            graph = self.choose_root_graph(root, field, groups)
+            if mutation:
+                if last is None or last.subgraph != graph:
+                    last = self.graph.root_group(graph)
+                group = last
+            else:
+                if graph not in groups:
+                    groups[graph] = self.graph.root_group(graph)
+                group = groups[graph]
+            self.plan_field(group, group.selection, root, field, (), None)
+        return QueryPlan(self.plan_node(mutation))
+
+    def plan_node(self, mutation: bool) -> PlanNode | None:
+        kind = self.operation.kind.value
+        definitions = dict(self.operation.variable_definitions)
+        fetch_of: dict[int, PlanNode] = {}
+        for group in self.graph.groups:
+            fetch = group.to_fetch(kind, definitions)
+            fetch_of[group.id] = Flatten(group.merge_at, fetch) if group.is_entity else fetch
+        return build_plan_node(self.graph.groups, fetch_of, sequential_roots=mutation)
+
+    # -- selections ------------------------------------------------------------------------
+
+    def applies(self, condition: str, type_name: str) -> bool:
+        return condition == type_name or type_name in self.supergraph.possible_types.get(
+            condition, ()
+        )
+
+    def collect(self, selections: Iterable[Selection], type_name: str) -> list[Field]:
+        """The fields selected on an object of type ``type_name``, merged by response key."""
+        out: list[Selection] = []
+        for selection in selections:
+            if isinstance(selection, Field):
+                out.append(selection)
+            elif self.applies(selection.type_condition, type_name):
+                out.extend(self.collect(selection.selections, type_name))
+        return merge_selections(out)  # type: ignore[return-value]
+
+    def plan_selections(
+        self,
+        group: FetchGroup,
+        builder: SelectionBuilder,
+        type_name: str,
+        selections: Iterable[Selection],
+        path: tuple[str, ...],
+        provided: ProvidedTree | None,
+    ) -> set[FetchGroup]:
+        if not self.supergraph.is_abstract(type_name):
+            fields = self.collect(selections, type_name)
+            return self.plan_fields(group, builder, type_name, fields, path, provided)
+        builder.add_leaf(None, "__typename")
+        touched = {group}
+        for runtime in self.supergraph.runtime_types(type_name, group.subgraph):
+            fields = self.collect(selections, runtime)
+            if fields:
+                fragment = builder.fragment(runtime)
+                touched |= self.plan_fields(group, fragment, runtime, fields, path, provided)
+        return touched
+
+    def plan_fields(
+        self,
+        group: FetchGroup,
+        builder: SelectionBuilder,
+        type_name: str,
+        fields: Iterable[Selection],
+        path: tuple[str, ...],
+        provided: ProvidedTree | None,
+    ) -> set[FetchGroup]:
+        touched: set[FetchGroup] = {group}
+        for field in fields:
+            if isinstance(field, Fragment):
+                touched |= self.plan_selections(group, builder, type_name, (field,), path, provided)
+                continue
+            touched |= self.plan_field(group, builder, type_name, field, path, provided)
+        return touched
+
+    def plan_field(
+        self,
+        group: FetchGroup,
+        builder: SelectionBuilder,
+        type_name: str,
+        field: Field,
+        path: tuple[str, ...],
+        provided: ProvidedTree | None,
+    ) -> set[FetchGroup]:
+        if field.name == "__typename":
+            if type_name != self.operation.root_type:
+                builder.add_leaf(None, "__typename")
+            return {group}
+        join = self.supergraph.field_join(type_name, field.name, group.subgraph)
+        if join is not None and self.resolvable(join, field.name, provided):
+            return self.add_local(group, builder, field, path, join, provided)
+        target = self.choose_graph(group, type_name, field, path, provided)
+        entity = self.entity_group(group, builder, type_name, target, path, provided)
+        target_join = self.supergraph.field_join(type_name, field.name, target)
+        assert target_join is not None
+        if target_join.requires:
+            required = self.planner.field_set(type_name, target_join.requires)
+            touched = self.plan_fields(group, builder, type_name, required, path, provided)
+            entity.parents |= {g.id for g in touched if g is not entity}
+            _copy_fields(entity.inputs.fragment(type_name), required)
+        fragment = entity.selection.fragment(type_name)
+        return self.add_local(entity, fragment, field, path, target_join, None) | {entity}
+
+    @staticmethod
+    def resolvable(join: FieldJoin, name: str, provided: ProvidedTree | None) -> bool:
+        return join.resolves or (provided is not None and name in provided)
+
+    def add_local(
+        self,
+        group: FetchGroup,
+        builder: SelectionBuilder,
+        field: Field,
+        path: tuple[str, ...],
+        join: FieldJoin,
+        provided: ProvidedTree | None,
+    ) -> set[FetchGroup]:
+        alias = field.response_key if field.response_key != field.name else None
+        arguments = self.arguments(group, field.arguments)
+        if not field.selections:
+            builder.add_leaf(alias, field.name, arguments, evict=self.adding_keys)
+            return {group}
+        child = builder.add_composite(alias, field.name, arguments)
+        if join.resolves:
+            inner = self.planner.provided(join.provides) if join.provides else None
+        else:
+            inner = provided[field.name] if provided is not None else None
+        return self.plan_selections(
+            group, child, field.type_name, field.selections, path + field.path_suffix, inner
+        )
+
+    @staticmethod
+    def arguments(group: FetchGroup, arguments: tuple[ArgumentNode, ...]) -> str:
+        if not arguments:
+            return ""
+        for argument in arguments:
+            _variables_in(argument.value, group.variables)
+        return "(" + ", ".join(print_ast(a) for a in arguments) + ")"
+
+    # -- choosing subgraphs and keys -------------------------------------------------------
+
+    def choose_root_graph(self, root: str, field: Field, groups: Mapping[str, FetchGroup]) -> str:
+        candidates = self.supergraph.resolving_graphs(root, field.name)
+        if not candidates:
+            raise PlanningError(f"no subgraph resolves {root}.{field.name}")
+        return min(
+            candidates,
+            key=lambda g: (
+                g not in groups,
+                self.remote_cost(g, field.type_name, field.selections, _COST_DEPTH),
+                self.planner.graph_order[g],
+            ),
+        )
+
+    def choose_graph(
+        self,
+        group: FetchGroup,
+        type_name: str,
+        field: Field,
+        path: tuple[str, ...],
+        provided: ProvidedTree | None,
+    ) -> str:
+        candidates = [
+            g
+            for g in self.supergraph.resolving_graphs(type_name, field.name)
+            if any(k.resolvable for k in self.supergraph.keys_in(type_name, g))
+            and (g, path, type_name) not in self.in_progress
+        ]
+        if not candidates:
+            raise PlanningError(
+                f"no subgraph can resolve {type_name}.{field.name} from {group.subgraph}"
+            )
+        return min(
+            candidates,
+            key=lambda g: (
+                self.graph.existing_entity_group(g, path, group) is None,
+                self.local_key(group.subgraph, type_name, g, provided) is None,
+                self.remote_cost(g, field.type_name, field.selections, _COST_DEPTH),
+                self.planner.graph_order[g],
+            ),
+        )
+
+    def remote_cost(
+        self, graph: str, type_name: str, selections: Iterable[Selection], depth: int
+    ) -> int:
+        """How many fields below a field ``graph`` cannot resolve (a hop estimate)."""
+        if depth == 0:
+            return 0
+        cost = 0
+        for runtime in self.supergraph.runtime_types(type_name, graph):
+            for field in self.collect(selections, runtime):
+                if field.name.startswith("__"):
+                    continue
+                join = self.supergraph.field_join(runtime, field.name, graph)
+                if join is None or not join.resolves:
+                    cost += 1
+                elif field.selections:
+                    cost += self.remote_cost(graph, field.type_name, field.selections, depth - 1)
+        return cost
+
+    def local_key(
+        self, graph: str, type_name: str, target: str, provided: ProvidedTree | None
+    ) -> Key | None:
+        for key in self.supergraph.keys_in(type_name, target):
+            fields = self.planner.field_set(type_name, key.fields)
+            if key.resolvable and self.all_local(graph, type_name, fields, provided):
+                return key
+        return None
+
+    def all_local(
+        self,
+        graph: str,
+        type_name: str,
+        selections: Iterable[Selection],
+        provided: ProvidedTree | None,
+    ) -> bool:
+        for field in self.collect(selections, type_name):
+            join = self.supergraph.field_join(type_name, field.name, graph)
+            if join is None or not self.resolvable(join, field.name, provided):
+                return False
+            inner = provided.get(field.name) if provided is not None else None
+            if field.selections and not self.all_local(
+                graph, field.type_name, field.selections, inner
+            ):
+                return False
+        return True
+
+    def entity_group(
+        self,
+        group: FetchGroup,
+        builder: SelectionBuilder,
+        type_name: str,
+        target: str,
+        path: tuple[str, ...],
+        provided: ProvidedTree | None,
+    ) -> FetchGroup:
+        """The ``_entities`` group for ``target`` at ``path``, with the key fetched first."""
+        key = self.local_key(group.subgraph, type_name, target, provided) or next(
+            k for k in self.supergraph.keys_in(type_name, target) if k.resolvable
+        )
+        guard = (target, path, type_name)
+        if guard in self.in_progress:
+            raise PlanningError(f"no way to reach {type_name} in {target} from {group.subgraph}")
+        self.in_progress.add(guard)
+        try:
+            entity = self.graph.entity_group(target, path, group)
+            key_fields = self.planner.field_set(type_name, key.fields)
+            builder.add_leaf(None, "__typename")
+            self.adding_keys, was_adding = True, self.adding_keys
+            try:
+                touched = self.plan_fields(group, builder, type_name, key_fields, path, provided)
+            finally:
+                self.adding_keys = was_adding
+            entity.parents |= {g.id for g in touched if g is not entity}
+            inputs = entity.inputs.fragment(type_name)
+            inputs.add_leaf(None, "__typename")
+            _copy_fields(inputs, key_fields)
+        finally:
+            self.in_progress.discard(guard)
+        return entity

@@ -1,0 +1,66 @@
+"""The fetch dependency graph: one group per subgraph request, with its dependencies.
+
+A group is a root fetch or an ``_entities`` fetch merged at a response path (``merge_at``).
+Its ``parents`` are the groups whose results it needs (the one that fetched the entity keys,
+plus any that fetched ``@requires`` fields).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from router.plan import Fetch, make_fetch
+from router.planning.selection_builder import SelectionBuilder
+
+__all__ = ["FetchGraph", "FetchGroup"]
+
+
+@dataclass(eq=False)
+class FetchGroup:
+    id: int
+    subgraph: str
+    merge_at: tuple[str, ...]
+    is_entity: bool
+    selection: SelectionBuilder = field(default_factory=SelectionBuilder)
+    inputs: SelectionBuilder = field(default_factory=SelectionBuilder)
+    parents: set[int] = field(default_factory=set)
+    variables: dict[str, None] = field(default_factory=dict)
+
+    def to_fetch(self, kind: str, variable_definitions: dict[str, str]) -> Fetch:
+        usages = tuple(v for v in variable_definitions if v in self.variables)
+        return make_fetch(
+            self.subgraph,
+            self.selection.freeze(),
+            kind=kind if not self.is_entity else "query",
+            variable_definitions=tuple(variable_definitions[v] for v in usages),
+            variable_usages=usages,
+            requires=self.inputs.freeze() if self.is_entity else None,
+        )
+
+
+class FetchGraph:
+    def __init__(self) -> None:
+        self.groups: list[FetchGroup] = []
+        self._entity_groups: dict[tuple[str, tuple[str, ...], int], FetchGroup] = {}
+
+    def root_group(self, subgraph: str) -> FetchGroup:
+        group = FetchGroup(len(self.groups), subgraph, (), is_entity=False)
+        self.groups.append(group)
+        return group
+
+    def existing_entity_group(
+        self, subgraph: str, merge_at: tuple[str, ...], parent: FetchGroup
+    ) -> FetchGroup | None:
+        return self._entity_groups.get((subgraph, merge_at, parent.id))
+
+    def entity_group(
+        self, subgraph: str, merge_at: tuple[str, ...], parent: FetchGroup
+    ) -> FetchGroup:
+        key = (subgraph, merge_at, parent.id)
+        group = self._entity_groups.get(key)
+        if group is None:
+            group = FetchGroup(len(self.groups), subgraph, merge_at, is_entity=True)
+            group.parents.add(parent.id)
+            self.groups.append(group)
+            self._entity_groups[key] = group
+        return group

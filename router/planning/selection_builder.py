@@ -1,0 +1,74 @@
+"""A mutable selection tree, filled while planning and frozen into plan selections."""
+
+from __future__ import annotations
+
+from router.plan import PlanField, PlanFragment, PlanSelection
+
+__all__ = ["SelectionBuilder"]
+
+
+class _FieldEntry:
+    __slots__ = ("alias", "arguments", "child", "name")
+
+    def __init__(self, alias: str | None, name: str, arguments: str) -> None:
+        self.alias = alias
+        self.name = name
+        self.arguments = arguments
+        self.child: SelectionBuilder | None = None
+
+
+class SelectionBuilder:
+    """Fields (by response key) and type-conditioned fragments, in insertion order."""
+
+    __slots__ = ("items",)
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], _FieldEntry | SelectionBuilder] = {}
+
+    def add_leaf(
+        self, alias: str | None, name: str, arguments: str = "", *, evict: bool = False
+    ) -> None:
+        """Add a leaf unless its response key is taken (``evict``: replace what took it).
+
+        This is Apollo Gateway's behaviour when a client alias collides with a field the
+        planner needs: a key field evicts the client's field (``{ upc: name }`` next to the
+        key ``upc`` answers the key), a ``@requires`` field defers to it. The router is
+        measured against Apollo's answers, so it does the same.
+        """
+        key = ("field", alias or name)
+        existing = self.items.get(key)
+        if existing is None or (
+            evict and isinstance(existing, _FieldEntry) and existing.name != name
+        ):
+            self.items[key] = _FieldEntry(alias, name, arguments)
+
+    def add_composite(self, alias: str | None, name: str, arguments: str = "") -> SelectionBuilder:
+        key = ("field", alias or name)
+        entry = self.items.get(key)
+        if not isinstance(entry, _FieldEntry):
+            entry = _FieldEntry(alias, name, arguments)
+            self.items[key] = entry
+        if entry.child is None:
+            entry.child = SelectionBuilder()
+        return entry.child
+
+    def fragment(self, type_condition: str) -> SelectionBuilder:
+        key = ("fragment", type_condition)
+        builder = self.items.get(key)
+        if not isinstance(builder, SelectionBuilder):
+            builder = SelectionBuilder()
+            self.items[key] = builder
+        return builder
+
+    def freeze(self) -> tuple[PlanSelection, ...]:
+        selections: list[PlanSelection] = []
+        for (_kind, name), item in self.items.items():
+            if isinstance(item, SelectionBuilder):
+                if item.items:
+                    selections.append(PlanFragment(name, item.freeze()))
+                continue
+            sub: tuple[PlanSelection, ...] = ()
+            if item.child is not None:
+                sub = item.child.freeze() or (PlanField(None, "__typename", "", ()),)
+            selections.append(PlanField(item.alias, item.name, item.arguments, sub))
+        return tuple(selections)

@@ -1,0 +1,284 @@
+"""Plan execution against real in-process subgraphs (the shop and the fleet).
+
+Expected answers of the shop queries were checked against Apollo Gateway running over the
+same subgraphs; where Apollo is wrong (error paths of ``_entities`` fetches that skip some
+objects) the test says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from router.pipeline import PreparedOperation, Router
+from router.request import GraphQLRequest
+from tests.fleet.apps import FleetTransport, fleet_apps
+from tests.fleet.corpus import CORPUS_DIR
+from tests.router.shop import reviews
+from tests.router.shop.apps import BASE_PORT, SUPERGRAPH, reset, shop_apps, shop_transport
+
+FLEET_SUPERGRAPH = (CORPUS_DIR.parent / "supergraph.graphql").read_text(encoding="utf-8")
+ASGI = Callable[
+    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
+    Awaitable[None],
+]
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Forwards to another transport and keeps the JSON bodies sent, per port."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.bodies: list[tuple[int, dict[str, Any]]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.bodies.append((request.url.port or 0, orjson.loads(await request.aread())))
+        return await self.inner.handle_async_request(request)
+
+
+async def run(
+    supergraph: str,
+    transport: httpx.AsyncBaseTransport,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    timeout: float = 10.0,
+) -> dict[str, Any]:
+    router = Router.from_supergraph_sdl(supergraph, transport=transport, timeout=timeout)
+    try:
+        prepared = router.prepare(GraphQLRequest(query, None, variables))
+        assert isinstance(prepared, PreparedOperation), prepared
+        return await router.execute(prepared)
+    finally:
+        await router.aclose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_shop() -> None:
+    reset()
+
+
+async def test_interface_fields_come_from_each_owner() -> None:
+    query = (
+        "{ media { __typename id title ... on Book { pages stock rating shelfWidth } "
+        "... on Movie { minutes movieRating: rating } } }"
+    )
+    body = await run(SUPERGRAPH, shop_transport(), query)
+    assert body == {
+        "data": {
+            "media": [
+                {
+                    "__typename": "Book",
+                    "id": "b1",
+                    "title": "Dune",
+                    "pages": 412,
+                    "stock": 7,
+                    "rating": 5,
+                    "shelfWidth": 41,
+                },
+                {
+                    "__typename": "Book",
+                    "id": "b2",
+                    "title": "Emma",
+                    "pages": 474,
+                    "stock": 0,
+                    "rating": 4,
+                    "shelfWidth": 47,
+                },
+                {
+                    "__typename": "Movie",
+                    "id": "m1",
+                    "title": "Alien",
+                    "minutes": 117,
+                    "movieRating": 3,
+                },
+            ]
+        }
+    }
+
+
+async def test_union_members_are_completed_by_their_subgraphs() -> None:
+    query = (
+        '{ search(term: "*") { ... on Media { title } ... on Book { rating } '
+        "... on Author { name followers } ... on Movie { minutes } } }"
+    )
+    body = await run(SUPERGRAPH, shop_transport(), query)
+    assert json.dumps(body) == json.dumps(
+        {
+            "data": {
+                "search": [
+                    {"title": "Dune", "rating": 5},
+                    {"title": "Emma", "rating": 4},
+                    {"title": "Heat", "minutes": 170},
+                    {"name": "Frank Herbert", "followers": 1200},
+                ]
+            }
+        }
+    )
+
+
+async def test_nested_required_fields_are_sent_in_the_representation() -> None:
+    transport = RecordingTransport(shop_transport())
+    body = await run(SUPERGRAPH, transport, "{ media { ... on Book { coverArea } } }")
+    assert body == {"data": {"media": [{"coverArea": 294}, {"coverArea": 260}, {}]}}
+    [to_inventory] = [b for port, b in transport.bodies if port == BASE_PORT + 2]
+    assert to_inventory["variables"]["representations"][0] == {
+        "__typename": "Book",
+        "id": "b1",
+        "dimensions": {"width": 14, "height": 21},
+    }
+
+
+async def test_entity_reached_through_its_other_key() -> None:
+    body = await run(SUPERGRAPH, shop_transport(), "{ topAuthor { id name followers handle } }")
+    assert body == {
+        "data": {
+            "topAuthor": {"id": "a2", "name": "Jane Austen", "followers": 5400, "handle": "austen"}
+        }
+    }
+
+
+async def test_mutation_fields_run_in_order() -> None:
+    query = (
+        'mutation { a: rename(id: "b1", title: "Dune II") { title } '
+        'b: addRating(id: "m1", rating: 2) c: rename(id: "m1", title: "Aliens") '
+        "{ id title ... on Movie { rating } } }"
+    )
+    body = await run(SUPERGRAPH, shop_transport(), query)
+    assert body == {
+        "data": {
+            "a": {"title": "Dune II"},
+            "b": 2,
+            "c": {"id": "m1", "title": "Aliens", "rating": 2},
+        }
+    }
+    assert reviews.MUTATION_LOG == ["addRating m1"]
+
+
+async def test_representations_are_deduplicated_into_one_batch() -> None:
+    transport = RecordingTransport(FleetTransport(fleet_apps()))
+    query = "{ topProducts { reviews { author { name } } } }"
+    body = await run(FLEET_SUPERGRAPH, transport, query)
+    authors = [r["author"]["name"] for p in body["data"]["topProducts"] for r in p["reviews"]]
+    assert authors == ["Ada Lovelace", "Alan Turing", "Ada Lovelace", "Alan Turing"]
+    to_accounts = [b for port, b in transport.bodies if port == 4001]
+    assert len(to_accounts) == 1
+    assert to_accounts[0]["variables"]["representations"] == [
+        {"__typename": "User", "id": "1"},
+        {"__typename": "User", "id": "2"},
+    ]
+
+
+async def test_subgraph_errors_are_repathed_to_the_client_path() -> None:
+    body = await run(
+        SUPERGRAPH, shop_transport(), '{ search(term: "e") { ... on Movie { rating } } }'
+    )
+    # Apollo Gateway reports ["search", 0, "rating"]: it indexes all objects at the path,
+    # not only the Movie it sent. The Movie is the third result.
+    assert body == {
+        "errors": [
+            {
+                "message": "no rating for movie m2",
+                "path": ["search", 2, "rating"],
+                "extensions": {"serviceName": "reviews", "code": "DOWNSTREAM_SERVICE_ERROR"},
+            }
+        ],
+        "data": None,
+    }
+
+
+class RefusingTransport(httpx.AsyncBaseTransport):
+    """The shop with one subgraph down: its port refuses connections."""
+
+    def __init__(self, down: str) -> None:
+        self.inner = shop_transport()
+        self.port = BASE_PORT + list(shop_apps()).index(down)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.port == self.port:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+def without(name: str) -> RefusingTransport:
+    return RefusingTransport(name)
+
+
+async def test_unreachable_subgraph_gives_partial_data() -> None:
+    body = await run(SUPERGRAPH, without("inventory"), "{ media { id ... on Book { stock } } }")
+    assert body["data"] == {
+        "media": [{"id": "b1", "stock": None}, {"id": "b2", "stock": None}, {"id": "m1"}]
+    }
+    [error] = body["errors"]
+    assert error["extensions"] == {"code": "SUBGRAPH_ERROR", "serviceName": "inventory"}
+
+
+async def test_null_in_non_null_field_bubbles_to_nearest_nullable_parent() -> None:
+    body = await run(SUPERGRAPH, without("reviews"), '{ author(id: "a1") { name followers } }')
+    assert body["data"] == {"author": None}
+    assert [e["extensions"]["serviceName"] for e in body["errors"]] == ["reviews"]
+
+
+async def test_null_without_other_errors_is_reported_as_value_completion() -> None:
+    body = await run(FLEET_SUPERGRAPH, FleetTransport(fleet_apps()), "{ me { __typename: name } }")
+    assert body == {
+        "data": {"me": None},
+        "extensions": {
+            "valueCompletion": [
+                {
+                    "message": "Invalid __typename found for object at field Query.me.",
+                    "path": ["me"],
+                    "extensions": {"code": "INVALID_GRAPHQL"},
+                }
+            ]
+        },
+    }
+
+
+def broken_app(status: int, body: bytes, delay: float = 0.0) -> ASGI:
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        await asyncio.sleep(delay)
+        await send({"type": "http.response.start", "status": status, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("app", "timeout", "reason"),
+    [
+        (broken_app(500, b"Internal Server Error"), 10.0, "HTTP 500, the body is not JSON"),
+        (broken_app(200, b"<html>"), 10.0, "HTTP 200, the body is not JSON"),
+        (broken_app(200, b'{"data": null}', delay=5.0), 0.2, "the request timed out"),
+    ],
+)
+async def test_broken_subgraph_answers_become_errors(
+    app: ASGI, timeout: float, reason: str
+) -> None:
+    apps: dict[str, Any] = {
+        "accounts": app,
+        **{k: v for k, v in fleet_apps().items() if k != "accounts"},
+    }
+    body = await run(
+        FLEET_SUPERGRAPH,
+        FleetTransport(apps),
+        "{ me { name } topProducts(first: 1) { upc } }",
+        timeout=timeout,
+    )
+    assert body["data"] == {"me": None, "topProducts": [{"upc": "1"}]}
+    [error] = body["errors"]
+    assert reason in error["message"]
+    assert error["extensions"] == {"code": "SUBGRAPH_ERROR", "serviceName": "accounts"}
+
+
+async def test_introspection_is_answered_by_the_router_next_to_data() -> None:
+    query = '{ __typename t: __type(name: "Product") { name } topProducts(first: 1) { upc } }'
+    body = await run(FLEET_SUPERGRAPH, FleetTransport(fleet_apps()), query)
+    assert body == {
+        "data": {"__typename": "Query", "t": {"name": "Product"}, "topProducts": [{"upc": "1"}]}
+    }
