@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
@@ -10,6 +9,7 @@ from sqlalchemy.orm import aliased
 
 from models.database import Database
 from models.inventory import StockLevel, Warehouse
+from subgraphs.common.batch import all_per_key, one_per_key
 
 __all__ = ["PageKey", "stock_by_product", "stock_pages", "warehouses_by_id"]
 
@@ -19,23 +19,13 @@ PageKey = tuple[int, int | None, int]
 
 async def stock_by_product(database: Database, ids: Sequence[int]) -> list[list[StockLevel]]:
     """Each product's stock levels, by warehouse id (empty when the product has none)."""
-    async with database.sessions() as session:
-        rows = await session.scalars(
-            select(StockLevel)
-            .where(StockLevel.product_id.in_(set(ids)))
-            .order_by(StockLevel.product_id, StockLevel.warehouse_id)
-        )
-        grouped: dict[int, list[StockLevel]] = defaultdict(list)
-        for row in rows:
-            grouped[row.product_id].append(row)
-    return [grouped.get(id_, []) for id_ in ids]
+    return await all_per_key(
+        database, StockLevel, StockLevel.product_id, ids, StockLevel.warehouse_id
+    )
 
 
 async def warehouses_by_id(database: Database, ids: Sequence[int]) -> list[Warehouse | None]:
-    async with database.sessions() as session:
-        rows = await session.scalars(select(Warehouse).where(Warehouse.id.in_(set(ids))))
-        by_id = {row.id: row for row in rows}
-    return [by_id.get(id_) for id_ in ids]
+    return await one_per_key(database, Warehouse, Warehouse.id, ids)
 
 
 async def stock_pages(database: Database, keys: Sequence[PageKey]) -> list[list[StockLevel]]:

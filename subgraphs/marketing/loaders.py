@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased
 
 from models.database import Database
 from models.marketing import Campaign, Coupon, ProductAffinity, PurchaseFact
+from subgraphs.common.batch import one_per_key
 
 __all__ = [
     "CouponsPage",
@@ -44,10 +45,7 @@ class CouponsPage(NamedTuple):
 
 
 async def campaigns_by_id(database: Database, ids: Sequence[int]) -> list[Campaign | None]:
-    async with database.sessions() as session:
-        rows = await session.scalars(select(Campaign).where(Campaign.id.in_(set(ids))))
-        by_id = {row.id: row for row in rows}
-    return [by_id.get(id_) for id_ in ids]
+    return await one_per_key(database, Campaign, Campaign.id, ids)
 
 
 async def coupons_of_campaigns(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from models.database import Database
 from models.orders import Order, OrderLine
+from subgraphs.common.batch import all_per_key, one_per_key
 
 __all__ = ["CustomerOrdersPage", "lines_by_order", "orders_by_id", "orders_of_customers"]
 
@@ -29,21 +30,11 @@ class CustomerOrdersPage(NamedTuple):
 
 
 async def orders_by_id(database: Database, ids: Sequence[int]) -> list[Order | None]:
-    async with database.sessions() as session:
-        rows = await session.scalars(select(Order).where(Order.id.in_(set(ids))))
-        by_id = {row.id: row for row in rows}
-    return [by_id.get(id_) for id_ in ids]
+    return await one_per_key(database, Order, Order.id, ids)
 
 
 async def lines_by_order(database: Database, ids: Sequence[int]) -> list[list[OrderLine]]:
-    async with database.sessions() as session:
-        rows = await session.scalars(
-            select(OrderLine).where(OrderLine.order_id.in_(set(ids))).order_by(OrderLine.id)
-        )
-        grouped: dict[int, list[OrderLine]] = defaultdict(list)
-        for row in rows:
-            grouped[row.order_id].append(row)
-    return [grouped.get(id_, []) for id_ in ids]
+    return await all_per_key(database, OrderLine, OrderLine.order_id, ids, OrderLine.id)
 
 
 async def orders_of_customers(
