@@ -1,0 +1,219 @@
+"""Stage 5, satisfiability: every field a client can query is resolvable by some subgraph.
+
+A simplified form of Apollo's ``validateGraphComposition``: walk the supergraph from the root
+fields; at a type reached in subgraph S, a field is reachable when S itself resolves it or a
+subgraph S can jump to through a resolvable ``@key`` whose fields S knows (jumps chain, and
+an ``@interfaceObject`` key stands for its interface's implementations). Abstract types are
+explored through the implementations their subgraph knows. ``@requires``/``@provides``
+conditions are not modelled.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from graphql import (
+    FieldNode,
+    GraphQLInterfaceType,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    get_named_type,
+)
+
+from .errors import CompositionError, error
+from .expand import Subgraph
+from .fieldset import FieldSetError, parse_field_set
+from .merge.model import Supergraph
+from .metadata import Metadata
+
+__all__ = ["validate_satisfiability"]
+
+
+@dataclass(frozen=True, slots=True)
+class _State:
+    """A type reached along ``path``, in any of ``subgraphs`` (the alternatives so far)."""
+
+    type_name: str
+    subgraphs: frozenset[int]
+    path: tuple[str, ...]
+
+
+class _Walker:
+    def __init__(
+        self, subgraphs: Sequence[Subgraph], metas: Sequence[Metadata], supergraph: Supergraph
+    ) -> None:
+        self.subgraphs = subgraphs
+        self.metas = metas
+        self.supergraph = supergraph
+        self.roots = set(supergraph.roots.values())
+        self.errors: dict[str, CompositionError] = {}
+
+    def view(self, type_name: str, index: int) -> GraphQLNamedType | None:
+        """The type as subgraph ``index`` knows it, or the interface object standing for it."""
+        schema = self.subgraphs[index].schema
+        named = schema.get_type(type_name)
+        if named is not None:
+            return named
+        merged = self.supergraph.types.get(type_name)
+        for interface in merged.interfaces if merged else ():
+            if interface in self.metas[index].interface_objects:
+                return schema.get_type(interface)
+        return None
+
+    def resolves(self, type_name: str, field: str, index: int) -> bool:
+        named = self.view(type_name, index)
+        if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
+            return False
+        return field in named.fields and not self.metas[index].is_fully_external(
+            f"{named.name}.{field}"
+        )
+
+    def key_available(self, type_name: str, fields: str, index: int) -> bool:
+        try:
+            selections = parse_field_set(fields).selections
+        except FieldSetError:
+            return False
+        return all(
+            isinstance(s, FieldNode) and (
+                s.name.value == "__typename" or self.knows(type_name, s.name.value, index)
+            )
+            for s in selections
+        )
+
+    def knows(self, type_name: str, field: str, index: int) -> bool:
+        named = self.view(type_name, index)
+        return isinstance(named, GraphQLObjectType | GraphQLInterfaceType) and (
+            field in named.fields
+        )
+
+    def entries(self, type_name: str) -> list[tuple[int, str]]:
+        """(subgraph, key fields) of every resolvable key reaching ``type_name``."""
+        found: list[tuple[int, str]] = []
+        for index, subgraph in enumerate(self.subgraphs):
+            named = self.view(type_name, index)
+            if named is None:
+                continue
+            for key in subgraph.keys.get(named.name, ()):
+                if key.resolvable is not False:
+                    found.append((index, key.fields))
+        return found
+
+    def reach(self, type_name: str, start: frozenset[int]) -> set[int]:
+        if type_name in self.roots:
+            return {i for i in range(len(self.subgraphs)) if self.view(type_name, i)}
+        reached = set(start)
+        queue = deque(sorted(start))
+        entries = self.entries(type_name)
+        while queue:
+            current = queue.popleft()
+            for target, fields in entries:
+                if target not in reached and self.key_available(type_name, fields, current):
+                    reached.add(target)
+                    queue.append(target)
+        return reached
+
+    def report(self, state: _State, field: str) -> None:
+        coordinate = f"{state.type_name}.{field}"
+        if coordinate in self.errors:
+            return
+        path = [*state.path, field]
+        query = "{\n" + "".join(
+            "  " * (depth + 1) + name + (" {\n" if depth < len(path) - 1 else "\n")
+            for depth, name in enumerate(path)
+        ) + "".join("  " * depth + "}\n" for depth in range(len(path) - 1, -1, -1))
+        reasons = "".join(
+            f'- from subgraph "{self.subgraphs[i].name}":\n'
+            f'  - cannot find field "{coordinate}".\n'
+            + "".join(f"  - {r}\n" for r in self.why_not(state.type_name, field, i))
+            for i in sorted(state.subgraphs)
+        )
+        self.errors[coordinate] = error(
+            "SATISFIABILITY_ERROR",
+            f"The following supergraph API query:\n{query}cannot be satisfied by the subgraphs"
+            f" because:\n{reasons.rstrip()}",
+            [self.subgraphs[i].name for i in sorted(state.subgraphs)], [coordinate],
+        )
+
+    def why_not(self, type_name: str, field: str, start: int) -> list[str]:
+        """Why each subgraph resolving ``type_name.field`` cannot be reached from ``start``."""
+        reasons: list[str] = []
+        for index, subgraph in enumerate(self.subgraphs):
+            if index == start or not self.resolves(type_name, field, index):
+                continue
+            named = self.view(type_name, index)
+            keys = subgraph.keys.get(named.name, ()) if named is not None else ()
+            move = (f'cannot move to subgraph "{subgraph.name}", which has field'
+                    f' "{type_name}.{field}", because')
+            if not keys:
+                reasons.append(f'{move} type "{type_name}" has no @key defined in subgraph'
+                               f' "{subgraph.name}".')
+            elif all(k.resolvable is False for k in keys):
+                reasons.append(f'{move} none of the @key defined on type "{type_name}" in'
+                               f' subgraph "{subgraph.name}" are resolvable (they are all'
+                               ' declared with their "resolvable" argument set to false).')
+            else:
+                reasons.extend(
+                    f'cannot move to subgraph "{subgraph.name}" using @key(fields:'
+                    f' "{k.fields}") of "{type_name}", the key field(s) cannot be resolved'
+                    f' from subgraph "{self.subgraphs[start].name}".'
+                    for k in keys if k.resolvable is not False
+                )
+        return reasons
+
+    def next_states(self, state: _State) -> list[_State]:
+        merged = self.supergraph.types.get(state.type_name)
+        if merged is None:
+            return []
+        out = self.abstract_states(state)
+        reached = self.reach(state.type_name, state.subgraphs)
+        for name, field in merged.fields.items():
+            if _inaccessible(field.directives):
+                continue
+            resolvers = [i for i in sorted(reached) if self.resolves(state.type_name, name, i)]
+            if not resolvers and merged.kind == "object":
+                self.report(state, name)
+            target = get_named_type(field.type)
+            if resolvers and target is not None and target.name in self.supergraph.types:
+                out.append(_State(target.name, frozenset(resolvers), (*state.path, name)))
+        return out
+
+    def abstract_states(self, state: _State) -> list[_State]:
+        """Implementations (or members) of an abstract type, where each subgraph knows them."""
+        where: dict[str, set[int]] = {}
+        for index in sorted(state.subgraphs):
+            schema = self.subgraphs[index].schema
+            named = schema.get_type(state.type_name)
+            if isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+                for possible in schema.get_possible_types(named):
+                    where.setdefault(possible.name, set()).add(index)
+        return [_State(name, frozenset(indices), state.path) for name, indices in where.items()]
+
+    def walk(self) -> list[CompositionError]:
+        queue = deque(
+            _State(root, frozenset({i}), ())
+            for root in self.supergraph.roots.values()
+            for i in range(len(self.subgraphs)) if self.view(root, i) is not None
+        )
+        seen: set[tuple[str, frozenset[int]]] = set()
+        while queue:
+            state = queue.popleft()
+            if (state.type_name, state.subgraphs) in seen:
+                continue
+            seen.add((state.type_name, state.subgraphs))
+            queue.extend(self.next_states(state))
+        return list(self.errors.values())
+
+
+def _inaccessible(directives: Sequence[object]) -> bool:
+    return any(getattr(d, "name", None) == "inaccessible" for d in directives)
+
+
+def validate_satisfiability(
+    subgraphs: Sequence[Subgraph], metas: Sequence[Metadata], supergraph: Supergraph
+) -> list[CompositionError]:
+    """``SATISFIABILITY_ERROR`` for every field no subgraph path can resolve."""
+    return _Walker(subgraphs, metas, supergraph).walk()
+
