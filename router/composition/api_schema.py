@@ -143,8 +143,11 @@ def api_schema_document(supergraph: str | DocumentNode | GraphQLSchema) -> Docum
         document = supergraph
     links = _schema_links(document)
     inaccessible = next(
-        (link.directive_name("inaccessible") for link in links
-         if link.identity == _INACCESSIBLE_IDENTITY),
+        (
+            link.directive_name("inaccessible")
+            for link in links
+            if link.identity == _INACCESSIBLE_IDENTITY
+        ),
         None,
     )
     removed = _inaccessible_types(document, inaccessible)
@@ -155,7 +158,8 @@ def api_schema_document(supergraph: str | DocumentNode | GraphQLSchema) -> Docum
 
 def _drop_empty_schema_definition(document: DocumentNode) -> DocumentNode:
     kept = tuple(
-        node for node in document.definitions
+        node
+        for node in document.definitions
         if not (isinstance(node, SchemaExtensionNode) and not node.operation_types)
     )
     return DocumentNode(definitions=kept)
@@ -168,4 +172,3 @@ def api_schema_from_supergraph(supergraph: str | DocumentNode | GraphQLSchema) -
         return build_ast_schema(document, assume_valid_sdl=False)
     except (GraphQLError, TypeError) as error:
         raise ApiSchemaError(f"the API schema of this supergraph is invalid: {error}") from error
-

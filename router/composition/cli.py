@@ -33,8 +33,11 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m router.composition", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m router.composition",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     compose_cmd = commands.add_parser("compose", help="compose the subgraphs of a config")
     compose_cmd.add_argument("--config", type=Path, required=True)
@@ -92,10 +95,18 @@ def _check(args: argparse.Namespace, client: httpx.Client, out: TextIO, err: Tex
     if result.supergraph_sdl == current:
         print(f"{args.supergraph} is up to date", file=out)
         return EXIT_OK
-    print(f"{args.supergraph} is stale: run `python -m router.composition compose --config"
-          f" {args.config} --output {args.supergraph}`", file=out)
-    diff = difflib.unified_diff(current.splitlines(True), result.supergraph_sdl.splitlines(True),
-                                str(args.supergraph), "composed", n=1)
+    print(
+        f"{args.supergraph} is stale: run `python -m router.composition compose --config"
+        f" {args.config} --output {args.supergraph}`",
+        file=out,
+    )
+    diff = difflib.unified_diff(
+        current.splitlines(True),
+        result.supergraph_sdl.splitlines(True),
+        str(args.supergraph),
+        "composed",
+        n=1,
+    )
     out.writelines(diff)
     try:
         changes = api_changes(current, result.supergraph_sdl)
@@ -115,16 +126,22 @@ def _api_schema(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         schema = api_schema_from_supergraph(sdl)
     except (ApiSchemaError, GraphQLError) as problem:
-        print(f"error {(problem.extensions or {}).get('code', 'INVALID_SUPERGRAPH')}:"
-              f" {problem.message}", file=err)
+        print(
+            f"error {(problem.extensions or {}).get('code', 'INVALID_SUPERGRAPH')}:"
+            f" {problem.message}",
+            file=err,
+        )
         return EXIT_BAD_INPUT
     out.write(print_schema(schema) + "\n")
     return EXIT_OK
 
 
 def main(
-    argv: Sequence[str] | None = None, *, client: httpx.Client | None = None,
-    out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+    argv: Sequence[str] | None = None,
+    *,
+    client: httpx.Client | None = None,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
 ) -> int:
     """Run one command; ``client`` reads ``subgraph_url`` sources (one is made if not given)."""
     args = _parser().parse_args(argv)

@@ -54,10 +54,13 @@ def compose(subgraphs: Sequence[SubgraphSDL]) -> CompositionResult:
     ordered = sorted(subgraphs, key=lambda s: s.name)
     duplicates = {s.name for s in ordered if [t.name for t in ordered].count(s.name) > 1}
     if duplicates:
-        return CompositionResult(None, tuple(
-            error("INVALID_SUBGRAPH_NAME", f'A subgraph named "{name}" is given twice', [name])
-            for name in sorted(duplicates)
-        ))
+        return CompositionResult(
+            None,
+            tuple(
+                error("INVALID_SUBGRAPH_NAME", f'A subgraph named "{name}" is given twice', [name])
+                for name in sorted(duplicates)
+            ),
+        )
     expanded, errors = _expand_all(ordered)
     metas = [metadata_of(s) for s in expanded]
     for subgraph, meta in zip(expanded, metas, strict=True):
@@ -67,9 +70,7 @@ def compose(subgraphs: Sequence[SubgraphSDL]) -> CompositionResult:
     supergraph, errors = merge_subgraphs(expanded, metas)
     if supergraph is None:
         return CompositionResult(None, tuple(errors))
-    errors = validate_supergraph(supergraph) or validate_satisfiability(
-        expanded, metas, supergraph
-    )
+    errors = validate_supergraph(supergraph) or validate_satisfiability(expanded, metas, supergraph)
     if errors:
         return CompositionResult(None, tuple(errors))
     return CompositionResult(print_supergraph(supergraph), ())

@@ -1,13 +1,13 @@
 """``supergraph.yaml`` (Apollo Rover's format): which subgraphs to compose and where they live.
 
-    federation_version: =2.11.0          # accepted, informational
-    subgraphs:
-      NAME:
-        routing_url: http://127.0.0.1:4001/graphql
-        schema:
-          file: path/to/schema.graphql    # relative to the config file
-          # or subgraph_url: http://127.0.0.1:4001/graphql   (introspects `_service { sdl }`)
-          # or module: package.module:attribute             (a Strawberry schema or an SDL str)
+federation_version: =2.11.0          # accepted, informational
+subgraphs:
+  NAME:
+    routing_url: http://127.0.0.1:4001/graphql
+    schema:
+      file: path/to/schema.graphql    # relative to the config file
+      # or subgraph_url: http://127.0.0.1:4001/graphql   (introspects `_service { sdl }`)
+      # or module: package.module:attribute             (a Strawberry schema or an SDL str)
 """
 
 from __future__ import annotations

@@ -117,16 +117,18 @@ def _federation_names(
         return None, {d: d for d in _FED1_DIRECTIVES}
     if link.version not in KNOWN_FEDERATION_VERSIONS:
         raise _fail(
-            name, "UNKNOWN_FEDERATION_LINK_VERSION",
-            f'Invalid version v{link.version[0]}.{link.version[1]} for the federation feature'
-            f' in @link directive on schema',
+            name,
+            "UNKNOWN_FEDERATION_LINK_VERSION",
+            f"Invalid version v{link.version[0]}.{link.version[1]} for the federation feature"
+            f" in @link directive on schema",
         )
     known = {d for d, v in MINIMUM_VERSION.items() if v <= link.version}
     for original, _local in link.imports:
         bare = original.lstrip("@")
         if original.startswith("@") and bare not in known:
             raise _fail(
-                name, "INVALID_LINK_DIRECTIVE_USAGE",
+                name,
+                "INVALID_LINK_DIRECTIVE_USAGE",
                 f'Cannot import unknown element "{original}".',
             )
     return link.version, {d: link.directive_name(d) for d in known}
@@ -186,11 +188,14 @@ def _normalize_roots(subgraph: str, document: DocumentNode) -> DocumentNode:
     defined = {n.name.value for n in document.definitions if isinstance(n, TypeDefinitionNode)}
     for actual, default in renames.items():
         if default in defined:
-            raise _fail(subgraph, f"ROOT_{default.upper()}_USED",
-                        f'The schema has a type named "{default}" but it is not set as the'
-                        f' {default.lower()} root type ("{actual}" is instead): this is not'
-                        " supported by federation. If a root type does not use its default"
-                        " name, there should be no other type with that default name.")
+            raise _fail(
+                subgraph,
+                f"ROOT_{default.upper()}_USED",
+                f'The schema has a type named "{default}" but it is not set as the'
+                f' {default.lower()} root type ("{actual}" is instead): this is not'
+                " supported by federation. If a root type does not use its default"
+                " name, there should be no other type with that default name.",
+            )
     return visit(document, _RootRenamer(renames)) if renames else document
 
 
@@ -201,9 +206,7 @@ def _as_definition(node: Any) -> Any:
 
 
 def _orphan_extensions_to_definitions(document: DocumentNode) -> tuple[DocumentNode, set[str]]:
-    defined = {
-        n.name.value for n in document.definitions if isinstance(n, TypeDefinitionNode)
-    }
+    defined = {n.name.value for n in document.definitions if isinstance(n, TypeDefinitionNode)}
     orphans: set[str] = set()
     definitions: list[Any] = []
     for node in document.definitions:
@@ -232,7 +235,8 @@ def _collect_keys(
 ) -> tuple[dict[str, tuple[TypeKey, ...]], frozenset[str]]:
     """Keys per type; a key declared on an extension (or an ``@extends`` type) says so."""
     extends = {
-        n.name.value for n in document.definitions
+        n.name.value
+        for n in document.definitions
         if isinstance(n, TypeDefinitionNode | TypeExtensionNode) and _has(n, "extends")
     }
     keys: dict[str, list[TypeKey]] = {}
@@ -240,32 +244,31 @@ def _collect_keys(
         if not isinstance(node, TypeDefinitionNode | TypeExtensionNode):
             continue
         name = node.name.value
-        on_extension = (
-            isinstance(node, TypeExtensionNode) or name in orphans or name in extends
-        )
+        on_extension = isinstance(node, TypeExtensionNode) or name in orphans or name in extends
         for directive in node.directives or ():
             if directive.name.value != "key":
                 continue
             fields = _argument(directive, "fields")
             if fields is None or not isinstance(getattr(fields, "value", None), str):
                 raise _fail(
-                    subgraph, "KEY_INVALID_FIELDS_TYPE",
+                    subgraph,
+                    "KEY_INVALID_FIELDS_TYPE",
                     f'On type "{name}", for @key: Invalid value for argument "fields":'
                     " must be a string.",
                 )
             resolvable = _argument(directive, "resolvable")
-            keys.setdefault(name, []).append(TypeKey(
-                fields=fields.value,
-                resolvable=None if resolvable is None else getattr(resolvable, "value", None),
-                on_extension=on_extension,
-            ))
+            keys.setdefault(name, []).append(
+                TypeKey(
+                    fields=fields.value,
+                    resolvable=None if resolvable is None else getattr(resolvable, "value", None),
+                    on_extension=on_extension,
+                )
+            )
     return {k: tuple(v) for k, v in keys.items()}, frozenset(orphans)
 
 
 def _build(subgraph: str, document: DocumentNode) -> GraphQLSchema:
-    full = DocumentNode(
-        definitions=(*federation_definitions().definitions, *document.definitions)
-    )
+    full = DocumentNode(definitions=(*federation_definitions().definitions, *document.definitions))
     try:
         schema = build_ast_schema(full)
     except (GraphQLError, TypeError) as problem:
@@ -279,9 +282,14 @@ def _build(subgraph: str, document: DocumentNode) -> GraphQLSchema:
 def _with_query_root(document: DocumentNode) -> DocumentNode:
     """Every subgraph has a query root: federation adds ``_service`` to it (so does this)."""
     kept = [
-        n for n in document.definitions
-        if not (isinstance(n, ObjectTypeDefinitionNode) and n.name.value == "Query"
-                and not n.fields and not n.directives)
+        n
+        for n in document.definitions
+        if not (
+            isinstance(n, ObjectTypeDefinitionNode)
+            and n.name.value == "Query"
+            and not n.fields
+            and not n.directives
+        )
     ]
     has_query = any(
         isinstance(n, TypeDefinitionNode | TypeExtensionNode) and n.name.value == "Query"

@@ -41,8 +41,7 @@ _DIRECTIVES = {
     "composeDirective": "directive @composeDirective(name: String!) repeatable on SCHEMA",
     "interfaceObject": "directive @interfaceObject on OBJECT",
     "authenticated": f"directive @authenticated on {_ACCESS}",
-    "requiresScopes": "directive @requiresScopes(scopes: [[federation__Scope!]!]!)"
-    f" on {_ACCESS}",
+    "requiresScopes": f"directive @requiresScopes(scopes: [[federation__Scope!]!]!) on {_ACCESS}",
     "policy": f"directive @policy(policies: [[federation__Policy!]!]!) on {_ACCESS}",
     "context": "directive @context(name: String!) repeatable on INTERFACE | OBJECT | UNION",
     "fromContext": "directive @fromContext(field: federation__ContextFieldValue)"
@@ -54,11 +53,24 @@ _DIRECTIVES = {
 }
 
 MINIMUM_VERSION = {
-    "key": (2, 0), "requires": (2, 0), "provides": (2, 0), "external": (2, 0),
-    "extends": (2, 0), "shareable": (2, 0), "override": (2, 0), "tag": (2, 0),
-    "inaccessible": (2, 0), "composeDirective": (2, 1), "interfaceObject": (2, 3),
-    "authenticated": (2, 5), "requiresScopes": (2, 5), "policy": (2, 6),
-    "context": (2, 8), "fromContext": (2, 8), "cost": (2, 9), "listSize": (2, 9),
+    "key": (2, 0),
+    "requires": (2, 0),
+    "provides": (2, 0),
+    "external": (2, 0),
+    "extends": (2, 0),
+    "shareable": (2, 0),
+    "override": (2, 0),
+    "tag": (2, 0),
+    "inaccessible": (2, 0),
+    "composeDirective": (2, 1),
+    "interfaceObject": (2, 3),
+    "authenticated": (2, 5),
+    "requiresScopes": (2, 5),
+    "policy": (2, 6),
+    "context": (2, 8),
+    "fromContext": (2, 8),
+    "cost": (2, 9),
+    "listSize": (2, 9),
 }
 
 FEDERATION_TYPES = ("FieldSet", "Scope", "Policy", "ContextFieldValue")

@@ -66,8 +66,11 @@ def _fields_of(parent: GraphQLNamedType) -> dict[str, GraphQLField]:
 
 
 def _resolve(
-    schema: GraphQLSchema, parent: GraphQLNamedType, selection_set: SelectionSetNode,
-    out: list[SelectedField], ancestors: tuple[str, ...] = (),
+    schema: GraphQLSchema,
+    parent: GraphQLNamedType,
+    selection_set: SelectionSetNode,
+    out: list[SelectedField],
+    ancestors: tuple[str, ...] = (),
 ) -> None:
     for selection in selection_set.selections:
         if isinstance(selection, InlineFragmentNode):
@@ -75,9 +78,7 @@ def _resolve(
             if selection.type_condition is not None:
                 named = schema.get_type(selection.type_condition.name.value)
                 if named is None:
-                    raise FieldSetError(
-                        f'Unknown type "{selection.type_condition.name.value}"'
-                    )
+                    raise FieldSetError(f'Unknown type "{selection.type_condition.name.value}"')
                 target = named
             _resolve(schema, target, selection.selection_set, out, ancestors)
             continue
@@ -90,15 +91,24 @@ def _resolve(
         if field is None:
             kind = "type" if not isinstance(parent, GraphQLUnionType) else "union"
             raise FieldSetError(f'Cannot query field "{name}" on {kind} "{parent.name}".')
-        out.append(SelectedField(
-            parent=parent.name, name=name, field=field,
-            has_selection=selection.selection_set is not None,
-            directives=tuple(print_ast(d) for d in selection.directives or ()),
-            ancestors=ancestors,
-        ))
+        out.append(
+            SelectedField(
+                parent=parent.name,
+                name=name,
+                field=field,
+                has_selection=selection.selection_set is not None,
+                directives=tuple(print_ast(d) for d in selection.directives or ()),
+                ancestors=ancestors,
+            )
+        )
         if selection.selection_set is not None:
-            _resolve(schema, get_named_type(field.type), selection.selection_set, out,
-                     (*ancestors, f"{parent.name}.{name}"))
+            _resolve(
+                schema,
+                get_named_type(field.type),
+                selection.selection_set,
+                out,
+                (*ancestors, f"{parent.name}.{name}"),
+            )
 
 
 def resolve_field_set(

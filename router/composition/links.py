@@ -128,5 +128,3 @@ def parse_link(directive: ConstDirectiveNode) -> Link:
 
 def parse_links(directives: Iterable[ConstDirectiveNode], link_name: str = "link") -> list[Link]:
     return [parse_link(d) for d in directives if d.name.value == link_name]
-
-

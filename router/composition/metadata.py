@@ -169,8 +169,7 @@ def _interface_implementation_fields(subgraph: Subgraph) -> set[str]:
         if isinstance(named, GraphQLInterfaceType):
             for implementation in subgraph.schema.get_possible_types(named):
                 used.update(
-                    f"{implementation.name}.{f}" for f in named.fields
-                    if f in implementation.fields
+                    f"{implementation.name}.{f}" for f in named.fields if f in implementation.fields
                 )
     return used
 
@@ -182,7 +181,8 @@ def metadata_of(subgraph: Subgraph) -> Metadata:
     required = _selection_targets(subgraph, "requires")
     provided = _selection_targets(subgraph, "provides")
     interface_objects = frozenset(
-        n.name for n in composite_types(subgraph)
+        n.name
+        for n in composite_types(subgraph)
         if isinstance(n, GraphQLObjectType) and type_directives(n, "interfaceObject")
     )
     return Metadata(

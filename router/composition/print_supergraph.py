@@ -27,6 +27,7 @@ _INDENT = "  "
 def locale_key(name: str) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...]]:
     """Sort key close to ICU ``localeCompare`` for GraphQL names: ``_`` before digits before
     letters, letters compared without case first, lower case first on ties."""
+
     def rank(char: str) -> int:
         return 0 if char == "_" else 1 if char.isdigit() else 2
 
@@ -39,8 +40,9 @@ def print_block_string(
 ) -> str:
     single_line = "\n" not in value
     leading_space = value[:1] in (" ", "\t")
-    multiple = (not single_line or value.endswith('"') or value.endswith("\\")
-                or prefer_multiple_lines)
+    multiple = (
+        not single_line or value.endswith('"') or value.endswith("\\") or prefer_multiple_lines
+    )
     result = ""
     if multiple and not (single_line and leading_space):
         result += "\n" + indentation
@@ -50,9 +52,7 @@ def print_block_string(
     return '"""' + result.replace('"""', '\\"""') + '"""'
 
 
-def print_description(
-    text: str | None, indentation: str = "", first_in_block: bool = True
-) -> str:
+def print_description(text: str | None, indentation: str = "", first_in_block: bool = True) -> str:
     if text is None:
         return ""
     block = print_block_string(text, "", len(text) > 70)
@@ -92,8 +92,13 @@ def _arguments(arguments: list[MergedArgument], indentation: str) -> str:
 def _field(field: MergedField, first: bool, with_arguments: bool) -> str:
     arguments = _arguments(list(field.arguments.values()), _INDENT) if with_arguments else ""
     default = f" = {print_value(field.default)}" if field.default is not None else ""
-    return (print_description(field.description, _INDENT, first) + _INDENT + field.name + arguments
-            + f": {field.type}{default}{_inline(field.directives)}")
+    return (
+        print_description(field.description, _INDENT, first)
+        + _INDENT
+        + field.name
+        + arguments
+        + f": {field.type}{default}{_inline(field.directives)}"
+    )
 
 
 def _block(items: list[str]) -> str:
@@ -106,8 +111,10 @@ def _fields_type(keyword: str, merged: MergedType) -> str:
         _field(f, i == 0, merged.kind != "input") for i, f in enumerate(merged.fields.values())
     ]
     spacer = " " if not merged.directives and fields else ""
-    return (f"{print_description(merged.description)}{keyword} {merged.name}{implements}"
-            f"{_on_new_lines(merged.directives, bool(fields))}{spacer}{_block(fields)}")
+    return (
+        f"{print_description(merged.description)}{keyword} {merged.name}{implements}"
+        f"{_on_new_lines(merged.directives, bool(fields))}{spacer}{_block(fields)}"
+    )
 
 
 def _enum(merged: MergedType) -> str:
@@ -116,14 +123,18 @@ def _enum(merged: MergedType) -> str:
         for i, v in enumerate(merged.values.values())
     ]
     spacer = " " if not merged.directives and values else ""
-    return (f"{print_description(merged.description)}enum {merged.name}"
-            f"{_on_new_lines(merged.directives, bool(values))}{spacer}{_block(values)}")
+    return (
+        f"{print_description(merged.description)}enum {merged.name}"
+        f"{_on_new_lines(merged.directives, bool(values))}{spacer}{_block(values)}"
+    )
 
 
 def _union(merged: MergedType) -> str:
     members = " = " + " | ".join(merged.members) if merged.members else ""
-    return (f"{print_description(merged.description)}union {merged.name}"
-            f"{_on_new_lines(merged.directives, bool(merged.members))}{members}")
+    return (
+        f"{print_description(merged.description)}union {merged.name}"
+        f"{_on_new_lines(merged.directives, bool(merged.members))}{members}"
+    )
 
 
 def print_type(merged: MergedType) -> str:
@@ -137,8 +148,10 @@ def print_type(merged: MergedType) -> str:
         return _enum(merged)
     if merged.kind == "union":
         return _union(merged)
-    return (f"{print_description(merged.description)}scalar {merged.name}"
-            f"{_on_new_lines(merged.directives, False)}")
+    return (
+        f"{print_description(merged.description)}scalar {merged.name}"
+        f"{_on_new_lines(merged.directives, False)}"
+    )
 
 
 def _schema(supergraph: Supergraph) -> str:

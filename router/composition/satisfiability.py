@@ -77,9 +77,8 @@ class _Walker:
         except FieldSetError:
             return False
         return all(
-            isinstance(s, FieldNode) and (
-                s.name.value == "__typename" or self.knows(type_name, s.name.value, index)
-            )
+            isinstance(s, FieldNode)
+            and (s.name.value == "__typename" or self.knows(type_name, s.name.value, index))
             for s in selections
         )
 
@@ -120,10 +119,14 @@ class _Walker:
         if coordinate in self.errors:
             return
         path = [*state.path, field]
-        query = "{\n" + "".join(
-            "  " * (depth + 1) + name + (" {\n" if depth < len(path) - 1 else "\n")
-            for depth, name in enumerate(path)
-        ) + "".join("  " * depth + "}\n" for depth in range(len(path) - 1, -1, -1))
+        query = (
+            "{\n"
+            + "".join(
+                "  " * (depth + 1) + name + (" {\n" if depth < len(path) - 1 else "\n")
+                for depth, name in enumerate(path)
+            )
+            + "".join("  " * depth + "}\n" for depth in range(len(path) - 1, -1, -1))
+        )
         reasons = "".join(
             f'- from subgraph "{self.subgraphs[i].name}":\n'
             f'  - cannot find field "{coordinate}".\n'
@@ -134,7 +137,8 @@ class _Walker:
             "SATISFIABILITY_ERROR",
             f"The following supergraph API query:\n{query}cannot be satisfied by the subgraphs"
             f" because:\n{reasons.rstrip()}",
-            [self.subgraphs[i].name for i in sorted(state.subgraphs)], [coordinate],
+            [self.subgraphs[i].name for i in sorted(state.subgraphs)],
+            [coordinate],
         )
 
     def why_not(self, type_name: str, field: str, start: int) -> list[str]:
@@ -145,21 +149,27 @@ class _Walker:
                 continue
             named = self.view(type_name, index)
             keys = subgraph.keys.get(named.name, ()) if named is not None else ()
-            move = (f'cannot move to subgraph "{subgraph.name}", which has field'
-                    f' "{type_name}.{field}", because')
+            move = (
+                f'cannot move to subgraph "{subgraph.name}", which has field'
+                f' "{type_name}.{field}", because'
+            )
             if not keys:
-                reasons.append(f'{move} type "{type_name}" has no @key defined in subgraph'
-                               f' "{subgraph.name}".')
+                reasons.append(
+                    f'{move} type "{type_name}" has no @key defined in subgraph "{subgraph.name}".'
+                )
             elif all(k.resolvable is False for k in keys):
-                reasons.append(f'{move} none of the @key defined on type "{type_name}" in'
-                               f' subgraph "{subgraph.name}" are resolvable (they are all'
-                               ' declared with their "resolvable" argument set to false).')
+                reasons.append(
+                    f'{move} none of the @key defined on type "{type_name}" in'
+                    f' subgraph "{subgraph.name}" are resolvable (they are all'
+                    ' declared with their "resolvable" argument set to false).'
+                )
             else:
                 reasons.extend(
                     f'cannot move to subgraph "{subgraph.name}" using @key(fields:'
                     f' "{k.fields}") of "{type_name}", the key field(s) cannot be resolved'
                     f' from subgraph "{self.subgraphs[start].name}".'
-                    for k in keys if k.resolvable is not False
+                    for k in keys
+                    if k.resolvable is not False
                 )
         return reasons
 
@@ -195,7 +205,8 @@ class _Walker:
         queue = deque(
             _State(root, frozenset({i}), ())
             for root in self.supergraph.roots.values()
-            for i in range(len(self.subgraphs)) if self.view(root, i) is not None
+            for i in range(len(self.subgraphs))
+            if self.view(root, i) is not None
         )
         seen: set[tuple[str, frozenset[int]]] = set()
         while queue:
@@ -216,4 +227,3 @@ def validate_satisfiability(
 ) -> list[CompositionError]:
     """``SATISFIABILITY_ERROR`` for every field no subgraph path can resolve."""
     return _Walker(subgraphs, metas, supergraph).walk()
-

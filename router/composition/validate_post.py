@@ -67,7 +67,8 @@ def _interface_fields(supergraph: Supergraph) -> Iterator[CompositionError]:
                     f' {subgraph_list(declared)} but type "{merged.name}", which implements'
                     f' "{interface_name}" only in {subgraph_list(implementing)} does not have'
                     f' field "{field_name}".',
-                    implementing, [f"{interface_name}.{field_name}"],
+                    implementing,
+                    [f"{interface_name}.{field_name}"],
                 )
 
 
@@ -94,20 +95,30 @@ def _inaccessible(supergraph: Supergraph) -> Iterator[CompositionError]:
                 yield error(
                     "REFERENCED_INACCESSIBLE",
                     f'Type "{named.name}" is @inaccessible but is referenced by "{coordinate}",'
-                    " which is in the API schema.", subgraphs, [coordinate],
+                    " which is in the API schema.",
+                    subgraphs,
+                    [coordinate],
                 )
-            if (isinstance(element, MergedArgument) and _hidden(element.directives)
-                    and isinstance(element.type, GraphQLNonNull) and element.default is None):
+            if (
+                isinstance(element, MergedArgument)
+                and _hidden(element.directives)
+                and isinstance(element.type, GraphQLNonNull)
+                and element.default is None
+            ):
                 yield error(
                     "REQUIRED_INACCESSIBLE",
                     f'Argument "{coordinate}" is @inaccessible but is a required argument of'
-                    " its field.", subgraphs, [coordinate],
+                    " its field.",
+                    subgraphs,
+                    [coordinate],
                 )
         if merged.fields and all(_hidden(f.directives) for f in merged.fields.values()):
             yield error(
                 "ONLY_INACCESSIBLE_CHILDREN",
                 f'Type "{merged.name}" is in the API schema but all of its fields are'
-                " @inaccessible.", subgraphs, [merged.name],
+                " @inaccessible.",
+                subgraphs,
+                [merged.name],
             )
 
 

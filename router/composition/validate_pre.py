@@ -83,7 +83,8 @@ class _Check:
                     f"{directive.upper()}_FIELDS_HAS_ARGS",
                     f"{where}: field {sel.coordinate} cannot be included"
                     f" because it has arguments (fields with argument are not allowed in"
-                    f" @{directive})", coordinate,
+                    f" @{directive})",
+                    coordinate,
                 )
 
     def must_be_external(
@@ -97,7 +98,8 @@ class _Check:
                 f"{directive.upper()}_FIELDS_MISSING_EXTERNAL",
                 f'{where}: field "{sel.coordinate}" should not be part of a'
                 f" @{directive} since it is already provided by this subgraph (it is not"
-                " marked @external)", coordinate,
+                " marked @external)",
+                coordinate,
             )
 
 
@@ -114,9 +116,12 @@ def _check_keys(check: _Check) -> None:
         if isinstance(named, GraphQLInterfaceType):
             version = check.subgraph.federation_version or (1, 0)
             if version < (2, 3):
-                check.fail("KEY_UNSUPPORTED_ON_INTERFACE",
-                           f'Cannot use @key on interface "{type_name}": @key is not yet'
-                           " supported on interfaces", type_name)
+                check.fail(
+                    "KEY_UNSUPPORTED_ON_INTERFACE",
+                    f'Cannot use @key on interface "{type_name}": @key is not yet'
+                    " supported on interfaces",
+                    type_name,
+                )
                 continue
             _check_interface_key_on_implementations(check, named)
         for key in keys:
@@ -132,7 +137,8 @@ def _check_keys(check: _Check) -> None:
                     check.fail(
                         "KEY_FIELDS_SELECT_INVALID_TYPE",
                         f'{where}: field "{sel.coordinate}" is a {kind} type which is not'
-                        " allowed in @key", type_name,
+                        " allowed in @key",
+                        type_name,
                     )
 
 
@@ -145,7 +151,8 @@ def _check_interface_key_on_implementations(check: _Check, interface: GraphQLInt
             check.fail(
                 "INTERFACE_KEY_NOT_ON_IMPLEMENTATION",
                 f'Key @key(fields: "{missing[0]}") on interface type "{interface.name}" is'
-                f' missing on implementation type "{implementation.name}".', implementation.name,
+                f' missing on implementation type "{implementation.name}".',
+                implementation.name,
             )
 
 
@@ -158,14 +165,20 @@ def _check_requires_provides(check: _Check) -> None:
 
 
 def _check_field_set(
-    check: _Check, named: GraphQLObjectType | GraphQLInterfaceType, field: GraphQLField,
-    application: object, directive: str, coordinate: str,
+    check: _Check,
+    named: GraphQLObjectType | GraphQLInterfaceType,
+    field: GraphQLField,
+    application: object,
+    directive: str,
+    coordinate: str,
 ) -> None:
     if isinstance(named, GraphQLInterfaceType):
-        check.fail(f"{directive.upper()}_UNSUPPORTED_ON_INTERFACE",
-                   f'Cannot use @{directive} on field "{coordinate}" of parent type'
-                   f' "{named.name}": @{directive} is not yet supported within interfaces',
-                   coordinate)
+        check.fail(
+            f"{directive.upper()}_UNSUPPORTED_ON_INTERFACE",
+            f'Cannot use @{directive} on field "{coordinate}" of parent type'
+            f' "{named.name}": @{directive} is not yet supported within interfaces',
+            coordinate,
+        )
         return
     fields = argument_value(application, "fields")
     where = f'On field "{coordinate}", for @{directive}(fields: "{fields}")'
@@ -173,9 +186,12 @@ def _check_field_set(
     if directive == "provides":
         target = get_named_type(field.type)
         if not is_composite_type(target):
-            check.fail("PROVIDES_ON_NON_OBJECT_FIELD",
-                       f'Invalid @provides directive on field "{coordinate}": field has type'
-                       f' "{field.type}" which is not a Composite Type', coordinate)
+            check.fail(
+                "PROVIDES_ON_NON_OBJECT_FIELD",
+                f'Invalid @provides directive on field "{coordinate}": field has type'
+                f' "{field.type}" which is not a Composite Type',
+                coordinate,
+            )
             return
     selected = check.selections(target, str(fields), directive, where, coordinate)
     if selected is not None:
@@ -189,16 +205,21 @@ def _check_externals(check: _Check) -> None:
             if not check.meta.is_external(coordinate):
                 continue
             if isinstance(named, GraphQLInterfaceType):
-                check.fail("EXTERNAL_ON_INTERFACE",
-                           f'Interface type field "{coordinate}" is marked @external but'
-                           " @external is not allowed on interface fields (it is nonsensical).",
-                           coordinate)
+                check.fail(
+                    "EXTERNAL_ON_INTERFACE",
+                    f'Interface type field "{coordinate}" is marked @external but'
+                    " @external is not allowed on interface fields (it is nonsensical).",
+                    coordinate,
+                )
             if coordinate not in check.meta.used:
-                check.fail("EXTERNAL_UNUSED",
-                           f'Field "{coordinate}" is marked @external but is not used in any'
-                           " federation directive (@key, @provides, @requires) or to satisfy an"
-                           " interface; the field declaration has no use and should be removed"
-                           " (or the field should not be @external).", coordinate)
+                check.fail(
+                    "EXTERNAL_UNUSED",
+                    f'Field "{coordinate}" is marked @external but is not used in any'
+                    " federation directive (@key, @provides, @requires) or to satisfy an"
+                    " interface; the field declaration has no use and should be removed"
+                    " (or the field should not be @external).",
+                    coordinate,
+                )
 
 
 def _check_interface_objects(check: _Check) -> None:
@@ -207,9 +228,12 @@ def _check_interface_objects(check: _Check) -> None:
             named, "interfaceObject"
         )
         if is_interface_object and not check.subgraph.keys.get(named.name):
-            check.fail("INTERFACE_OBJECT_USAGE_ERROR",
-                       f"The @interfaceObject directive can only be applied to entity types"
-                       f' but type "{named.name}" has no @key in this subgraph.', named.name)
+            check.fail(
+                "INTERFACE_OBJECT_USAGE_ERROR",
+                f"The @interfaceObject directive can only be applied to entity types"
+                f' but type "{named.name}" has no @key in this subgraph.',
+                named.name,
+            )
 
 
 def validate_subgraph(subgraph: Subgraph, meta: Metadata) -> list[CompositionError]:

@@ -27,7 +27,8 @@ async def test_customer_by_id_matches_the_seed(graphql: GraphQL) -> None:
     expected = generate.customer(TEST_SCALE, 3)
     body = await graphql(
         "customers",
-        "query($id: ID!) { customer(id: $id) { id name email tier tags addresses { city country } } }",
+        "query($id: ID!) {"
+        " customer(id: $id) { id name email tier tags addresses { city country } } }",
         id="3",
     )
     customer = body["data"]["customer"]

@@ -26,16 +26,24 @@ from .unions import merge_union
 __all__ = ["merge_subgraphs"]
 
 _KIND_NAMES = {
-    "object": "Object Type", "interface": "Interface Type", "union": "Union Type",
-    "enum": "Enum Type", "input": "Input Object Type", "scalar": "Scalar Type",
+    "object": "Object Type",
+    "interface": "Interface Type",
+    "union": "Union Type",
+    "enum": "Enum Type",
+    "input": "Input Object Type",
+    "scalar": "Scalar Type",
 }
-_ROOTS = (("query", "query_type"), ("mutation", "mutation_type"),
-          ("subscription", "subscription_type"))
+_ROOTS = (
+    ("query", "query_type"),
+    ("mutation", "mutation_type"),
+    ("subscription", "subscription_type"),
+)
 
 
 def _is_merged_type(name: str) -> bool:
     return not (
-        name.startswith("__") or name in specified_scalar_types
+        name.startswith("__")
+        or name in specified_scalar_types
         or name.startswith(("federation__", "link__"))
     )
 
@@ -50,9 +58,12 @@ def _add_types_shallow(context: MergeContext) -> None:
         distinct = list(dict.fromkeys(per_subgraph.values()))
         if len(distinct) > 1:
             described = context.describe((i, _KIND_NAMES[k]) for i, k in per_subgraph.items())
-            context.report("TYPE_KIND_MISMATCH",
-                           f'Type "{name}" has mismatched kind: it is defined as {described}',
-                           per_subgraph, [name])
+            context.report(
+                "TYPE_KIND_MISMATCH",
+                f'Type "{name}" has mismatched kind: it is defined as {described}',
+                per_subgraph,
+                [name],
+            )
         context.types[name] = MergedType(distinct[0], name)
         if distinct == ["interface"] and all(
             isinstance(context.subgraphs[i].schema.get_type(name), GraphQLObjectType)
@@ -63,7 +74,9 @@ def _add_types_shallow(context: MergeContext) -> None:
                 f'Type "{name}" is declared with @interfaceObject in all the subgraphs in which'
                 f" it is defined (it is defined in"
                 f" {subgraph_list(context.name(i) for i in per_subgraph)} but should be defined"
-                " as an interface in at least one subgraph)", per_subgraph, [name],
+                " as an interface in at least one subgraph)",
+                per_subgraph,
+                [name],
             )
 
 
@@ -75,9 +88,11 @@ def _merge_implements(context: MergeContext) -> None:
             if not isinstance(source, GraphQLObjectType | GraphQLInterfaceType):
                 continue
             for interface in source.interfaces:
-                merged.directives.append(applied(
-                    "join__implements", graph=context.graph(index), interface=interface.name
-                ))
+                merged.directives.append(
+                    applied(
+                        "join__implements", graph=context.graph(index), interface=interface.name
+                    )
+                )
                 if interface.name not in merged.interfaces:
                     merged.interfaces.append(interface.name)
 
@@ -91,7 +106,9 @@ def _check_extension_with_no_base(context: MergeContext, sources: Sources, name:
             context.report(
                 "EXTENSION_WITH_NO_BASE",
                 f'[{context.name(index)}] Type "{name}" is an extension type, but there is no'
-                f' type definition for "{name}" in any subgraph.', [index], [name],
+                f' type definition for "{name}" in any subgraph.',
+                [index],
+                [name],
             )
 
 
@@ -151,8 +168,10 @@ def merge_subgraphs(
         _merge_type(context, merged)
     roots = _roots(context)
     if "query" not in roots:
-        context.report("NO_QUERIES", "No queries found in any subgraph: a supergraph must have"
-                       " a query root type.")
+        context.report(
+            "NO_QUERIES",
+            "No queries found in any subgraph: a supergraph must have a query root type.",
+        )
     context.merge_deferred()
     add_interface_object_fields(context)
     if context.errors:

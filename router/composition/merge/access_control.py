@@ -71,10 +71,12 @@ def dnf_conjunction(values: Sequence[list[list[str]]]) -> list[list[str]]:
 
 def merge_dnf_argument(values: Iterable[ConstValueNode]) -> ConstListValueNode:
     merged = dnf_conjunction([value_from_ast_untyped(v) for v in values])
-    return ConstListValueNode(values=tuple(
-        ConstListValueNode(values=tuple(StringValueNode(value=e) for e in clause))
-        for clause in merged
-    ))
+    return ConstListValueNode(
+        values=tuple(
+            ConstListValueNode(values=tuple(StringValueNode(value=e) for e in clause))
+            for clause in merged
+        )
+    )
 
 
 def _applies(element: Any, name: str) -> bool:
@@ -114,7 +116,9 @@ def access_control_sources(
 
 
 def _owners(
-    name: str, meta: Metadata, implementations: dict[str, list[str]],
+    name: str,
+    meta: Metadata,
+    implementations: dict[str, list[str]],
     interfaces_of: dict[str, list[str]],
 ) -> list[str]:
     """The merged types whose field also carries this object's field requirement."""

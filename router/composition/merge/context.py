@@ -46,7 +46,13 @@ Sources = dict[int, Any]
 
 _BUILTIN_MERGED = ("deprecated", "specifiedBy")
 _FEDERATION_MERGED = (
-    "tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost", "listSize",
+    "tag",
+    "inaccessible",
+    "authenticated",
+    "requiresScopes",
+    "policy",
+    "cost",
+    "listSize",
     "context",
 )
 
@@ -131,8 +137,10 @@ class MergeContext:
     @staticmethod
     def uses_directive(subgraph: Subgraph, name: str) -> bool:
         directive = subgraph.schema.get_directive(name)
-        return directive is not None and name in subgraph.local_names and _applied_anywhere(
-            subgraph, name
+        return (
+            directive is not None
+            and name in subgraph.local_names
+            and _applied_anywhere(subgraph, name)
         )
 
     def name(self, index: int) -> str:
@@ -157,8 +165,10 @@ class MergeContext:
         )
 
     def required_but_missing(self, required: list[int], missing: list[int]) -> str:
-        return (f"it is required in {subgraph_list(self.name(i) for i in required)} but does"
-                f" not appear in {subgraph_list(self.name(i) for i in missing)}")
+        return (
+            f"it is required in {subgraph_list(self.name(i) for i in required)} but does"
+            f" not appear in {subgraph_list(self.name(i) for i in missing)}"
+        )
 
     def type_sources(self, name: str, kind: str) -> Sources:
         sources: Sources = {}
@@ -236,8 +246,10 @@ class MergeContext:
                 if directive.name.value == name:
                     args = tuple((a.name.value, a.value) for a in directive.arguments or ())
                     if name == "context":  # contexts are namespaced by subgraph
-                        args = tuple((n, StringValueNode(value=f"{self.name(index)}__{v.value}"))
-                                     for n, v in args)
+                        args = tuple(
+                            (n, StringValueNode(value=f"{self.name(index)}__{v.value}"))
+                            for n, v in args
+                        )
                     applications.append(Applied(name, args))
         if not applications:
             return

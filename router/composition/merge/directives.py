@@ -25,9 +25,13 @@ __all__ = ["ComposedFeature", "composed_features", "executable_directives", "spe
 
 _APOLLO_SPECS = "https://specs.apollo.dev/"
 _EXECUTABLE = {
-    DirectiveLocation.QUERY, DirectiveLocation.MUTATION, DirectiveLocation.SUBSCRIPTION,
-    DirectiveLocation.FIELD, DirectiveLocation.FRAGMENT_DEFINITION,
-    DirectiveLocation.FRAGMENT_SPREAD, DirectiveLocation.INLINE_FRAGMENT,
+    DirectiveLocation.QUERY,
+    DirectiveLocation.MUTATION,
+    DirectiveLocation.SUBSCRIPTION,
+    DirectiveLocation.FIELD,
+    DirectiveLocation.FRAGMENT_DEFINITION,
+    DirectiveLocation.FRAGMENT_SPREAD,
+    DirectiveLocation.INLINE_FRAGMENT,
     DirectiveLocation.VARIABLE_DEFINITION,
 }
 
@@ -62,21 +66,33 @@ def composed_features(context: MergeContext) -> list[ComposedFeature]:
     for index, subgraph in enumerate(context.subgraphs):
         for raw in _composed_names(context, index):
             if not raw.startswith("@"):
-                _compose_error(context, index, f'Argument to @composeDirective "{raw}" in'
-                               f' subgraph "{subgraph.name}" must have a leading "@".')
+                _compose_error(
+                    context,
+                    index,
+                    f'Argument to @composeDirective "{raw}" in'
+                    f' subgraph "{subgraph.name}" must have a leading "@".',
+                )
                 continue
             name = raw[1:]
             definition = subgraph.schema.get_directive(name)
             link = next((lk for lk in subgraph.links if lk.owns_directive(name)), None)
             if definition is None or definition.ast_node is None:
-                _compose_error(context, index, f'Could not find matching directive definition'
-                               f' for argument to @composeDirective "{raw}" in subgraph'
-                               f' "{subgraph.name}".')
+                _compose_error(
+                    context,
+                    index,
+                    f"Could not find matching directive definition"
+                    f' for argument to @composeDirective "{raw}" in subgraph'
+                    f' "{subgraph.name}".',
+                )
                 continue
             if link is None or link.url.startswith(_APOLLO_SPECS):
-                _compose_error(context, index, f'Directive "{raw}" in subgraph'
-                               f' "{subgraph.name}" cannot be composed because it is not a'
-                               " member of a core feature")
+                _compose_error(
+                    context,
+                    index,
+                    f'Directive "{raw}" in subgraph'
+                    f' "{subgraph.name}" cannot be composed because it is not a'
+                    " member of a core feature",
+                )
                 continue
             feature = features.setdefault(link.identity, ComposedFeature(link, [], {}))
             if link.version > feature.link.version:
@@ -102,9 +118,9 @@ def _import_list(directives: list[str]) -> ConstListValueNode:
     return ConstListValueNode(values=tuple(StringValueNode(value="@" + d) for d in directives))
 
 
-def spec_links(context: MergeContext, composed: list[ComposedFeature]) -> tuple[
-    list[Applied], list[MergedDirective], dict[str, str]
-]:
+def spec_links(
+    context: MergeContext, composed: list[ComposedFeature]
+) -> tuple[list[Applied], list[MergedDirective], dict[str, str]]:
     """Links, directive definitions and types of the optional specs and composed features."""
     links: list[Applied] = []
     directives: list[MergedDirective] = []
@@ -123,8 +139,15 @@ def spec_links(context: MergeContext, composed: list[ComposedFeature]) -> tuple[
         )
         types.update(spec.types)
     for feature in composed:
-        links.append(Applied("link", (("url", StringValueNode(value=feature.link.url)),
-                                      ("import", _import_list(feature.directives)))))
+        links.append(
+            Applied(
+                "link",
+                (
+                    ("url", StringValueNode(value=feature.link.url)),
+                    ("import", _import_list(feature.directives)),
+                ),
+            )
+        )
         directives.extend(MergedDirective(n, feature.definitions[n]) for n in feature.directives)
     return links, directives, types
 
@@ -137,8 +160,10 @@ def _executable_sdl(
     if directive.ast_node.arguments:
         args = "(" + ", ".join(print_ast(a) for a in directive.ast_node.arguments) + ")"
     again = " repeatable" if repeatable else ""
-    return (f"{print_description(description)}directive @{directive.name}{args}{again}"
-            f" on {' | '.join(locations)}")
+    return (
+        f"{print_description(description)}directive @{directive.name}{args}{again}"
+        f" on {' | '.join(locations)}"
+    )
 
 
 def executable_directives(context: MergeContext, exclude: set[str]) -> list[MergedDirective]:
@@ -151,13 +176,19 @@ def executable_directives(context: MergeContext, exclude: set[str]) -> list[Merg
         per_subgraph = [s.schema.get_directive(directive.name) for s in context.subgraphs]
         if any(d is None or d.ast_node is None for d in per_subgraph):
             continue
-        shared = [loc for loc in directive.locations if loc in _EXECUTABLE and all(
-            loc in d.locations for d in per_subgraph if d is not None)]
+        shared = [
+            loc
+            for loc in directive.locations
+            if loc in _EXECUTABLE and all(loc in d.locations for d in per_subgraph if d is not None)
+        ]
         if not shared:
             continue
         repeatable = all(d.is_repeatable for d in per_subgraph if d is not None)
         description = context.description(dict(enumerate(per_subgraph)))
-        out.append(MergedDirective(directive.name, _executable_sdl(
-            directive, description, [loc.name for loc in shared], repeatable
-        )))
+        out.append(
+            MergedDirective(
+                directive.name,
+                _executable_sdl(directive, description, [loc.name for loc in shared], repeatable),
+            )
+        )
     return out

@@ -42,7 +42,8 @@ def merge_enum(context: MergeContext, sources: Sources, dest: MergedType) -> Non
                     f' subgraphs defining "{dest.name}": "{name}" is defined in'
                     f" {subgraph_list(defined)} but not in"
                     f" {subgraph_list(context.name(i) for i in missing)}",
-                    [i for i, _ in present(sources)], [f"{dest.name}.{name}"],
+                    [i for i, _ in present(sources)],
+                    [f"{dest.name}.{name}"],
                 )
             else:
                 continue
@@ -52,5 +53,7 @@ def merge_enum(context: MergeContext, sources: Sources, dest: MergedType) -> Non
             "EMPTY_MERGED_ENUM_TYPE",
             f'None of the values of enum type "{dest.name}" are defined consistently in all the'
             " subgraphs defining that type. As only values common to all subgraphs are merged,"
-            " this would result in an empty type.", [i for i, _ in present(sources)], [dest.name],
+            " this would result in an empty type.",
+            [i for i, _ in present(sources)],
+            [dest.name],
         )

@@ -47,9 +47,7 @@ def _default_of(source: Any) -> Any:
     return getattr(node, "default_value", None)
 
 
-def merge_default(
-    context: MergeContext, sources: Sources, coordinate: str, kind: str
-) -> Any:
+def merge_default(context: MergeContext, sources: Sources, coordinate: str, kind: str) -> Any:
     merged: Any = None
     seen = False
     inconsistent = incompatible = False
@@ -64,17 +62,25 @@ def merge_default(
         seen = True
     if incompatible:
         code = (
-            "FIELD_ARGUMENT_DEFAULT_MISMATCH" if kind == "Argument"
+            "FIELD_ARGUMENT_DEFAULT_MISMATCH"
+            if kind == "Argument"
             else "INPUT_FIELD_DEFAULT_MISMATCH"
         )
         described = context.describe(
-            (i, "default value " + print_value(d) if (d := _default_of(s)) is not None
-             else "no default value")
+            (
+                i,
+                "default value " + print_value(d)
+                if (d := _default_of(s)) is not None
+                else "no default value",
+            )
             for i, s in present(sources)
         )
         context.report(
-            code, f'{kind} "{coordinate}" has incompatible default values across subgraphs:'
-            f" it has {described}", [i for i, _ in present(sources)], [coordinate],
+            code,
+            f'{kind} "{coordinate}" has incompatible default values across subgraphs:'
+            f" it has {described}",
+            [i for i, _ in present(sources)],
+            [coordinate],
         )
     return merged if not inconsistent or incompatible else None
 
@@ -94,12 +100,20 @@ def _context_arguments(context: MergeContext, index: int, source: Any) -> Any:
         match = _CONTEXT.match(field) if field is not None else None
         if match is None:
             continue
-        values = {"context": f"{context.name(index)}__{match[1]}", "name": name,
-                  "type": str(argument.type), "selection": match[2]}
-        entries.append(ConstObjectValueNode(fields=tuple(
-            ConstObjectFieldNode(name=NameNode(value=k), value=StringValueNode(value=v))
-            for k, v in values.items()
-        )))
+        values = {
+            "context": f"{context.name(index)}__{match[1]}",
+            "name": name,
+            "type": str(argument.type),
+            "selection": match[2],
+        }
+        entries.append(
+            ConstObjectValueNode(
+                fields=tuple(
+                    ConstObjectFieldNode(name=NameNode(value=k), value=StringValueNode(value=v))
+                    for k, v in values.items()
+                )
+            )
+        )
     return ConstListValueNode(values=tuple(entries)) if entries else None
 
 
@@ -125,7 +139,8 @@ def merge_arguments(
                     "REQUIRED_ARGUMENT_MISSING_IN_SOME_SUBGRAPH",
                     f'Argument "{arg_coordinate}" is required in some subgraphs but does not'
                     f" appear in all subgraphs: {context.required_but_missing(required, missing)}",
-                    required + missing, [arg_coordinate],
+                    required + missing,
+                    [arg_coordinate],
                 )
             continue
         arg_sources: Sources = {i: s.args[name] for i, s in present(sources)}
@@ -141,8 +156,12 @@ def merge_arguments(
 
 
 def _needs_join_field(
-    context: MergeContext, sources: Sources, parent: str, coordinate: str,
-    all_equal: bool, overrides: FieldContext,
+    context: MergeContext,
+    sources: Sources,
+    parent: str,
+    coordinate: str,
+    all_equal: bool,
+    overrides: FieldContext,
 ) -> bool:
     if not all_equal or overrides.used_overridden or overrides.labels:
         return True
@@ -162,7 +181,10 @@ def _needs_join_field(
 
 
 def _join_fields(
-    context: MergeContext, sources: Sources, coordinate: str, all_equal: bool,
+    context: MergeContext,
+    sources: Sources,
+    coordinate: str,
+    all_equal: bool,
     overrides: FieldContext,
 ) -> list[Applied]:
     out: list[Applied] = []
@@ -170,18 +192,20 @@ def _join_fields(
         label = overrides.labels.get(index)
         if index in overrides.unused_overridden and label is None:
             continue
-        out.append(applied(
-            "join__field",
-            graph=context.graph(index),
-            requires=applied_argument(source, "requires", "fields"),
-            provides=applied_argument(source, "provides", "fields"),
-            type=None if all_equal else str(source.type),
-            external=True if context.metas[index].is_external(coordinate) else None,
-            override=applied_argument(source, "override", "from"),
-            usedOverridden=True if index in overrides.used_overridden else None,
-            overrideLabel=label,
-            contextArguments=_context_arguments(context, index, source),
-        ))
+        out.append(
+            applied(
+                "join__field",
+                graph=context.graph(index),
+                requires=applied_argument(source, "requires", "fields"),
+                provides=applied_argument(source, "provides", "fields"),
+                type=None if all_equal else str(source.type),
+                external=True if context.metas[index].is_external(coordinate) else None,
+                override=applied_argument(source, "override", "from"),
+                usedOverridden=True if index in overrides.used_overridden else None,
+                overrideLabel=label,
+                contextArguments=_context_arguments(context, index, source),
+            )
+        )
     return out
 
 
@@ -192,16 +216,22 @@ def _check_externals(
         if not context.metas[index].is_external(coordinate):
             continue
         assert dest.type is not None
-        if not (same_type(dest.type, source.type)
-                or (not all_equal and is_subtype(context, source.type, dest.type))):
-            described = context.describe(sorted(
-                ((i, f'type "{s.type}"') for i, s in present(sources)),
-                key=lambda pair: pair[1] != f'type "{dest.type}"',
-            ))
+        if not (
+            same_type(dest.type, source.type)
+            or (not all_equal and is_subtype(context, source.type, dest.type))
+        ):
+            described = context.describe(
+                sorted(
+                    ((i, f'type "{s.type}"') for i, s in present(sources)),
+                    key=lambda pair: pair[1] != f'type "{dest.type}"',
+                )
+            )
             context.report(
                 "EXTERNAL_TYPE_MISMATCH",
                 f'Type of field "{coordinate}" is incompatible across subgraphs (where marked'
-                f" @external): it has {described}", [index], [coordinate],
+                f" @external): it has {described}",
+                [index],
+                [coordinate],
             )
         for name in dest.arguments:
             if name not in source.args:
@@ -209,12 +239,16 @@ def _check_externals(
                     "EXTERNAL_ARGUMENT_MISSING",
                     f'Field "{coordinate}" is missing argument "{coordinate}({name}:)" in some'
                     " subgraphs where it is marked @external",
-                    [index], [coordinate],
+                    [index],
+                    [coordinate],
                 )
 
 
 def merge_field(
-    context: MergeContext, sources: Sources, parent: str, dest: MergedField,
+    context: MergeContext,
+    sources: Sources,
+    parent: str,
+    dest: MergedField,
     overrides: FieldContext,
 ) -> bool:
     """Merge ``dest`` from its sources; False when every source is ``@external``."""
@@ -226,7 +260,8 @@ def merge_field(
             "EXTERNAL_MISSING_ON_BASE",
             f'Field "{coordinate}" is marked @external on all the subgraphs in which it is'
             f" listed (subgraph{'s' if len(defined) > 1 else ''} {names}).",
-            [i for i, _ in defined], [coordinate],
+            [i for i, _ in defined],
+            [coordinate],
         )
         return False
     resolving: Sources = {
@@ -259,5 +294,6 @@ def _no_merged_directive_on_external(
                     "MERGED_DIRECTIVE_APPLICATION_ON_EXTERNAL",
                     f"[{context.name(index)}] Cannot apply merged directive"
                     f' {print_ast(directive)} to external field "{coordinate}"',
-                    [index], [coordinate],
+                    [index],
+                    [coordinate],
                 )

@@ -31,8 +31,11 @@ def merge_input(context: MergeContext, sources: Sources, dest: MergedType) -> No
         missing = [i for i, f in field_sources.items() if f is None]
         if not result.all_equal or missing:
             merged.directives.extend(
-                applied("join__field", graph=context.graph(i),
-                        type=None if result.all_equal else str(f.type))
+                applied(
+                    "join__field",
+                    graph=context.graph(i),
+                    type=None if result.all_equal else str(f.type),
+                )
                 for i, f in present(field_sources)
             )
         merged.default = merge_default(context, field_sources, coordinate, "Input field")
@@ -45,7 +48,8 @@ def merge_input(context: MergeContext, sources: Sources, dest: MergedType) -> No
                     f'Input object field "{coordinate}" is required in some subgraphs but does'
                     " not appear in all subgraphs:"
                     f" {context.required_but_missing(required, missing)}",
-                    required + missing, [coordinate],
+                    required + missing,
+                    [coordinate],
                 )
             continue
         dest.fields[name] = merged
@@ -54,6 +58,7 @@ def merge_input(context: MergeContext, sources: Sources, dest: MergedType) -> No
             "EMPTY_MERGED_INPUT_TYPE",
             f'None of the fields of input object type "{dest.name}" are consistently defined in'
             " all the subgraphs defining that type. As only fields common to all subgraphs are"
-            " merged, this would result in an empty type.", [i for i, _ in present(sources)],
+            " merged, this would result in an empty type.",
+            [i for i, _ in present(sources)],
             [dest.name],
         )

@@ -31,16 +31,24 @@ def join_types(context: MergeContext, sources: Sources) -> list[Applied]:
         interface_object = True if source.name in context.metas[index].interface_objects else None
         keys = subgraph.keys.get(source.name, ())
         if not keys:
-            out.append(applied("join__type", graph=context.graph(index),
-                               isInterfaceObject=interface_object))
+            out.append(
+                applied(
+                    "join__type", graph=context.graph(index), isInterfaceObject=interface_object
+                )
+            )
         for key in keys:
             # Apollo's upgrade of a Federation 1 subgraph turns its extensions into types.
             extension = key.on_extension and subgraph.is_fed2
-            out.append(applied(
-                "join__type", graph=context.graph(index), key=key.fields,
-                extension=True if extension else None,
-                resolvable=key.resolvable, isInterfaceObject=interface_object,
-            ))
+            out.append(
+                applied(
+                    "join__type",
+                    graph=context.graph(index),
+                    key=key.fields,
+                    extension=True if extension else None,
+                    resolvable=key.resolvable,
+                    isInterfaceObject=interface_object,
+                )
+            )
     return out
 
 
@@ -71,19 +79,29 @@ def _validate_override(
         if kind == "interface":
             parent = coordinate.split(".")[0]
             if parent in context.metas[index].interface_objects:
-                context.report("OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
-                               "@override is not yet supported on fields of @interfaceObject"
-                               f" types: cannot be used on {where}.", [index], [coordinate])
+                context.report(
+                    "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
+                    "@override is not yet supported on fields of @interfaceObject"
+                    f" types: cannot be used on {where}.",
+                    [index],
+                    [coordinate],
+                )
             else:
-                context.report("OVERRIDE_ON_INTERFACE", f"@override cannot be used on {where}:"
-                               " @override is not supported on interface type fields.",
-                               [index], [coordinate])
+                context.report(
+                    "OVERRIDE_ON_INTERFACE",
+                    f"@override cannot be used on {where}:"
+                    " @override is not supported on interface type fields.",
+                    [index],
+                    [coordinate],
+                )
             continue
         if source_name == context.name(index):
             context.report(
                 "OVERRIDE_FROM_SELF_ERROR",
                 f'Source and destination subgraphs "{source_name}" are the same for overridden'
-                f' field "{coordinate}"', [index], [coordinate],
+                f' field "{coordinate}"',
+                [index],
+                [coordinate],
             )
             continue
         all_names = [s.name for s in context.subgraphs]
@@ -98,7 +116,9 @@ def _validate_override(
                 "OVERRIDE_SOURCE_HAS_OVERRIDE",
                 f'Field "{coordinate}" on subgraph "{context.name(index)}" is also marked with'
                 f' directive @override in subgraph "{source_name}". Only one @override'
-                " directive is allowed per field.", [index, from_index], [coordinate],
+                " directive is allowed per field.",
+                [index, from_index],
+                [coordinate],
             )
             continue
         _apply_override(context, sources, result, index, from_index, label, coordinate)
@@ -106,8 +126,13 @@ def _validate_override(
 
 
 def _apply_override(
-    context: MergeContext, sources: Sources, result: FieldContext, index: int,
-    from_index: int, label: str | None, coordinate: str,
+    context: MergeContext,
+    sources: Sources,
+    result: FieldContext,
+    index: int,
+    from_index: int,
+    label: str | None,
+    coordinate: str,
 ) -> None:
     from_field = sources[from_index]
     conflict = next((d for d in ("requires", "provides") if _has(from_field, d)), None)
@@ -118,7 +143,9 @@ def _apply_override(
             "OVERRIDE_COLLISION_WITH_ANOTHER_DIRECTIVE",
             f'@override cannot be used on field "{coordinate}" on subgraph'
             f' "{context.name(index)}" since "{coordinate}" on "{context.name(from_index)}"'
-            f' is marked with directive "@{conflict}"', [index, from_index], [coordinate],
+            f' is marked with directive "@{conflict}"',
+            [index, from_index],
+            [coordinate],
         )
         return
     if not context.metas[from_index].is_external(coordinate):
@@ -135,7 +162,9 @@ def _apply_override(
             f' "{context.name(index)}": labels must start with a letter and after that may'
             " contain alphanumerics, underscores, minuses, colons, periods, or slashes."
             ' Alternatively, labels may be of the form "percent(x)" where x is a float between'
-            " 0-100 inclusive.", [index], [coordinate],
+            " 0-100 inclusive.",
+            [index],
+            [coordinate],
         )
         return
     result.labels[index] = label
@@ -158,7 +187,10 @@ def _abstracted_by_interface_object(
 
 
 def _validate_sharing(
-    context: MergeContext, sources: Sources, dest: MergedType, field_name: str,
+    context: MergeContext,
+    sources: Sources,
+    dest: MergedType,
+    field_name: str,
     overrides: FieldContext,
 ) -> None:
     coordinate = f"{dest.name}.{field_name}"
@@ -179,14 +211,15 @@ def _validate_sharing(
     if unshareable and (shareable or len(unshareable) > 1):
         resolving = sorted(shareable + unshareable)
         listed = subgraph_list(context.name(i) for i in resolving)
-        culprits = "all of them" if not shareable else subgraph_list(
-            context.name(i) for i in unshareable
+        culprits = (
+            "all of them" if not shareable else subgraph_list(context.name(i) for i in unshareable)
         )
         context.report(
             "INVALID_FIELD_SHARING",
             f'Non-shareable field "{coordinate}" is resolved from multiple subgraphs: it is'
             f" resolved from {listed} and defined as non-shareable in {culprits}",
-            resolving, [coordinate],
+            resolving,
+            [coordinate],
         )
 
 
@@ -240,8 +273,9 @@ def _validate_interface_keys(context: MergeContext, sources: Sources, dest: Merg
                 f' "{resolvable.fields}")) in subgraph "{name}" but that subgraph is missing some'
                 f' of the supergraph implementation types of "{dest.name}". Subgraph "{name}"'
                 f" should define {_type_list(missing)} (and have"
-                f" {'them' if len(missing) > 1 else 'it'} implement \"{dest.name}\").",
-                [index], [dest.name],
+                f' {"them" if len(missing) > 1 else "it"} implement "{dest.name}").',
+                [index],
+                [dest.name],
             )
 
 
@@ -250,9 +284,7 @@ def _type_list(names: list[str]) -> str:
     return "type" + subgraph_list(names).removeprefix("subgraph")
 
 
-def _validate_interface_objects(
-    context: MergeContext, sources: Sources, dest: MergedType
-) -> None:
+def _validate_interface_objects(context: MergeContext, sources: Sources, dest: MergedType) -> None:
     implementations = [t.name for t in context.types.values() if dest.name in t.interfaces]
     for index, _source in present(sources):
         if dest.name not in context.metas[index].interface_objects:
@@ -266,7 +298,8 @@ def _validate_interface_objects(
                 f' @interfaceObject in subgraph "{context.name(index)}" so that subgraph should'
                 f' not define any of the implementation types of "{dest.name}", but it defines'
                 f" {_type_list(defined)}",
-                [index], [dest.name],
+                [index],
+                [dest.name],
             )
 
 
@@ -286,12 +319,14 @@ def add_interface_object_fields(context: MergeContext) -> None:
                 ):
                     continue
                 merged.fields[name] = MergedField(
-                    name=name, type=interface_field.type,
+                    name=name,
+                    type=interface_field.type,
                     arguments=dict(interface_field.arguments),
                     description=interface_field.description,
                     directives=[
                         d for d in interface_field.directives if not d.name.startswith("join__")
-                    ] + [Applied("join__field")],
+                    ]
+                    + [Applied("join__field")],
                 )
 
 
@@ -299,7 +334,11 @@ def _provided_by_interface_object(context: MergeContext, interface: str, field: 
     for index, subgraph in enumerate(context.subgraphs):
         named = subgraph.schema.get_type(interface)
         meta = context.metas[index]
-        if (isinstance(named, GraphQLObjectType) and interface in meta.interface_objects
-                and field in named.fields and not meta.is_external(f"{interface}.{field}")):
+        if (
+            isinstance(named, GraphQLObjectType)
+            and interface in meta.interface_objects
+            and field in named.fields
+            and not meta.is_external(f"{interface}.{field}")
+        ):
             return True
     return False

@@ -41,8 +41,10 @@ def is_subtype(context: MergeContext, supertype: GraphQLType, subtype: GraphQLTy
     if isinstance(subtype, GraphQLList) or isinstance(supertype, GraphQLList):
         return False
     named_super, named_sub = get_named_type(supertype), get_named_type(subtype)
-    return named_super is not None and named_sub is not None and _named_subtype(
-        context, named_super.name, named_sub.name
+    return (
+        named_super is not None
+        and named_sub is not None
+        and _named_subtype(context, named_super.name, named_sub.name)
     )
 
 
@@ -67,13 +69,19 @@ def _report_incompatible(
     code = "FIELD_ARGUMENT_TYPE_MISMATCH" if element == "argument" else "FIELD_TYPE_MISMATCH"
     described = context.describe((i, f'type "{s.type}"') for i, s in present(sources))
     context.report(
-        code, f'Type of {element} "{coordinate}" is incompatible across subgraphs: it has'
-        f" {described}", [i for i, _ in present(sources)], [coordinate],
+        code,
+        f'Type of {element} "{coordinate}" is incompatible across subgraphs: it has {described}',
+        [i for i, _ in present(sources)],
+        [coordinate],
     )
 
 
 def merge_type_reference(
-    context: MergeContext, sources: Sources, coordinate: str, *, input_position: bool,
+    context: MergeContext,
+    sources: Sources,
+    coordinate: str,
+    *,
+    input_position: bool,
     element: str = "field",
 ) -> TypeMerge:
     """The merged type of ``coordinate``; reports a mismatch (``FIELD_TYPE_MISMATCH`` or

@@ -45,7 +45,10 @@ def expected_messages(name: str) -> list[str]:
 
 def fleet_subgraphs() -> list[SubgraphSDL]:
     return [
-        SubgraphSDL(name, f"http://127.0.0.1:{port}/graphql",
-                    (FLEET / "schemas" / f"{name}.graphql").read_text())
+        SubgraphSDL(
+            name,
+            f"http://127.0.0.1:{port}/graphql",
+            (FLEET / "schemas" / f"{name}.graphql").read_text(),
+        )
         for name, port in FLEET_PORTS.items()
     ]

@@ -51,9 +51,18 @@ def record_valid(case: Path) -> None:
         raise SystemExit(f"{case.name}: Apollo failed to compose:\n{result.stderr}")
     (case / "supergraph.graphql").write_text(result.stdout)
     api = subprocess.run(
-        ["node", "--input-type=module", "-e", API_SCHEMA_JS, str(PEERS / "package.json"),
-         str(case / "supergraph.graphql")],
-        capture_output=True, text=True, check=True, timeout=120,
+        [
+            "node",
+            "--input-type=module",
+            "-e",
+            API_SCHEMA_JS,
+            str(PEERS / "package.json"),
+            str(case / "supergraph.graphql"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     )
     (case / "api_schema.graphql").write_text(api.stdout)
 

@@ -7,7 +7,7 @@ from router.composition.api_schema import ApiSchemaError, api_schema_from_superg
 
 from .cases import FLEET
 
-SUPERGRAPH = '''
+SUPERGRAPH = """
 schema
   @link(url: "https://specs.apollo.dev/link/v1.0")
   @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
@@ -37,7 +37,7 @@ type Secret @hidden { x: Int }
 type Other { y: Int }
 union Result = Thing | Secret | Other
 enum Kind { A B @hidden }
-'''
+"""
 
 
 def test_removes_inaccessible_elements_under_their_linked_name() -> None:

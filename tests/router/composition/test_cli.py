@@ -13,8 +13,11 @@ from .cases import FLEET, FLEET_PORTS
 def _config(tmp_path: Path) -> Path:
     lines = ["subgraphs:"]
     for name, port in FLEET_PORTS.items():
-        lines += [f"  {name}:", f"    routing_url: http://127.0.0.1:{port}/graphql",
-                  f"    schema: {{file: {FLEET / 'schemas' / (name + '.graphql')}}}"]
+        lines += [
+            f"  {name}:",
+            f"    routing_url: http://127.0.0.1:{port}/graphql",
+            f"    schema: {{file: {FLEET / 'schemas' / (name + '.graphql')}}}",
+        ]
     path = tmp_path / "supergraph.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -40,9 +43,11 @@ def test_check_passes_when_fresh_and_fails_with_breaking_changes_when_stale(
     supergraph = tmp_path / "schema.graphql"
     supergraph.write_text((FLEET / "supergraph.graphql").read_text())
     assert _run("check", "--config", str(config), "--supergraph", str(supergraph))[0] == 0
-    stale = supergraph.read_text().replace("  name: String @join__field(graph: ACCOUNTS)\n",
-                                           "  name: String! @join__field(graph: ACCOUNTS)\n"
-                                           "  email: String @join__field(graph: ACCOUNTS)\n")
+    stale = supergraph.read_text().replace(
+        "  name: String @join__field(graph: ACCOUNTS)\n",
+        "  name: String! @join__field(graph: ACCOUNTS)\n"
+        "  email: String @join__field(graph: ACCOUNTS)\n",
+    )
     supergraph.write_text(stale)
     code, out, _ = _run("check", "--config", str(config), "--supergraph", str(supergraph))
     assert code == 1
@@ -53,20 +58,26 @@ def test_check_passes_when_fresh_and_fails_with_breaking_changes_when_stale(
 
 def test_composition_errors_exit_1_with_codes(tmp_path: Path) -> None:
     bad = tmp_path / "bad.graphql"
-    bad.write_text('extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")\n'
-                   "type Query { me: Int }")
+    bad.write_text(
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3")\n'
+        "type Query { me: Int }"
+    )
     config = _config(tmp_path)
-    config.write_text(config.read_text() + f"  bad:\n    routing_url: http://x\n"
-                      f"    schema: {{file: {bad}}}\n")
+    config.write_text(
+        config.read_text() + f"  bad:\n    routing_url: http://x\n    schema: {{file: {bad}}}\n"
+    )
     code, _, err = _run("compose", "--config", str(config))
     assert code == 1
     assert "error FIELD_TYPE_MISMATCH" in err and "error INVALID_FIELD_SHARING" in err
 
 
-@pytest.mark.parametrize("argv", [
-    ("compose", "--config", "/nonexistent/supergraph.yaml"),
-    ("api-schema", "--supergraph", "/nonexistent/schema.graphql"),
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("compose", "--config", "/nonexistent/supergraph.yaml"),
+        ("api-schema", "--supergraph", "/nonexistent/schema.graphql"),
+    ],
+)
 def test_bad_input_exits_2(argv: tuple[str, ...]) -> None:
     code, _, err = _run(*argv)
     assert code == 2 and err.startswith("error ")

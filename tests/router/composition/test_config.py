@@ -9,7 +9,7 @@ from router.composition.config import ConfigError, load_config, parse_config
 
 def test_reads_rovers_format(tmp_path: Path) -> None:
     path = tmp_path / "supergraph.yaml"
-    path.write_text('''
+    path.write_text("""
 federation_version: =2.11.0
 subgraphs:
   a:
@@ -20,7 +20,7 @@ subgraphs:
   c:
     routing_url: http://c/graphql
     schema: {module: "pkg.mod:schema"}
-''')
+""")
     config = load_config(path)
     a, b, c = config.subgraphs
     assert config.federation_version == "=2.11.0"
@@ -29,13 +29,16 @@ subgraphs:
     assert c.module == "pkg.mod:schema"
 
 
-@pytest.mark.parametrize("text", [
-    "subgraphs: {}",
-    "not: [valid",
-    "subgraphs: {a: {routing_url: http://a}}",
-    "subgraphs: {a: {routing_url: http://a, schema: {file: x, module: y}}}",
-    "subgraphs: {a: {schema: {file: x}}}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "subgraphs: {}",
+        "not: [valid",
+        "subgraphs: {a: {routing_url: http://a}}",
+        "subgraphs: {a: {routing_url: http://a, schema: {file: x, module: y}}}",
+        "subgraphs: {a: {schema: {file: x}}}",
+    ],
+)
 def test_rejects_bad_configs(text: str) -> None:
     with pytest.raises(ConfigError):
         parse_config(text, Path("."))

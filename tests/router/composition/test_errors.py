@@ -9,6 +9,9 @@ def test_error_keeps_first_seen_order_and_converts_to_a_graphql_error() -> None:
     assert str(problem) == "INVALID_FIELD_SHARING: shared"
     assert problem.to_graphql_error().formatted == {
         "message": "shared",
-        "extensions": {"code": "INVALID_FIELD_SHARING", "subgraphs": ["b", "a"],
-                       "coordinates": ["T.f"]},
+        "extensions": {
+            "code": "INVALID_FIELD_SHARING",
+            "subgraphs": ["b", "a"],
+            "coordinates": ["T.f"],
+        },
     }

@@ -13,12 +13,12 @@ def _expand(sdl: str) -> Subgraph:
 
 
 def test_renamed_and_prefixed_federation_directives_become_canonical() -> None:
-    subgraph = _expand('''
+    subgraph = _expand("""
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.3",
                              import: [{name: "@key", as: "@id"}])
         type Query { t: T }
         type T @id(fields: "k") { k: ID! v: Int @federation__shareable }
-    ''')
+    """)
     assert subgraph.keys == {"T": (TypeKey("k", None, False),)}
     thing = subgraph.schema.type_map["T"]
     assert isinstance(thing, GraphQLObjectType)
@@ -29,17 +29,17 @@ def test_renamed_and_prefixed_federation_directives_become_canonical() -> None:
 
 
 def test_extension_without_base_is_remembered() -> None:
-    subgraph = _expand('''
+    subgraph = _expand("""
         extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
         extend type T @key(fields: "k", resolvable: false) { k: ID! }
-    ''')
+    """)
     assert subgraph.extension_types == frozenset({"T"})
     assert subgraph.keys["T"] == (TypeKey("k", False, True),)
     assert subgraph.schema.query_type is not None  # federation's query root is always there
 
 
 def test_federation_definitions_printed_by_a_subgraph_library_are_replaced() -> None:
-    subgraph = _expand('''
+    subgraph = _expand("""
         schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"]) {
           query: Query
         }
@@ -50,7 +50,7 @@ def test_federation_definitions_printed_by_a_subgraph_library_are_replaced() -> 
         union _Entity = T
         type Query { _service: _Service! _entities(representations: [_Any!]!): [_Entity]! t: T }
         type T @key(fields: "k") { k: ID! }
-    ''')
+    """)
     assert subgraph.schema.get_type("_Service") is None
     assert subgraph.schema.query_type is not None
     assert set(subgraph.schema.query_type.fields) == {"t"}
@@ -75,8 +75,10 @@ def test_invalid_sdl_and_unknown_types_are_invalid_graphql() -> None:
 
 
 def test_unknown_federation_version_and_unknown_import() -> None:
-    versioned = 'extend schema @link(url: "https://specs.apollo.dev/federation/v{v}",' \
-        ' import: [{imports}]) type Query {{ a: Int }}'
+    versioned = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v{v}",'
+        " import: [{imports}]) type Query {{ a: Int }}"
+    )
     assert _error(versioned.format(v="3.0", imports='"@key"')).code == (
         "UNKNOWN_FEDERATION_LINK_VERSION"
     )

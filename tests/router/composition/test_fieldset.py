@@ -5,12 +5,12 @@ from graphql import build_schema
 
 from router.composition.fieldset import FieldSetError, resolve_field_set
 
-SCHEMA = build_schema('''
+SCHEMA = build_schema("""
     type Query { a: A }
     type A { id: ID! b: B tags: [String] }
     interface B { x: Int }
     type C implements B { x: Int y: Int }
-''')
+""")
 
 
 A = SCHEMA.type_map["A"]

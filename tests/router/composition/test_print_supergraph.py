@@ -4,11 +4,31 @@ from router.composition.print_supergraph import locale_key, print_block_string
 
 
 def test_names_sort_like_icu_locale_compare() -> None:
-    names = ["Query", "join__Graph", "policy__Policy", "Product", "link__Import", "join__FieldSet",
-             "User", "user", "_Any", "A2", "Ab"]
+    names = [
+        "Query",
+        "join__Graph",
+        "policy__Policy",
+        "Product",
+        "link__Import",
+        "join__FieldSet",
+        "User",
+        "user",
+        "_Any",
+        "A2",
+        "Ab",
+    ]
     assert sorted(names, key=locale_key) == [
-        "_Any", "A2", "Ab", "join__FieldSet", "join__Graph", "link__Import", "policy__Policy",
-        "Product", "Query", "user", "User",
+        "_Any",
+        "A2",
+        "Ab",
+        "join__FieldSet",
+        "join__Graph",
+        "link__Import",
+        "policy__Policy",
+        "Product",
+        "Query",
+        "user",
+        "User",
     ]
 
 

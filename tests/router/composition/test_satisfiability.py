@@ -11,11 +11,14 @@ def _codes(**subgraphs: str) -> list[str]:
 
 
 def test_fields_reachable_through_a_chain_of_keys() -> None:
-    assert _codes(
-        a='type Query { t: T } type T @key(fields: "id") { id: ID! }',
-        b='type T @key(fields: "id") @key(fields: "sku") { id: ID! sku: String! }',
-        c='type T @key(fields: "sku") { sku: String! price: Int }',
-    ) == []
+    assert (
+        _codes(
+            a='type Query { t: T } type T @key(fields: "id") { id: ID! }',
+            b='type T @key(fields: "id") @key(fields: "sku") { id: ID! sku: String! }',
+            c='type T @key(fields: "sku") { sku: String! price: Int }',
+        )
+        == []
+    )
 
 
 def test_key_whose_fields_the_current_subgraph_lacks_is_not_a_path() -> None:

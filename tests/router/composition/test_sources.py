@@ -18,7 +18,7 @@ from graphql import build_schema, graphql_sync
 from router.composition.config import SubgraphConfig
 from router.composition.sources import SourceError, load_sdl
 
-SDL = 'type Query { hello: String }'
+SDL = "type Query { hello: String }"
 SERVICE_SCHEMA = build_schema("type Query { _service: S } type S { sdl: String }")
 
 
@@ -46,8 +46,9 @@ def test_live_subgraph_failure_is_a_source_error() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    with httpx.Client(transport=httpx.MockTransport(refuse)) as client, pytest.raises(
-        SourceError, match="connection refused"
+    with (
+        httpx.Client(transport=httpx.MockTransport(refuse)) as client,
+        pytest.raises(SourceError, match="connection refused"),
     ):
         load_sdl(SubgraphConfig("a", "http://a", subgraph_url="http://a"), client)
 

@@ -1,4 +1,5 @@
-"""Build a planner from a supergraph and print the plan of a query, as the planner tests do."""
+"""Build a planner from subgraph SDLs (composed with ``router.composition``) or from a supergraph,
+and print the plan of a query, as Apollo's ``build_query_plan_tests`` do."""
 
 from __future__ import annotations
 
@@ -9,16 +10,53 @@ from typing import Any
 
 from graphql import DocumentNode, OperationDefinitionNode
 
+from router.composition import SubgraphSDL, compose
+from router.composition.config import SubgraphConfig
+from router.composition.sources import load_sdl
 from router.operation import coerce_variables, normalize, parse_and_validate, select_operation
 from router.plan import QueryPlan, format_plan
 from router.planning import QueryPlanner
 from router.supergraph import Supergraph
 
-__all__ = ["FLEET", "SHOP", "plan", "plan_text", "planner"]
+__all__ = [
+    "FLEET",
+    "FLEET_SUBGRAPHS",
+    "SHOP",
+    "SHOP_SUBGRAPHS",
+    "compose_supergraph",
+    "plan",
+    "plan_for",
+    "plan_text",
+    "planner",
+]
 
 _TESTS = Path(__file__).resolve().parents[2]
 FLEET = (_TESTS / "fixtures" / "fleet" / "supergraph.graphql").read_text(encoding="utf-8")
 SHOP = (_TESTS / "router" / "shop" / "supergraph.graphql").read_text(encoding="utf-8")
+
+# The subgraphs of FLEET and SHOP (given their routing URLs, composition reproduces both exactly).
+FLEET_SUBGRAPHS = {
+    path.stem: path.read_text(encoding="utf-8")
+    for path in sorted((_TESTS / "fixtures" / "fleet" / "schemas").glob("*.graphql"))
+}
+SHOP_SUBGRAPHS = {
+    name: load_sdl(
+        SubgraphConfig(name, f"http://{name}/graphql", module=f"tests.router.shop.{name}:schema")
+    )
+    for name in ("catalog", "inventory", "reviews")
+}
+
+
+def compose_supergraph(subgraphs: Mapping[str, str]) -> str:
+    """Compose subgraph name -> Federation 2 SDL into a supergraph SDL; fail if it does not."""
+    return _compose(tuple(subgraphs.items()))
+
+
+@functools.cache
+def _compose(subgraphs: tuple[tuple[str, str], ...]) -> str:
+    result = compose([SubgraphSDL(name, f"http://{name}/graphql", sdl) for name, sdl in subgraphs])
+    assert result.supergraph_sdl is not None, [error.message for error in result.errors]
+    return result.supergraph_sdl
 
 
 @functools.cache
@@ -40,3 +78,10 @@ def plan(supergraph_sdl: str, query: str, variables: Mapping[str, Any] | None = 
 
 def plan_text(supergraph_sdl: str, query: str, variables: Mapping[str, Any] | None = None) -> str:
     return format_plan(plan(supergraph_sdl, query, variables))
+
+
+def plan_for(
+    subgraphs: Mapping[str, str], query: str, variables: Mapping[str, Any] | None = None
+) -> str:
+    """The printed plan of ``query`` over the composition of ``subgraphs``."""
+    return plan_text(compose_supergraph(subgraphs), query, variables)

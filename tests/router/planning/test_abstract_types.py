@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.router.planning.support import SHOP, plan_text
+from tests.router.planning.support import SHOP_SUBGRAPHS, plan_for
 
 
 def test_interface_fields_split_per_implementation() -> None:
     query = "{ media { title ... on Book { rating } ... on Movie { minutes } } }"
-    assert plan_text(SHOP, query) == EXPECTED_INTERFACE_FIELDS_SPLIT_PER_IMPLEMENTATION
+    assert plan_for(SHOP_SUBGRAPHS, query) == EXPECTED_INTERFACE_FIELDS_SPLIT_PER_IMPLEMENTATION
 
 
 EXPECTED_INTERFACE_FIELDS_SPLIT_PER_IMPLEMENTATION = """\
@@ -52,7 +52,7 @@ def test_union_members_go_to_their_own_subgraphs() -> None:
     query = (
         '{ search(term: "*") { __typename ... on Book { rating } ... on Author { followers } } }'
     )
-    assert plan_text(SHOP, query) == EXPECTED_UNION_MEMBERS_GO_TO_THEIR_OWN_SUBGRAPHS
+    assert plan_for(SHOP_SUBGRAPHS, query) == EXPECTED_UNION_MEMBERS_GO_TO_THEIR_OWN_SUBGRAPHS
 
 
 EXPECTED_UNION_MEMBERS_GO_TO_THEIR_OWN_SUBGRAPHS = """\
@@ -104,7 +104,7 @@ QueryPlan {
 
 def test_fragment_on_interface_inside_union() -> None:
     query = '{ search(term: "e") { ... on Media { id title } } }'
-    assert plan_text(SHOP, query) == EXPECTED_FRAGMENT_ON_INTERFACE_INSIDE_UNION
+    assert plan_for(SHOP_SUBGRAPHS, query) == EXPECTED_FRAGMENT_ON_INTERFACE_INSIDE_UNION
 
 
 EXPECTED_FRAGMENT_ON_INTERFACE_INSIDE_UNION = """\

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.router.planning.support import FLEET, plan_text
+from tests.router.planning.support import FLEET_SUBGRAPHS, plan_for
 
 
 def test_root_fields_of_one_subgraph_share_one_fetch() -> None:
     query = "{ me { name } users { id } }"
-    assert plan_text(FLEET, query) == EXPECTED_ROOT_FIELDS_OF_ONE_SUBGRAPH_SHARE_ONE_FETCH
+    assert plan_for(FLEET_SUBGRAPHS, query) == EXPECTED_ROOT_FIELDS_OF_ONE_SUBGRAPH_SHARE_ONE_FETCH
 
 
 EXPECTED_ROOT_FIELDS_OF_ONE_SUBGRAPH_SHARE_ONE_FETCH = """\
@@ -27,7 +27,10 @@ QueryPlan {
 
 def test_root_fields_of_several_subgraphs_run_in_parallel() -> None:
     query = "{ me { name } topProducts { name } }"
-    assert plan_text(FLEET, query) == EXPECTED_ROOT_FIELDS_OF_SEVERAL_SUBGRAPHS_RUN_IN_PARALLEL
+    assert (
+        plan_for(FLEET_SUBGRAPHS, query)
+        == EXPECTED_ROOT_FIELDS_OF_SEVERAL_SUBGRAPHS_RUN_IN_PARALLEL
+    )
 
 
 EXPECTED_ROOT_FIELDS_OF_SEVERAL_SUBGRAPHS_RUN_IN_PARALLEL = """\
@@ -54,7 +57,8 @@ QueryPlan {
 def test_entity_fields_of_one_subgraph_share_one_entities_fetch() -> None:
     query = "{ topProducts { name inStock } }"
     assert (
-        plan_text(FLEET, query) == EXPECTED_ENTITY_FIELDS_OF_ONE_SUBGRAPH_SHARE_ONE_ENTITIES_FETCH
+        plan_for(FLEET_SUBGRAPHS, query)
+        == EXPECTED_ENTITY_FIELDS_OF_ONE_SUBGRAPH_SHARE_ONE_ENTITIES_FETCH
     )
 
 
@@ -91,7 +95,7 @@ QueryPlan {
 
 def test_nested_entity_chain_runs_in_waves() -> None:
     query = "{ me { reviews { product { name reviews { author { name } } } } } }"
-    assert plan_text(FLEET, query) == EXPECTED_NESTED_ENTITY_CHAIN_RUNS_IN_WAVES
+    assert plan_for(FLEET_SUBGRAPHS, query) == EXPECTED_NESTED_ENTITY_CHAIN_RUNS_IN_WAVES
 
 
 EXPECTED_NESTED_ENTITY_CHAIN_RUNS_IN_WAVES = """\
@@ -169,7 +173,7 @@ QueryPlan {
 
 def test_independent_entity_fetches_run_in_parallel() -> None:
     query = "{ topProducts { inStock reviews { body } } }"
-    assert plan_text(FLEET, query) == EXPECTED_INDEPENDENT_ENTITY_FETCHES_RUN_IN_PARALLEL
+    assert plan_for(FLEET_SUBGRAPHS, query) == EXPECTED_INDEPENDENT_ENTITY_FETCHES_RUN_IN_PARALLEL
 
 
 EXPECTED_INDEPENDENT_ENTITY_FETCHES_RUN_IN_PARALLEL = """\

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.router.planning.support import SHOP, plan_text
+from tests.router.planning.support import SHOP_SUBGRAPHS, plan_for
 
 
 def test_mutation_root_fields_run_in_sequence() -> None:
@@ -10,7 +10,7 @@ def test_mutation_root_fields_run_in_sequence() -> None:
         'mutation { a: rename(id: "b1", title: "X") { title } '
         'b: addRating(id: "b1", rating: 1) c: rename(id: "b2", title: "Y") { id } }'
     )
-    assert plan_text(SHOP, query) == EXPECTED_MUTATION_ROOT_FIELDS_RUN_IN_SEQUENCE
+    assert plan_for(SHOP_SUBGRAPHS, query) == EXPECTED_MUTATION_ROOT_FIELDS_RUN_IN_SEQUENCE
 
 
 EXPECTED_MUTATION_ROOT_FIELDS_RUN_IN_SEQUENCE = """\
@@ -56,7 +56,9 @@ def test_mutation_entity_fetches_follow_their_root_field() -> None:
         'mutation { rename(id: "b1", title: "X") { ... on Book { rating } } '
         'addRating(id: "b2", rating: 3) }'
     )
-    assert plan_text(SHOP, query) == EXPECTED_MUTATION_ENTITY_FETCHES_FOLLOW_THEIR_ROOT_FIELD
+    assert (
+        plan_for(SHOP_SUBGRAPHS, query) == EXPECTED_MUTATION_ENTITY_FETCHES_FOLLOW_THEIR_ROOT_FIELD
+    )
 
 
 EXPECTED_MUTATION_ENTITY_FETCHES_FOLLOW_THEIR_ROOT_FIELD = """\

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.router.planning.support import SHOP, plan_text
+from tests.router.planning.support import SHOP_SUBGRAPHS, plan_for
 
 
 def test_overridden_field_goes_to_the_new_owner() -> None:
     query = "{ media { ... on Book { title stock } } }"
-    assert plan_text(SHOP, query) == EXPECTED_OVERRIDDEN_FIELD_GOES_TO_THE_NEW_OWNER
+    assert plan_for(SHOP_SUBGRAPHS, query) == EXPECTED_OVERRIDDEN_FIELD_GOES_TO_THE_NEW_OWNER
 
 
 EXPECTED_OVERRIDDEN_FIELD_GOES_TO_THE_NEW_OWNER = """\

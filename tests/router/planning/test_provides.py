@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.router.planning.support import FLEET, plan_text
+from tests.router.planning.support import FLEET_SUBGRAPHS, plan_for
 
 
 def test_provided_field_needs_no_fetch() -> None:
     query = "{ me { reviews { author { username } } } }"
-    assert plan_text(FLEET, query) == EXPECTED_PROVIDED_FIELD_NEEDS_NO_FETCH
+    assert plan_for(FLEET_SUBGRAPHS, query) == EXPECTED_PROVIDED_FIELD_NEEDS_NO_FETCH
 
 
 EXPECTED_PROVIDED_FIELD_NEEDS_NO_FETCH = """\
@@ -46,7 +46,7 @@ QueryPlan {
 
 def test_field_not_provided_is_fetched_from_its_owner() -> None:
     query = "{ me { reviews { author { username name } } } }"
-    assert plan_text(FLEET, query) == EXPECTED_FIELD_NOT_PROVIDED_IS_FETCHED_FROM_ITS_OWNER
+    assert plan_for(FLEET_SUBGRAPHS, query) == EXPECTED_FIELD_NOT_PROVIDED_IS_FETCHED_FROM_ITS_OWNER
 
 
 EXPECTED_FIELD_NOT_PROVIDED_IS_FETCHED_FROM_ITS_OWNER = """\

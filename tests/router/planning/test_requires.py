@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.router.planning.support import FLEET, SHOP, plan_text
+from tests.router.planning.support import FLEET_SUBGRAPHS, SHOP_SUBGRAPHS, plan_for
 
 
 def test_required_fields_come_from_the_parent_fetch() -> None:
     query = "{ topProducts { shippingEstimate } }"
-    assert plan_text(FLEET, query) == EXPECTED_REQUIRED_FIELDS_COME_FROM_THE_PARENT_FETCH
+    assert plan_for(FLEET_SUBGRAPHS, query) == EXPECTED_REQUIRED_FIELDS_COME_FROM_THE_PARENT_FETCH
 
 
 EXPECTED_REQUIRED_FIELDS_COME_FROM_THE_PARENT_FETCH = """\
@@ -47,7 +47,8 @@ QueryPlan {
 def test_required_fields_missing_from_the_parent_take_a_hop_first() -> None:
     query = "{ me { reviews { product { shippingEstimate } } } }"
     assert (
-        plan_text(FLEET, query) == EXPECTED_REQUIRED_FIELDS_MISSING_FROM_THE_PARENT_TAKE_A_HOP_FIRST
+        plan_for(FLEET_SUBGRAPHS, query)
+        == EXPECTED_REQUIRED_FIELDS_MISSING_FROM_THE_PARENT_TAKE_A_HOP_FIRST
     )
 
 
@@ -121,7 +122,7 @@ QueryPlan {
 
 def test_requires_field_on_book_in_shop() -> None:
     query = "{ media { ... on Book { shelfWidth } } }"
-    assert plan_text(SHOP, query) == EXPECTED_REQUIRES_FIELD_ON_BOOK_IN_SHOP
+    assert plan_for(SHOP_SUBGRAPHS, query) == EXPECTED_REQUIRES_FIELD_ON_BOOK_IN_SHOP
 
 
 EXPECTED_REQUIRES_FIELD_ON_BOOK_IN_SHOP = """\
