@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import queue
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,9 +45,9 @@ from tests.fleet.corpus import (
     load_queries,
 )
 from tests.fleet.proxy import CountingProxy, proxy_urls, serving
+from tests.peers import PEERS_DIR, node_available
 
 __all__ = [
-    "PEERS_DIR",
     "PLAN_EXTENSION",
     "SUPERGRAPH_FILE",
     "ApolloAnswer",
@@ -57,7 +55,6 @@ __all__ = [
     "ask_apollo",
     "count_fetches",
     "main",
-    "node_available",
     "node_fleet",
     "python_fleet",
     "record_corpus",
@@ -65,7 +62,6 @@ __all__ = [
     "supergraph_for",
 ]
 
-PEERS_DIR = Path(os.environ.get("PEERS_DIR", "/work/shared/peers"))
 SUPERGRAPH_FILE = CORPUS_DIR.parent / "supergraph.graphql"
 PLAN_EXTENSION = "__queryPlanExperimental"
 READY_TIMEOUT_SECONDS = 60.0
@@ -80,11 +76,6 @@ class ApolloAnswer(NamedTuple):
     body: dict[str, Any]
     plan: Any
     """The ``__queryPlanExperimental`` extension: a plan object, its text, or None."""
-
-
-def node_available() -> bool:
-    """Whether Node and the installed peers are there to run Apollo's tools."""
-    return shutil.which("node") is not None and (PEERS_DIR / "node_modules").is_dir()
 
 
 def supergraph_for(urls: Mapping[str, str], sdl: str | None = None) -> str:

@@ -33,14 +33,13 @@ from tests.fleet.apps import SUBGRAPH_NAMES, fleet_schemas, fleet_urls
 from tests.fleet.corpus import CORPUS_DIR, CorpusCase, load_corpus
 from tests.fleet.proxy import CountingProxy, proxy_urls, serving
 from tests.fleet.record import (
-    PEERS_DIR,
     apollo_gateway,
     ask_apollo,
-    node_available,
     node_fleet,
     python_fleet,
     supergraph_for,
 )
+from tests.peers import PEERS_DIR, needs_node
 
 SCHEMAS_DIR = CORPUS_DIR.parent / "schemas"
 PYTHON_BASE_PORT = 14421
@@ -49,8 +48,6 @@ GATEWAY_PORT = 14430
 PROXY_PORT = 14435
 FEDERATION_TYPES = {"_Any", "_Entity", "_Service"}
 FIELDS_TO_SKIP = {"_entities", "_service"}
-
-needs_node = pytest.mark.skipif(not node_available(), reason=f"needs node and {PEERS_DIR}")
 
 
 def shape(document: DocumentNode) -> dict[str, Any]:

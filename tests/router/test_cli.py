@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import httpx
 import pytest
 
 from router.__main__ import main, parse_subgraph_urls
+from tests.peers import PEERS_DIR, needs_node
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SUPERGRAPH = REPOSITORY / "tests" / "fixtures" / "fleet" / "supergraph.graphql"
@@ -127,18 +127,12 @@ def test_serve_answers_over_http(served_router: str) -> None:
     assert payload["errors"]
 
 
-PEERS = REPOSITORY.parent / "shared" / "peers"
-
-
 @pytest.mark.node
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (PEERS / "node_modules").is_dir(),
-    reason="needs node and ../shared/peers/node_modules",
-)
+@needs_node
 def test_graphql_over_http_audit_is_clean(served_router: str) -> None:
     """graphql-http's server audits (Hive Gateway: 61 ok; Apollo Gateway: 55 ok, 3 warn)."""
     completed = subprocess.run(
-        ["node", str(PEERS / "audit.mjs"), f"{served_router}/graphql"],
+        ["node", str(PEERS_DIR / "audit.mjs"), f"{served_router}/graphql"],
         capture_output=True,
         text=True,
         timeout=120,

@@ -17,12 +17,13 @@ import uvicorn
 
 from router.pipeline import PreparedOperation, Router
 from router.request import GraphQLRequest
-from tests.fleet.record import PEERS_DIR, node_available, started
+from tests.fleet.record import started
+from tests.peers import PEERS_DIR, needs_node
 from tests.router.shop.apps import BASE_PORT, SUPERGRAPH, reset, shop_apps, shop_transport
 
 pytestmark = [
     pytest.mark.node,
-    pytest.mark.skipif(not node_available(), reason="needs node and /work/shared/peers"),
+    needs_node,
 ]
 
 SHOP_PORT = 14261  # catalog; reviews and inventory follow

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -24,8 +23,7 @@ from subgraphs.customers.schema import schema as customers_schema
 from subgraphs.inventory.schema import schema as inventory_schema
 from subgraphs.products.schema import schema as products_schema
 from tests.conftest import TEST_SCALE, GraphQL, StatementCounter
-
-PEERS = Path(__file__).resolve().parents[3] / "shared" / "peers"
+from tests.peers import PEERS_DIR, needs_node
 
 # Products no seed (nor any other domain's test) uses: each test gets its own.
 _fresh_products = itertools.count(800_001)
@@ -417,10 +415,7 @@ async def test_seeder_gives_every_product_stock_everywhere(tmp_path: Path) -> No
 
 
 @pytest.mark.node
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (PEERS / "node_modules").is_dir(),
-    reason="needs node and ../shared/peers/node_modules",
-)
+@needs_node
 def test_apollo_composes_products_and_inventory_without_hints(tmp_path: Path) -> None:
     """Product's two keys, the @external fields and the @requires selection as Apollo reads them."""
     arguments = []
@@ -433,7 +428,7 @@ def test_apollo_composes_products_and_inventory_without_hints(tmp_path: Path) ->
         path.write_text(service_sdl(schema))
         arguments += [f"{name}={path}", "--url", f"{name}=http://127.0.0.1/{name}"]
     result = subprocess.run(
-        ["node", str(PEERS / "compose.mjs"), *arguments, "--hints"],
+        ["node", str(PEERS_DIR / "compose.mjs"), *arguments, "--hints"],
         capture_output=True,
         text=True,
         timeout=120,

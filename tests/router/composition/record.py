@@ -1,11 +1,11 @@
 """Regenerate the expected composition fixtures with Apollo's composition (peers/compose.mjs).
 
-    .venv/bin/python tests/router/composition/record.py [case ...]
+    .venv/bin/python -m tests.router.composition.record [case ...]
 
 Each ``fixtures/valid/<case>/`` holds ``<subgraph>.graphql`` files and gets ``supergraph.graphql``
 and ``api_schema.graphql`` (Apollo's ``toAPISchema`` of it);
 each ``fixtures/invalid/<case>/`` gets ``expected.json`` (Apollo's error codes and messages).
-Routing URLs follow :func:`routing_url`. Needs Node and ``/work/shared/peers/node_modules``;
+Routing URLs follow :func:`routing_url`. Needs Node and the peers (``tests.peers``);
 the tests themselves only read the recorded files.
 """
 
@@ -16,8 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.peers import PEERS_DIR
+
 FIXTURES = Path(__file__).parent / "fixtures"
-PEERS = Path(__file__).resolve().parents[4] / "shared" / "peers"
 OUTPUTS = {"supergraph.graphql", "api_schema.graphql", "expected.json"}
 API_SCHEMA_JS = """
 import { readFileSync } from 'node:fs';
@@ -39,7 +40,7 @@ def subgraph_files(case: Path) -> list[Path]:
 
 
 def compose(case: Path) -> subprocess.CompletedProcess[str]:
-    args = ["node", str(PEERS / "compose.mjs")]
+    args = ["node", str(PEERS_DIR / "compose.mjs")]
     for sdl in subgraph_files(case):
         args += [f"{sdl.stem}={sdl}", "--url", f"{sdl.stem}={routing_url(sdl.stem)}"]
     return subprocess.run(args, capture_output=True, text=True, check=False, timeout=120)
@@ -56,7 +57,7 @@ def record_valid(case: Path) -> None:
             "--input-type=module",
             "-e",
             API_SCHEMA_JS,
-            str(PEERS / "package.json"),
+            str(PEERS_DIR / "package.json"),
             str(case / "supergraph.graphql"),
         ],
         capture_output=True,

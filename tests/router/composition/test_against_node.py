@@ -4,19 +4,17 @@ catches fixtures recorded with another Apollo version or edited by hand."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
+
+from tests.peers import needs_node
 
 from . import record
 from .cases import case_names, expected_codes, expected_supergraph
 
 pytestmark = [
     pytest.mark.node,
-    pytest.mark.skipif(
-        shutil.which("node") is None or not (record.PEERS / "node_modules").is_dir(),
-        reason="needs node and ../shared/peers/node_modules",
-    ),
+    needs_node,
 ]
 
 
