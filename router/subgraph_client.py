@@ -163,6 +163,9 @@ class _Http11Pool:
     async def _exchange(self, connection: _Connection, request: bytes) -> tuple[int, bytes]:
         try:
             return await self._exchange_on(connection, request)
+        except (ValueError, asyncio.LimitOverrunError) as error:  # unparsable status or sizes
+            connection.close()
+            raise _Http11Error(f"malformed HTTP response: {error}") from error
         except BaseException:  # timeouts and cancellations included: the stream is unusable
             connection.close()
             raise

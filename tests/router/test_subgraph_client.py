@@ -130,3 +130,32 @@ async def test_refused_connection() -> None:
 async def test_unknown_subgraph() -> None:
     with pytest.raises(SubgraphRequestError, match="unknown subgraph"):
         await fetch({"s": "http://127.0.0.1:1/graphql"}, "other")
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        b"HTTP/1.1 abc OK\r\ncontent-length: 2\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\ncontent-length: lots\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nx-huge: " + b"a" * 70_000 + b"\r\n\r\n",
+        b"SMTP ready\r\n",
+    ],
+)
+async def test_malformed_responses_are_subgraph_errors(response: bytes) -> None:
+    """Whatever a broken peer sends, the router gets a SubgraphRequestError to report."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(response)
+        await writer.drain()
+        writer.close()
+
+    listener = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        with pytest.raises(SubgraphRequestError, match="request failed"):
+            await fetch({"s": f"http://127.0.0.1:{port}/graphql"}, "s")
+    finally:
+        listener.close()
+        await listener.wait_closed()
