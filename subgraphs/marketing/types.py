@@ -58,10 +58,15 @@ def _products(ids: list[int]) -> list[Product]:
 
 @strawberry.federation.type(keys=["id"])
 class Product:
+    """Marketing's part of the product (and of the customer below): contributed fields are
+    nullable so that a marketing outage nulls only them through the router."""
+
     id: strawberry.ID
 
     @strawberry.field(description="Products most often bought by the buyers of this one.")
-    async def related_products(self, info: Info[Any, Any], first: int = 5) -> list[Product]:
+    async def related_products(
+        self, info: Info[Any, Any], first: int = 5
+    ) -> list[Product] | None:
         key = loaders.Ranking(parse_id(self.id, "product id"), clean_ranking_size(first))
         return _products(await context_of(info).loader(loaders.related_products).load(key))
 
@@ -78,7 +83,9 @@ class Customer:
         description="Products bought by customers who bought what this customer bought, "
         "that this customer has not bought yet, best first."
     )
-    async def recommendations(self, info: Info[Any, Any], first: int = 5) -> list[Product]:
+    async def recommendations(
+        self, info: Info[Any, Any], first: int = 5
+    ) -> list[Product] | None:
         key = loaders.Ranking(parse_id(self.id, "customer id"), clean_ranking_size(first))
         return _products(await context_of(info).loader(loaders.recommendations).load(key))
 

@@ -100,12 +100,15 @@ def order_connection(rows: list[model.Order], first: int) -> Connection[Order]:
 
 @strawberry.federation.type(keys=["id"])
 class Customer:
+    """Orders' part of the customer. ``orders`` is nullable on purpose: when the orders
+    domain is down, the router nulls just this field, not the whole customer."""
+
     id: strawberry.ID
 
     @strawberry.field(description="The customer's orders, newest first.")
     async def orders(
         self, info: Info[Any, Any], first: int = 10, after: str | None = None
-    ) -> Connection[Order]:
+    ) -> Connection[Order] | None:
         page = loaders.CustomerOrdersPage(
             parse_id(self.id, "customer id"), check_page_size(first), decode_cursor(after)
         )
