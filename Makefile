@@ -2,6 +2,7 @@
 #   make demo   install, seed the embedded SQLite database, serve the whole platform
 #   make test   install, lint, type-check, check schema.graphql, run the tests on SQLite
 #               and (when reachable) on PostgreSQL
+#   make bench  the benchmarks (bench/README.md), written to bench/RESULTS.md
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -31,6 +32,9 @@ schema-check: $(VENV)/.installed
 
 compose: $(VENV)/.installed
 	$(PY) -m router.composition compose --config supergraph.yaml --output schema.graphql
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
 
 test-sqlite: $(VENV)/.installed
 	DATABASE_URL= $(PY) -m pytest -q

@@ -1,0 +1,212 @@
+"""Render a run's measurements as ``bench/RESULTS.md`` (markdown tables, then the targets)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bench.data_layer import DataLayerResult
+from bench.overhead import OverheadResult
+from bench.profile import Profile
+from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
+
+__all__ = ["RunResults", "ratio", "render"]
+
+_PEERS = ("Apollo Gateway", "Hive Gateway")
+
+
+@dataclass(slots=True)
+class RunResults:
+    started: str
+    elapsed_seconds: float
+    machine: str
+    versions: Mapping[str, str]
+    settings: LoadSettings
+    command: str  # the arguments of python -m bench
+    comparisons: list[FleetComparison] = field(default_factory=list)
+    overheads: list[OverheadResult] = field(default_factory=list)
+    data_layer: list[DataLayerResult] = field(default_factory=list)
+    profile: Profile | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def ratio(ours: float, theirs: float) -> float | None:
+    return ours / theirs if theirs else None
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _router_rows(measurements: Sequence[RouterMeasurement]) -> list[list[object]]:
+    rows: list[list[object]] = [
+        [m.name, f"{m.requests_per_second:.0f}", f"{m.p50_ms:.0f}", f"{m.p99_ms:.0f}",
+         f"{m.cpu_ms_per_request:.2f}", f"{m.peak_rss_mib:.0f}", m.errors]
+        for m in measurements
+    ]  # fmt: skip
+    if any(m.statements_per_request is not None for m in measurements):
+        for row, m in zip(rows, measurements, strict=True):
+            row.append("n/a" if m.statements_per_request is None else
+                       f"{m.statements_per_request:.2f}")  # fmt: skip
+    return rows
+
+
+def _comparison(comparison: FleetComparison) -> list[str]:
+    lines = [f"### {comparison.fleet}", ""]
+    header = ["router", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "peak RSS MiB", "errors"]
+    if any(m.statements_per_request is not None for m in comparison.measurements):
+        header.append("subgraph SQL statements/req")
+    lines += _table(header, _router_rows(comparison.measurements))
+    ours = comparison.measurement("ours")
+    ratios = []
+    for peer in _PEERS:
+        theirs = comparison.measurement(peer)
+        if ours is None or theirs is None:
+            continue
+        ratios.append([
+            f"ours/{peer}",
+            _x(ratio(ours.requests_per_second, theirs.requests_per_second)),
+            _x(ratio(ours.p50_ms, theirs.p50_ms)),
+            _x(ratio(ours.p99_ms, theirs.p99_ms)),
+            _x(ratio(ours.cpu_ms_per_request, theirs.cpu_ms_per_request)),
+            _x(ratio(ours.peak_rss_mib, theirs.peak_rss_mib)),
+        ])  # fmt: skip
+    if ratios:
+        header = ["ratio", "throughput (higher better)", "p50 (lower better)",
+                  "p99 (lower better)", "CPU/req (lower better)", "memory"]  # fmt: skip
+        lines += _table(header, ratios)
+    lines += [f"- skipped {name}: {reason.splitlines()[0]}" for name, reason in comparison.skipped]
+    return [*lines, ""] if comparison.skipped else lines
+
+
+def _overheads(results: Sequence[OverheadResult]) -> list[str]:
+    header = ["fleet", "requests", "end-to-end p50 ms", "subgraph critical path p50 ms",
+              "overhead p50 ms", "overhead p99 ms", "cold plan p50 ms",
+              "warm plan p50 ms"]  # fmt: skip
+    rows = [
+        [r.fleet, r.requests, f"{r.total_p50_ms:.2f}", f"{r.critical_path_p50_ms:.2f}",
+         f"{r.overhead_p50_ms:.3f}", f"{r.overhead_p99_ms:.3f}", f"{r.cold_plan_p50_ms:.3f}",
+         f"{r.warm_plan_p50_ms:.4f}"]
+        for r in results
+    ]  # fmt: skip
+    note = (
+        "Sequential requests, in-process on asyncio's selector loop (the server runs "
+        "uvloop), warm plan cache, the router's own HTTP client. Critical path: union of "
+        "the intervals with a subgraph request on the wire (first byte out to last byte "
+        "in); overhead = end-to-end - critical path, HTTP client work included."
+    )
+    by_subgraph = [
+        f"- {r.fleet}, wire time per request by subgraph (p50, all fetches summed): "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in r.wire_p50_ms_by_subgraph)
+        for r in results
+    ]
+    return [*_table(header, rows), note, "", *by_subgraph, ""]
+
+
+def _data_layer(results: Sequence[DataLayerResult]) -> list[str]:
+    header = ["scale", "orders", "requests", "p50 ms", "p99 ms", "SQL statements/request",
+              "BEGIN/COMMIT/ROLLBACK/request", "seq scans of big tables/request",
+              "subgraph CPU ms/request"]  # fmt: skip
+    rows = [
+        [r.scale, f"{r.orders:,}", r.requests, f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
+         f"{r.statements_per_request:.2f}", f"{r.transaction_commands_per_request:.2f}",
+         f"{r.seq_scans_per_request:.2f}",
+         f"{r.subgraph_cpu_ms_per_request:.1f}"]
+        for r in results
+    ]  # fmt: skip
+    breakdown = [
+        f"- {r.scale}: subgraph CPU ms per request: "
+        + ", ".join(f"{name} {ms:.1f}" for name, ms in r.cpu_ms_per_request_by_subgraph)
+        for r in results
+    ]
+    note = (
+        "One request at a time through our router; CPU from /proc of each subgraph "
+        "process over the measured requests (PostgreSQL's own CPU not included)."
+    )
+    return [*_table(header, rows), note, "", *breakdown, ""]
+
+
+def _profile(profile: Profile) -> list[str]:
+    load = profile.load
+    lines = [f"{profile.samples} samples"]
+    if load is not None:
+        lines[0] += f" while serving {load.requests_per_second:.0f} req/s"
+    lines += [""]
+    lines += _table(["package of the innermost frame", "% of samples"],
+                    [[n, f"{s:.1f}"] for n, s in profile.by_package])  # fmt: skip
+    lines += _table(["hottest function (self)", "% of samples"],
+                    [[f"`{n}`", f"{s:.1f}"] for n, s in profile.hottest])  # fmt: skip
+    lines += _table(["router function (inclusive)", "% of samples"],
+                    [[f"`{n}`", f"{s:.1f}"] for n, s in profile.router_inclusive])  # fmt: skip
+    return lines
+
+
+def _target_lines(results: RunResults) -> list[str]:
+    lines = []
+    for comparison in results.comparisons:
+        ours = comparison.measurement("ours")
+        for peer, goal in zip(_PEERS, (1.5, 1.0), strict=True):
+            theirs = comparison.measurement(peer)
+            if ours is None or theirs is None:
+                continue
+            throughput = ratio(ours.requests_per_second, theirs.requests_per_second) or 0.0
+            met = throughput >= goal and ours.p99_ms <= theirs.p99_ms
+            lines.append(
+                f"- {comparison.fleet}, ours/{peer} throughput >= {goal} and p99 no worse: "
+                f"{throughput:.2f}x, p99 {ours.p99_ms:.0f} vs {theirs.p99_ms:.0f} ms -> "
+                f"{'met' if met else 'NOT met'}"
+            )
+    for overhead in results.overheads:
+        met = overhead.overhead_p50_ms < 1.0
+        lines.append(
+            f"- {overhead.fleet}, router overhead p50 < 1 ms (warm plan cache): "
+            f"{overhead.overhead_p50_ms:.3f} ms -> {'met' if met else 'NOT met'}"
+        )
+    largest = max(results.data_layer, key=lambda r: r.orders, default=None)
+    if largest is not None:
+        flat = len({round(r.statements_per_request, 2) for r in results.data_layer}) == 1
+        lines.append(
+            f"- customer-360 p50 < 15 ms at {largest.scale} orders: {largest.p50_ms:.1f} ms -> "
+            f"{'met' if largest.p50_ms < 15 else 'NOT met'}; statements/request constant in "
+            f"data size: {'yes' if flat else 'NO'}"
+        )
+    return lines
+
+
+def render(results: RunResults) -> str:
+    settings = results.settings
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `{' '.join(['python -m bench', results.command]).strip()}` on "
+        f"{results.started} in {results.elapsed_seconds:.0f} s.",
+        "",
+        f"- Machine: {results.machine}",
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in results.versions.items()),
+        f"- Load: autocannon, {settings.connections} connections, {settings.warmup} s warm-up, "
+        f"then {settings.rounds} rounds of {settings.duration} s per router, alternating; "
+        "req/s and p50 are the mean of the rounds, p99 the worst round. Everything (subgraphs, "
+        "routers, load generator) shares this machine: compare numbers within this file only.",
+        "",
+        "## Targets",
+        "",
+        *(_target_lines(results) or ["- nothing measured"]),
+        "",
+        "## Router throughput and latency",
+        "",
+    ]
+    for comparison in results.comparisons:
+        lines += _comparison(comparison)
+    lines += ["## Router overhead and planning time", "", *_overheads(results.overheads)]
+    lines += ["## Data layer: customer-360 on PostgreSQL", "", *_data_layer(results.data_layer)]
+    if results.profile is not None:
+        lines += ["## Profile of our router under load (py-spy)", "", *_profile(results.profile)]
+    if results.notes:
+        lines += ["## Skipped and failed", "", *(f"- {note}" for note in results.notes), ""]
+    return "\n".join(lines).rstrip() + "\n"

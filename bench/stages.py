@@ -1,0 +1,170 @@
+"""The stages of a run. Each one adds its measurements to the results, or a note saying
+why it was skipped or what failed, so one broken piece never hides the others' numbers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.data_layer import (
+    customers_with_orders,
+    measure_customer_360,
+    subgraph_statements,
+)
+from bench.databases import SCALES, DataScale, SeedError, ensure_seeded, sqlalchemy_url
+from bench.environment import BENCH_DIR, missing_peers_reason
+from bench.fleets import (
+    FLEET_SUPERGRAPH,
+    project_supergraph,
+    rewrite_routing_urls,
+    start_node_fleet,
+    start_project_subgraphs,
+    write_supergraph,
+)
+from bench.load import LoadError, RequestBody
+from bench.overhead import measure_overhead
+from bench.processes import ProcessGroup, StartupError
+from bench.profile import profile_under_load, py_spy_executable
+from bench.report import RunResults
+from bench.routers import OURS, LoadSettings, compare_routers
+from router.request import GraphQLRequest
+
+__all__ = ["FLEET_QUERIES", "PROJECT_QUERY", "RunPlan", "data_layer_stage", "fleet_stages"]
+
+FLEET_QUERIES = BENCH_DIR / "queries" / "fleet"  # the mix; the last one spans all four
+PROJECT_QUERY = BENCH_DIR / "queries" / "customer-360.graphql"
+_EXPECTED_FAILURES = (StartupError, LoadError, SeedError, RuntimeError, ValueError, OSError)
+
+# Ports (all in 14700-14899): fleets, the routers compared, profiling, the data layer.
+NODE_FLEET_PORT = 14701
+NODE_ROUTERS_PORT = 14710
+PROFILE_PORT = 14715
+PROJECT_FLEET_PORT = 14720
+PROJECT_ROUTERS_PORT = 14730
+DATA_LAYER_PORT = 14760
+
+
+@dataclass(frozen=True, slots=True)
+class RunPlan:
+    settings: LoadSettings
+    work_dir: Path
+    scales: Sequence[DataScale] = SCALES
+    profile: bool = True
+    data_requests: int = 200
+    what_if: bool = True
+
+
+def _profile_ours(
+    plan: RunPlan, supergraph: Path, bodies: Sequence[RequestBody], results: RunResults
+) -> None:
+    if py_spy_executable() is None:
+        results.notes.append("profile skipped: py-spy is not installed")
+        return
+    with ProcessGroup(plan.work_dir / "logs") as group:
+        process = OURS.start(group, supergraph, PROFILE_PORT, "profile")
+        url = f"http://127.0.0.1:{PROFILE_PORT}/graphql"
+        results.profile = profile_under_load(
+            process.pid, url, bodies, connections=plan.settings.connections,
+            duration=plan.settings.duration, output=plan.work_dir / "profile.txt",
+        )  # fmt: skip
+
+
+def _node_fleet(plan: RunPlan, results: RunResults) -> None:
+    queries = sorted(FLEET_QUERIES.glob("*.graphql"))
+    bodies = [{"query": path.read_text(encoding="utf-8")} for path in queries]
+    with ProcessGroup(plan.work_dir / "logs") as group:
+        urls = start_node_fleet(group, NODE_FLEET_PORT)
+        sdl = rewrite_routing_urls(FLEET_SUPERGRAPH.read_text(encoding="utf-8"), urls)
+        supergraph = write_supergraph(plan.work_dir, "node-fleet", sdl)
+        request = GraphQLRequest(query=bodies[-1]["query"])
+        results.overheads.append(measure_overhead("Node fleet (spanning)", sdl, request))
+        results.comparisons.append(compare_routers(
+            f"Node fleet (mix of {len(bodies)} queries, 4 subgraphs)", supergraph, bodies,
+            plan.settings, log_dir=plan.work_dir / "logs", base_port=NODE_ROUTERS_PORT,
+            label="node-fleet",
+        ))  # fmt: skip
+        if plan.profile:
+            try:
+                _profile_ours(plan, supergraph, bodies, results)
+            except _EXPECTED_FAILURES as error:
+                results.notes.append(f"profile failed: {_first_lines(error)}")
+
+
+def _project_fleet(plan: RunPlan, results: RunResults) -> None:
+    scale = plan.scales[0]
+    asyncio.run(ensure_seeded(scale))
+    query = PROJECT_QUERY.read_text(encoding="utf-8")
+    # Many distinct customers, so that concurrent identical requests stay rare (Hive Gateway
+    # deduplicates in-flight identical requests; real traffic seldom repeats that fast).
+    ids = asyncio.run(customers_with_orders(scale.database, minimum=10, limit=200))
+    bodies = [{"query": query, "variables": {"id": customer_id}} for customer_id in ids]
+    if not bodies:
+        raise ValueError(f"{scale.database} has no customer with 10 orders")
+    with ProcessGroup(plan.work_dir / "logs") as group:
+        urls = start_project_subgraphs(
+            group, PROJECT_FLEET_PORT, sqlalchemy_url(scale.database), "project"
+        ).urls
+        sdl = project_supergraph(urls)
+        supergraph = write_supergraph(plan.work_dir, "project-fleet", sdl)
+        request = GraphQLRequest(query=query, variables={"id": ids[0]})
+        results.overheads.append(
+            measure_overhead(f"project fleet ({scale.label} orders)", sdl, request)
+        )
+        results.comparisons.append(compare_routers(
+            f"project fleet (customer-360 over {len(ids)} customers, 5 subgraphs, "
+            f"PostgreSQL {scale.label} orders)",
+            supergraph, bodies, plan.settings,
+            log_dir=plan.work_dir / "logs", base_port=PROJECT_ROUTERS_PORT, label="project",
+            count_statements=lambda: subgraph_statements(urls),
+        ))  # fmt: skip
+
+
+def fleet_stages(plan: RunPlan, results: RunResults) -> None:
+    missing = missing_peers_reason()
+    if missing:
+        results.notes.append(
+            f"Node fleet, Apollo Gateway, Hive Gateway and the load generator skipped: {missing}"
+        )
+        return
+    for name, stage in (("Node fleet", _node_fleet), ("project fleet", _project_fleet)):
+        print(f"bench: {name} ...", flush=True)
+        try:
+            stage(plan, results)
+        except _EXPECTED_FAILURES as error:
+            results.notes.append(f"{name} failed: {_first_lines(error)}")
+
+
+def data_layer_stage(plan: RunPlan, results: RunResults) -> None:
+    query = PROJECT_QUERY.read_text(encoding="utf-8")
+    for scale in plan.scales:
+        print(f"bench: data layer at {scale.label} orders ...", flush=True)
+        try:
+            seconds = asyncio.run(ensure_seeded(scale))
+            if seconds is not None:
+                results.notes.append(f"seeded {scale.database} in {seconds:.0f} s (reused later)")
+            results.data_layer.append(measure_customer_360(
+                scale, query, log_dir=plan.work_dir / "logs",
+                base_port=DATA_LAYER_PORT, requests=plan.data_requests,
+            ))  # fmt: skip
+        except _EXPECTED_FAILURES as error:
+            results.notes.append(f"data layer at {scale.label} failed: {_first_lines(error)}")
+    if plan.what_if and results.data_layer:
+        _what_if(plan, results, plan.scales[-1], query)
+
+
+def _what_if(plan: RunPlan, results: RunResults, scale: DataScale, query: str) -> None:
+    """The largest scale again with tuned subgraph processes (see bench.counted_subgraph)."""
+    print(f"bench: data layer at {scale.label} orders, tuned what-if ...", flush=True)
+    try:
+        results.data_layer.append(measure_customer_360(
+            scale, query, log_dir=plan.work_dir / "logs", base_port=DATA_LAYER_PORT,
+            requests=plan.data_requests, tuned=True,
+        ))  # fmt: skip
+    except _EXPECTED_FAILURES as error:
+        results.notes.append(f"tuned what-if failed: {_first_lines(error)}")
+
+
+def _first_lines(error: BaseException, count: int = 4) -> str:
+    return " / ".join(str(error).strip().splitlines()[:count])

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from bench.data_layer import DataLayerResult
+from bench.overhead import OverheadResult
+from bench.report import RunResults, ratio, render
+from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
+
+BY_SUBGRAPH = (("orders", 2.5), ("products", 1.0))
+
+
+def _results() -> RunResults:
+    comparison = FleetComparison(
+        "Node fleet",
+        (
+            RouterMeasurement("ours", 600.0, 30.0, 80.0, 1.5, 60.0, 0),
+            RouterMeasurement("Apollo Gateway", 300.0, 60.0, 120.0, 3.0, 150.0, 0),
+        ),
+        (("Hive Gateway", "not installed: node is not installed"),),
+    )
+    return RunResults(
+        started="2026-01-01 00:00 UTC",
+        elapsed_seconds=100.0,
+        machine="test machine",
+        versions={"python": "3.11"},
+        settings=LoadSettings(),
+        command="--quick",
+        comparisons=[comparison],
+        overheads=[
+            OverheadResult("Node fleet", 300, 6.0, 4.0, 2.0, 3.0, 1.5, 0.003, (("accounts", 1.25),))
+        ],
+        data_layer=[
+            DataLayerResult("10k", 10_000, 200, 9.0, 20.0, 8.0, 16.0, 0.0, (("orders", 2.0),)),
+            DataLayerResult("1M", 1_000_000, 200, 12.0, 25.0, 8.0, 16.0, 0.0, BY_SUBGRAPH),
+        ],
+    )
+
+
+def test_statement_column_only_when_counted() -> None:
+    results = _results()
+    assert "subgraph SQL statements/req" not in render(results)
+    counted = FleetComparison(
+        "project fleet",
+        (
+            RouterMeasurement("ours", 30.0, 500.0, 900.0, 3.0, 50.0, 0, 9.5),
+            RouterMeasurement("Hive Gateway", 130.0, 140.0, 300.0, 6.0, 300.0, 0, 0.5),
+        ),
+        (),
+    )
+    results.comparisons.append(counted)
+    markdown = render(results)
+    assert "| ours | 30 | 500 | 900 | 3.00 | 50 | 0 | 9.50 |" in markdown
+    assert "| Hive Gateway | 130 | 140 | 300 | 6.00 | 300 | 0 | 0.50 |" in markdown
+
+
+def test_ratio() -> None:
+    assert ratio(3.0, 2.0) == 1.5
+    assert ratio(3.0, 0.0) is None
+
+
+def test_render_has_tables_ratios_targets_and_skips() -> None:
+    markdown = render(_results())
+    assert "Written by `python -m bench --quick` on 2026-01-01 00:00 UTC in 100 s." in markdown
+    assert "| ours | 600 | 30 | 80 | 1.50 | 60 | 0 |" in markdown
+    assert "| ours/Apollo Gateway | 2.00x | 0.50x | 0.67x | 0.50x | 0.40x |" in markdown
+    assert "ours/Apollo Gateway throughput >= 1.5 and p99 no worse: 2.00x" in markdown
+    assert "-> met" in markdown
+    assert "router overhead p50 < 1 ms (warm plan cache): 2.000 ms -> NOT met" in markdown
+    assert "12.0 ms -> met; statements/request constant in data size: yes" in markdown
+    assert "(p50, all fetches summed): accounts 1.25 ms" in markdown
+    assert "- skipped Hive Gateway: not installed: node is not installed" in markdown
+    assert "| 1M | 1,000,000 | 200 | 12.0 | 25.0 | 8.00 | 16.00 | 0.00 | 3.5 |" in markdown
+    assert "- 1M: subgraph CPU ms per request: orders 2.5, products 1.0" in markdown
