@@ -6,13 +6,13 @@ ops-platform dev [--port 4000] [--customers N --orders N] [--no-subgraph-ports]
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from models.seed.generate import Scale
 from platform_cli.dev import DevOptions, run
+from subgraphs.common import event_loop
 
 _DEFAULT = DevOptions()
 
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         scale=Scale(customers=args.customers, orders=args.orders),
         expose_subgraphs=not args.no_subgraph_ports,
     )
-    asyncio.run(run(options))
+    event_loop.run(run(options))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,6 @@ calls) default to the registry's ports on 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +20,7 @@ import httpx
 import uvicorn
 
 from models.database import database_url, open_database
+from subgraphs.common import event_loop
 from subgraphs.common.peers import Peers
 from subgraphs.common.schema import service_sdl
 from subgraphs.registry import DOMAINS, create_app, local_url
@@ -89,7 +89,7 @@ def _print_sdl(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     if args.command == "serve":
-        asyncio.run(_serve(args))
+        event_loop.run(_serve(args))
     else:
         _print_sdl(args)
 

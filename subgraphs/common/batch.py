@@ -25,7 +25,7 @@ async def one_per_key(
     keys: Sequence[KeyT],
 ) -> list[ModelT | None]:
     """The row whose ``column`` equals each key (``None`` where there is none), in key order."""
-    async with database.sessions() as session:
+    async with database.reads() as session:
         rows = await session.scalars(select(model).where(column.in_(set(keys))))
         by_key = {getattr(row, column.key): row for row in rows}
     return [by_key.get(key) for key in keys]
@@ -39,7 +39,7 @@ async def all_per_key(
     *order_by: InstrumentedAttribute[Any],
 ) -> list[list[ModelT]]:
     """Every row whose ``column`` equals each key, in ``order_by`` order, in key order."""
-    async with database.sessions() as session:
+    async with database.reads() as session:
         rows = await session.scalars(
             select(model).where(column.in_(set(keys))).order_by(column, *order_by)
         )

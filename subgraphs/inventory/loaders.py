@@ -33,7 +33,7 @@ async def stock_pages(database: Database, keys: Sequence[PageKey]) -> list[list[
     (after, limit), so listing every warehouse with its stock costs one statement."""
     pages: dict[PageKey, list[StockLevel]] = {}
     shapes = {(after, limit) for _, after, limit in keys}
-    async with database.sessions() as session:
+    async with database.reads() as session:
         for after, limit in shapes:
             warehouse_ids = {key[0] for key in keys if key[1:] == (after, limit)}
             ranked = select(

@@ -56,7 +56,7 @@ async def coupons_of_campaigns(
     for page in pages:
         shapes[(page.first, page.after_id)].add(page.campaign_id)
     found: dict[CouponsPage, list[Coupon]] = defaultdict(list)
-    async with database.sessions() as session:
+    async with database.reads() as session:
         for (first, after_id), campaign_ids in shapes.items():
             for row in await session.scalars(_coupon_pages(campaign_ids, first + 1, after_id)):
                 found[CouponsPage(row.campaign_id, first, after_id)].append(row)
@@ -83,7 +83,7 @@ async def _top(
     for key in keys:
         widths[key.first].add(key.owner_id)
     found: dict[Ranking, list[int]] = defaultdict(list)
-    async with database.sessions() as session:
+    async with database.reads() as session:
         for first, owner_ids in widths.items():
             for row in await session.execute(statement_for(owner_ids, first)):
                 found[Ranking(row.owner_id, first)].append(row.product_id)

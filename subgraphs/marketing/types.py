@@ -64,9 +64,7 @@ class Product:
     id: strawberry.ID
 
     @strawberry.field(description="Products most often bought by the buyers of this one.")
-    async def related_products(
-        self, info: Info[Any, Any], first: int = 5
-    ) -> list[Product] | None:
+    async def related_products(self, info: Info[Any, Any], first: int = 5) -> list[Product] | None:
         key = loaders.Ranking(parse_id(self.id, "product id"), clean_ranking_size(first))
         return _products(await context_of(info).loader(loaders.related_products).load(key))
 
@@ -83,9 +81,7 @@ class Customer:
         description="Products bought by customers who bought what this customer bought, "
         "that this customer has not bought yet, best first."
     )
-    async def recommendations(
-        self, info: Info[Any, Any], first: int = 5
-    ) -> list[Product] | None:
+    async def recommendations(self, info: Info[Any, Any], first: int = 5) -> list[Product] | None:
         key = loaders.Ranking(parse_id(self.id, "customer id"), clean_ranking_size(first))
         return _products(await context_of(info).loader(loaders.recommendations).load(key))
 

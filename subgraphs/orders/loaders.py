@@ -45,7 +45,7 @@ async def orders_of_customers(
     for page in pages:
         shapes[(page.first, page.before_id)].add(page.customer_id)
     found: dict[CustomerOrdersPage, list[Order]] = defaultdict(list)
-    async with database.sessions() as session:
+    async with database.reads() as session:
         for (first, before_id), customer_ids in shapes.items():
             for row in await session.scalars(_ranked(customer_ids, first + 1, before_id)):
                 found[CustomerOrdersPage(row.customer_id, first, before_id)].append(row)
