@@ -3,13 +3,15 @@
 Works on plain dicts and lists. ``Sequence`` children run in order, ``Parallel`` children
 concurrently, ``Flatten`` collects the objects at its path (``@`` walks a list) and its fetch
 sends one deduplicated ``_entities`` batch for them, then deep-merges each answer into every
-object that produced the same representation. A fetch that fails leaves its data out and
-adds an error; it never aborts the other fetches.
+object that produced the same representation. A merged ``Flatten`` (several paths) sends one
+batch for all of them; each path gets only the fields and the errors it asked for. A fetch
+that fails leaves its data out and adds an error; it never aborts the other fetches.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -98,7 +100,7 @@ class _Execution:
         if isinstance(node, Fetch):
             await self.root_fetch(node)
         elif isinstance(node, Flatten):
-            await self.entity_fetch(node.node, node.path)
+            await self.entity_fetch(node)
         elif isinstance(node, Sequence):
             for child in node.nodes:
                 await self.run(child)
@@ -108,17 +110,21 @@ class _Execution:
     def fetch_variables(self, fetch: Fetch) -> dict[str, Any]:
         return {v: self.variables[v] for v in fetch.variable_usages if v in self.variables}
 
-    async def send(self, fetch: Fetch, variables: dict[str, Any]) -> dict[str, Any] | None:
+    async def send(
+        self, fetch: Fetch, variables: dict[str, Any], copies: int = 1
+    ) -> dict[str, Any] | None:
+        """The subgraph's answer, or None and ``copies`` errors (one per merged path)."""
         try:
             return await self.clients.fetch(fetch.service_name, fetch.operation, variables)
         except SubgraphRequestError as error:
-            self.errors.append(
-                {
-                    "message": f'Error while fetching subquery from service "{error.service_name}"'
-                    f": {error.message}",
-                    "extensions": {"code": "SUBGRAPH_ERROR", "serviceName": error.service_name},
-                }
-            )
+            for _ in range(copies):
+                self.errors.append(
+                    {
+                        "message": f'Error while fetching subquery from service "'
+                        f'{error.service_name}": {error.message}',
+                        "extensions": {"code": "SUBGRAPH_ERROR", "serviceName": error.service_name},
+                    }
+                )
             return None
 
     async def root_fetch(self, fetch: Fetch) -> None:
@@ -130,57 +136,66 @@ class _Execution:
         if isinstance(data, dict):
             deep_merge(self.data, data)
 
-    async def entity_fetch(self, fetch: Fetch, path: tuple[str, ...]) -> None:
-        targets: list[tuple[dict[str, Any], Path]] = []
-        representations: list[Any] = []
-        slot_of: dict[bytes, int] = {}
-        slots: list[int] = []
-        for entity, entity_path in _objects_at(self.data, path, []):
-            selections = fetch.requires_by_type.get(entity.get("__typename", ""))
-            representation = _select(entity, selections) if selections else None
-            if representation is None:
-                continue
-            key = orjson.dumps(representation)
-            slot = slot_of.get(key)
-            if slot is None:
-                slot = slot_of[key] = len(representations)
-                representations.append(representation)
-            targets.append((entity, entity_path))
-            slots.append(slot)
+    async def entity_fetch(self, flatten: Flatten) -> None:
+        fetch = flatten.node
+        representations, branches = self.representations(flatten)
         if not representations:
             return
         variables = self.fetch_variables(fetch)
         variables["representations"] = representations
-        response = await self.send(fetch, variables)
+        response = await self.send(fetch, variables, copies=len(branches))
         if response is None:
             return
-        self.add_errors(fetch, response, lambda p: _entity_paths(p, slots, targets))
-        self.merge_entities(fetch, response, representations, slots, targets)
+        merged = len(flatten.all_branches) > 1
+        for targets in branches:  # errors and data path by path, as separate fetches would
+            self.add_errors(fetch, response, functools.partial(targets.error_paths, merged=merged))
+            self.merge_entities(fetch, response, len(representations), targets)
+
+    def representations(self, flatten: Flatten) -> tuple[list[Any], list[_Targets]]:
+        """The deduplicated representations of the objects at the Flatten's paths, and for
+        each path with some, its objects and their representation slots."""
+        requires_by_type = flatten.node.requires_by_type
+        representations: list[Any] = []
+        slot_of: dict[bytes, int] = {}
+        branches: list[_Targets] = []
+        for branch in flatten.all_branches:
+            targets = _Targets(branch.selections)
+            for entity, entity_path in _objects_at(self.data, branch.path, []):
+                selections = requires_by_type.get(entity.get("__typename", ""))
+                representation = _select(entity, selections) if selections else None
+                if representation is None:
+                    continue
+                key = orjson.dumps(representation)
+                slot = slot_of.get(key)
+                if slot is None:
+                    slot = slot_of[key] = len(representations)
+                    representations.append(representation)
+                targets.add(entity, entity_path, slot)
+            if targets.slots:
+                branches.append(targets)
+        return representations, branches
 
     def merge_entities(
-        self,
-        fetch: Fetch,
-        response: Mapping[str, Any],
-        representations: list[Any],
-        slots: list[int],
-        targets: list[tuple[dict[str, Any], Path]],
+        self, fetch: Fetch, response: Mapping[str, Any], sent: int, targets: _Targets
     ) -> None:
         data = response.get("data")
         received = data.get("_entities") if isinstance(data, dict) else None
         if received is None:
             return
-        if not isinstance(received, list) or len(received) != len(representations):
+        if not isinstance(received, list) or len(received) != sent:
+            own = len(set(targets.slots))  # what this path alone would have sent
             self.errors.append(
                 {
-                    "message": f'Expected "data._entities" to contain {len(representations)} '
-                    "elements",
+                    "message": f'Expected "data._entities" to contain {own} elements',
                     "extensions": {"code": "SUBGRAPH_ERROR", "serviceName": fetch.service_name},
                 }
             )
             return
-        for (entity, _), slot in zip(targets, slots, strict=True):
+        for (entity, _), slot in zip(targets.objects, targets.slots, strict=True):
             answer = received[slot]
             if isinstance(answer, dict):
+                if targets.selections is not None:
+                    answer = _project(answer, targets.selections)
                 deep_merge(entity, answer)
 
     def add_errors(
@@ -208,18 +223,69 @@ class _Execution:
                 self.errors.append(body)
 
 
-def _entity_paths(
-    path: Path, slots: list[int], targets: list[tuple[dict[str, Any], Path]]
-) -> list[Path | None]:
-    """Re-path an ``_entities`` error to every object that sent that representation."""
-    if len(path) < 2 or path[0] != "_entities" or not isinstance(path[1], int):
-        return [None]
-    found: list[Path | None] = [
-        entity_path + path[2:]
-        for (_, entity_path), slot in zip(targets, slots, strict=True)
-        if slot == path[1]
-    ]
-    return found or [None]
+class _Targets:
+    """The objects one path of a ``Flatten`` sends, with their representation slots."""
+
+    def __init__(self, selections: tuple[PlanSelection, ...] | None) -> None:
+        self.selections = selections  # None: the path asked for all of the fetch's fields
+        self.objects: list[tuple[dict[str, Any], Path]] = []
+        self.slots: list[int] = []
+
+    def add(self, entity: dict[str, Any], path: Path, slot: int) -> None:
+        self.objects.append((entity, path))
+        self.slots.append(slot)
+
+    def error_paths(self, path: Path, merged: bool) -> list[Path | None]:
+        """Re-path an ``_entities`` error to every object that sent that representation.
+
+        In a merged fetch, an error this path did not cause (another path's representation
+        or field) is not its own: it gets none.
+        """
+        if len(path) < 2 or path[0] != "_entities" or not isinstance(path[1], int):
+            return [None]
+        rest = path[2:]
+        if self.selections is not None and not _selects(self.selections, rest):
+            return []
+        found: list[Path | None] = [
+            entity_path + rest
+            for (_, entity_path), slot in zip(self.objects, self.slots, strict=True)
+            if slot == path[1]
+        ]
+        return found or ([] if merged else [None])
+
+
+def _fields(selections: tuple[PlanSelection, ...]) -> Iterator[PlanField]:
+    for selection in selections:
+        if isinstance(selection, PlanField):
+            yield selection
+        else:
+            yield from _fields(selection.selections)
+
+
+def _selects(selections: tuple[PlanSelection, ...], path: Path) -> bool:
+    """Whether ``path`` (response keys and list indexes) stays inside ``selections``."""
+    for key in path:
+        if isinstance(key, int):
+            continue
+        field = next((f for f in _fields(selections) if f.response_key == key), None)
+        if field is None:
+            return False
+        selections = field.selections
+    return True
+
+
+def _project(value: Any, selections: tuple[PlanSelection, ...]) -> Any:
+    """The part of an answer that ``selections`` asked for (lists item by item)."""
+    if isinstance(value, list):
+        return [_project(item, selections) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for field in _fields(selections):
+        key = field.response_key
+        if key in value:
+            out[key] = _project(value[key], field.selections) if field.selections else value[key]
+    return out
 
 
 async def execute_plan(

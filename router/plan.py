@@ -3,6 +3,10 @@
 A plan is immutable and cached; execution reads everything it needs from it (the subgraph
 operation text, the variables it uses, and for entity fetches the selection that builds the
 ``_entities`` representations).
+
+A ``Flatten`` with ``branches`` is a merged entity fetch (Apollo has none; Hive Gateway does
+the same): one ``_entities`` request whose representations come from several paths. It
+prints as ``Flatten(paths: ["a.@", "b"])``; each path receives only the fields it asked for.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import NamedTuple
 __all__ = [
     "Fetch",
     "Flatten",
+    "FlattenBranch",
     "Parallel",
     "PlanField",
     "PlanFragment",
@@ -22,6 +27,7 @@ __all__ = [
     "QueryPlan",
     "Sequence",
     "count_fetches",
+    "count_waves",
     "format_plan",
     "make_fetch",
     "print_selections",
@@ -59,10 +65,24 @@ class Fetch:
     requires_by_type: Mapping[str, tuple[PlanSelection, ...]] = field(default_factory=dict)
 
 
+class FlattenBranch(NamedTuple):
+    """One path of a merged ``Flatten`` and the part of the fetch's selections it asked for
+    (None: all of them)."""
+
+    path: tuple[str, ...]
+    selections: tuple[PlanSelection, ...] | None
+
+
 @dataclass(frozen=True, slots=True)
 class Flatten:
     path: tuple[str, ...]
     node: Fetch
+    # a merged fetch: every path it serves, ``path`` first; empty for a plain Flatten
+    branches: tuple[FlattenBranch, ...] = ()
+
+    @property
+    def all_branches(self) -> tuple[FlattenBranch, ...]:
+        return self.branches or (FlattenBranch(self.path, None),)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +162,17 @@ def count_fetches(node: PlanNode | None) -> int:
     return sum(count_fetches(child) for child in node.nodes)
 
 
+def count_waves(node: PlanNode | None) -> int:
+    """The longest chain of fetches that must run one after another."""
+    if node is None:
+        return 0
+    if isinstance(node, Fetch | Flatten):
+        return 1
+    if isinstance(node, Sequence):
+        return sum(count_waves(child) for child in node.nodes)
+    return max((count_waves(child) for child in node.nodes), default=0)
+
+
 def _pretty_selections(selections: tuple[PlanSelection, ...], indent: str) -> list[str]:
     lines = [indent + "{"]
     lines.extend(_pretty_items(selections, indent + "  "))
@@ -176,7 +207,11 @@ def _pretty_node(node: PlanNode, indent: str) -> list[str]:
         lines.extend(_pretty_selections(node.selections, inner))
         return [*lines, indent + "}"]
     if isinstance(node, Flatten):
-        lines = [f'{indent}Flatten(path: "{".".join(node.path)}") {{']
+        if node.branches:
+            paths = ", ".join(f'"{".".join(b.path)}"' for b in node.branches)
+            lines = [f"{indent}Flatten(paths: [{paths}]) {{"]
+        else:
+            lines = [f'{indent}Flatten(path: "{".".join(node.path)}") {{']
         lines.extend(_pretty_node(node.node, inner))
         lines[-1] += ","
         return [*lines, indent + "}"]

@@ -35,6 +35,7 @@ from router.operation import (
 )
 from router.plan import Flatten, PlanNode, QueryPlan
 from router.planning.fetch_graph import FetchGraph, FetchGroup
+from router.planning.merging import plan_merging_fetches
 from router.planning.plan_tree import build_plan_node
 from router.planning.selection_builder import SelectionBuilder
 from router.request import OperationKind
@@ -146,11 +147,16 @@ class _PlanBuilder:
     def plan_node(self, mutation: bool) -> PlanNode | None:
         kind = self.operation.kind.value
         definitions = dict(self.operation.variable_definitions)
-        fetch_of: dict[int, PlanNode] = {}
-        for group in self.graph.groups:
+
+        def to_node(group: FetchGroup) -> PlanNode:
             fetch = group.to_fetch(kind, definitions)
-            fetch_of[group.id] = Flatten(group.merge_at, fetch) if group.is_entity else fetch
-        return build_plan_node(self.graph.groups, fetch_of, sequential_roots=mutation)
+            return Flatten(group.merge_at, fetch) if group.is_entity else fetch
+
+        groups = self.graph.groups
+        if mutation:
+            fetch_of = {group.id: to_node(group) for group in groups}
+            return build_plan_node(groups, fetch_of, sequential_roots=True)
+        return plan_merging_fetches(groups, to_node, self.supergraph.schema)
 
     # -- selections ------------------------------------------------------------------------
 

@@ -60,6 +60,33 @@ class SelectionBuilder:
             self.items[key] = builder
         return builder
 
+    def merge(self, other: SelectionBuilder) -> bool:
+        """Add ``other``'s selections; False (and a partly merged self) when a response key
+        names a different field or arguments, or a leaf and a composite, in the two."""
+        for key, item in other.items.items():
+            if isinstance(item, SelectionBuilder):
+                if not self.fragment(key[1]).merge(item):
+                    return False
+                continue
+            mine = self.items.get(key)
+            if mine is None:
+                mine = self.items[key] = _FieldEntry(item.alias, item.name, item.arguments)
+                if item.child is not None:
+                    mine.child = SelectionBuilder()
+            elif not isinstance(mine, _FieldEntry) or (
+                mine.name,
+                mine.arguments,
+                mine.child is None,
+            ) != (item.name, item.arguments, item.child is None):
+                return False
+            if (
+                item.child is not None
+                and mine.child is not None
+                and not mine.child.merge(item.child)
+            ):
+                return False
+        return True
+
     def freeze(self) -> tuple[PlanSelection, ...]:
         selections: list[PlanSelection] = []
         for (_kind, name), item in self.items.items():

@@ -8,22 +8,43 @@ objects) the test says so.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 
+from models.database import Database
+from platform_cli.dev import wire_platform
+from router.execution import execute_plan
 from router.pipeline import PreparedOperation, Router
+from router.plan import (
+    Fetch,
+    Flatten,
+    FlattenBranch,
+    Parallel,
+    PlanField,
+    PlanFragment,
+    PlanNode,
+    QueryPlan,
+    Sequence,
+    make_fetch,
+)
 from router.request import GraphQLRequest
+from router.subgraph_client import SubgraphClients
+from subgraphs.registry import DOMAINS
 from tests.fleet.apps import FleetTransport, fleet_apps
 from tests.fleet.corpus import CORPUS_DIR
 from tests.router.shop import reviews
 from tests.router.shop.apps import BASE_PORT, SUPERGRAPH, reset, shop_apps, shop_transport
 
 FLEET_SUPERGRAPH = (CORPUS_DIR.parent / "supergraph.graphql").read_text(encoding="utf-8")
+_ROOT = Path(__file__).resolve().parents[2]
+PLATFORM_SUPERGRAPH = (_ROOT / "schema.graphql").read_text(encoding="utf-8")
 ASGI = Callable[
     [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
     Awaitable[None],
@@ -282,3 +303,113 @@ async def test_introspection_is_answered_by_the_router_next_to_data() -> None:
     assert body == {
         "data": {"__typename": "Query", "t": {"name": "Product"}, "topProducts": [{"upc": "1"}]}
     }
+
+
+def _product_fetch(*fields: str) -> Fetch:
+    key = (PlanFragment("Product", (PlanField(None, "__typename", "", ()), _leaf("upc"))),)
+    selections = (PlanFragment("Product", tuple(_leaf(name) for name in fields)),)
+    return make_fetch("products", selections, requires=key)
+
+
+def _leaf(name: str) -> PlanField:
+    return PlanField(None, name, "", ())
+
+
+def _merged_plan() -> QueryPlan:
+    """Root ``{a b}`` from "root", then one products fetch for "a.@" (name sku) and "b" (name)."""
+    root = make_fetch("root", (PlanField(None, "a", "", ()), PlanField(None, "b", "", ())))
+    merged = _product_fetch("name", "sku")
+    branches = (
+        FlattenBranch(("a", "@"), None),
+        FlattenBranch(("b",), _product_fetch("name").selections),
+    )
+    return QueryPlan(Sequence((root, Flatten(("a", "@"), merged, branches))))
+
+
+def _canned(products: httpx.Response) -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "root":
+            p1, p2 = ({"__typename": "Product", "upc": upc} for upc in "12")
+            return httpx.Response(200, json={"data": {"a": [p1, p2], "b": dict(p2)}})
+        return products
+
+    return httpx.MockTransport(answer)
+
+
+async def _execute_merged(products: httpx.Response) -> tuple[Any, list[Any], int]:
+    urls = {"root": "http://root/graphql", "products": "http://products/graphql"}
+    clients = SubgraphClients(urls, transport=_canned(products))
+    try:
+        data, errors = await execute_plan(_merged_plan(), clients, {})
+    finally:
+        await clients.aclose()
+    return data, errors, clients.requests_sent
+
+
+async def test_merged_fetch_gives_each_path_its_own_fields_and_errors() -> None:
+    products = {
+        "data": {"_entities": [{"name": "One", "sku": "s1"}, {"name": "Two", "sku": None}]},
+        "errors": [
+            {"message": "no sku", "path": ["_entities", 1, "sku"]},
+            {"message": "slow", "path": ["_entities", 1]},
+        ],
+    }
+    data, errors, sent = await _execute_merged(httpx.Response(200, json=products))
+    assert sent == 2  # "1" and "2" once each: "b" shares "2" with "a.1"
+    assert data["b"] == {"__typename": "Product", "upc": "2", "name": "Two"}  # no sku
+    assert [p["sku"] for p in data["a"]] == ["s1", None]
+    assert [(e["message"], e["path"]) for e in errors] == [
+        ("no sku", ["a", 1, "sku"]),
+        ("slow", ["a", 1]),
+        ("slow", ["b"]),
+    ]
+
+
+async def test_merged_fetch_that_fails_reports_once_per_path() -> None:
+    data, errors, sent = await _execute_merged(httpx.Response(500, text="down"))
+    assert sent == 2
+    assert "name" not in data["b"]
+    assert len(errors) == 2
+    assert all(e["extensions"]["code"] == "SUBGRAPH_ERROR" for e in errors)
+
+
+def _unmerged(node: PlanNode) -> PlanNode:
+    """The plan before merging: one fetch per path of each merged ``Flatten``."""
+    if isinstance(node, Flatten) and node.branches:
+        fetch = node.node
+        return Parallel(
+            tuple(
+                Flatten(
+                    b.path,
+                    make_fetch(
+                        fetch.service_name,
+                        b.selections or fetch.selections,
+                        requires=fetch.requires,
+                    ),
+                )
+                for b in node.branches
+            )
+        )
+    if isinstance(node, Sequence | Parallel):
+        return type(node)(tuple(_unmerged(child) for child in node.nodes))
+    return node
+
+
+async def test_merged_fetches_send_fewer_requests_for_the_same_data(database: Database) -> None:
+    query = (_ROOT / "bench" / "queries" / "customer-360.graphql").read_text(encoding="utf-8")
+    databases = {name: database for name in DOMAINS}
+    async with wire_platform(databases, PLATFORM_SUPERGRAPH) as platform:
+        router = platform.router
+        prepared = router.prepare(GraphQLRequest(query, None, {"id": "3"}))
+        assert isinstance(prepared, PreparedOperation)
+        assert prepared.plan.node is not None
+        assert "Flatten(paths: [" in router.explain(prepared)
+        merged = await router.execute(prepared)
+        sent_merged = router.clients.requests_sent
+        unmerged_plan = QueryPlan(_unmerged(prepared.plan.node))
+        unmerged = await router.execute(dataclasses.replace(prepared, plan=unmerged_plan))
+        sent_unmerged = router.clients.requests_sent - sent_merged
+    customer = merged["data"]["customer"]
+    assert customer["orders"]["nodes"] and customer["recommendations"]
+    assert orjson.dumps(merged) == orjson.dumps(unmerged)
+    assert (sent_merged, sent_unmerged) == (5, 7)

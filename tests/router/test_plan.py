@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from router.plan import (
     Flatten,
+    FlattenBranch,
     Parallel,
     PlanField,
     PlanFragment,
     QueryPlan,
     Sequence,
     count_fetches,
+    count_waves,
     format_plan,
     make_fetch,
 )
@@ -56,7 +58,20 @@ def test_printer_and_fetch_count() -> None:
     )
     plan = QueryPlan(Parallel((Sequence((root, Flatten(("topProducts", "@"), entity))), accounts)))
     assert count_fetches(plan.node) == 3
+    assert count_waves(plan.node) == 2
     assert format_plan(plan) == EXPECTED
+
+
+def test_merged_flatten_prints_its_paths_and_counts_one_fetch() -> None:
+    entity = make_fetch(
+        "inventory",
+        (PlanFragment("Product", (PlanField(None, "inStock", "", ()),)),),
+        requires=(PlanFragment("Product", (TYPENAME, UPC)),),
+    )
+    branches = (FlattenBranch(("a", "@"), None), FlattenBranch(("b",), None))
+    node = Flatten(("a", "@"), entity, branches)
+    assert count_fetches(node) == count_waves(node) == 1
+    assert format_plan(QueryPlan(node)).splitlines()[1] == '  Flatten(paths: ["a.@", "b"]) {'
 
 
 EXPECTED = """\
