@@ -63,12 +63,24 @@ def _objects_at(value: Any, path: tuple[str, ...], position: Path) -> Iterator[t
         yield from _objects_at(value.get(head), rest, [*position, head])
 
 
+def _typename_key(selections: tuple[PlanSelection, ...]) -> str:
+    """Where ``selections`` read ``__typename`` (the planner may have aliased it)."""
+    for selection in selections:
+        if isinstance(selection, PlanField) and selection.name == "__typename":
+            return selection.response_key
+    return "__typename"
+
+
 def _select(source: Any, selections: tuple[PlanSelection, ...]) -> Any:
-    """The representation of ``source`` for ``selections``, or None when a field is missing."""
+    """The representation of ``source`` for ``selections``, or None when a field is missing.
+
+    Fields are read at their response keys and written under their names: a field the
+    planner fetched under an internal alias goes out under its real name.
+    """
     result: dict[str, Any] = {}
     for selection in selections:
         if not isinstance(selection, PlanField):
-            if source.get("__typename") == selection.type_condition:
+            if source.get(_typename_key(selection.selections)) == selection.type_condition:
                 inner = _select(source, selection.selections)
                 if inner is None:
                     return None
@@ -83,7 +95,7 @@ def _select(source: Any, selections: tuple[PlanSelection, ...]) -> Any:
                 value = [_select(v, selection.selections) if v is not None else None for v in value]
             else:
                 value = _select(value, selection.selections)
-        result[key] = value
+        result[selection.name] = value
     return result
 
 
@@ -154,14 +166,17 @@ class _Execution:
     def representations(self, flatten: Flatten) -> tuple[list[Any], list[_Targets]]:
         """The deduplicated representations of the objects at the Flatten's paths, and for
         each path with some, its objects and their representation slots."""
-        requires_by_type = flatten.node.requires_by_type
+        requires = [
+            (_typename_key(selections), type_name, selections)
+            for type_name, selections in flatten.node.requires_by_type.items()
+        ]
         representations: list[Any] = []
         slot_of: dict[bytes, int] = {}
         branches: list[_Targets] = []
         for branch in flatten.all_branches:
             targets = _Targets(branch.selections)
             for entity, entity_path in _objects_at(self.data, branch.path, []):
-                selections = requires_by_type.get(entity.get("__typename", ""))
+                selections = next((s for k, t, s in requires if entity.get(k) == t), None)
                 representation = _select(entity, selections) if selections else None
                 if representation is None:
                     continue

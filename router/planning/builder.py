@@ -6,7 +6,9 @@ that subgraph resolves it (or was handed it through ``@provides``); otherwise it
 its ``@requires`` fields, both fetched first (recursively, so keys and requirements that the
 current subgraph lacks come from further hops). Among several subgraphs (``@shareable``),
 the choice avoids new requests first, then hops for keys, then hops below the field.
-Abstract types are planned per runtime type the subgraph can return.
+Abstract types are planned per runtime type the subgraph can return. Keys, ``@requires``
+fields and ``__typename`` that a client alias on the same object names otherwise are
+fetched under internal aliases (``router.planning.internal_aliases``).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from router.operation import (
 )
 from router.plan import Flatten, PlanNode, QueryPlan
 from router.planning.fetch_graph import FetchGraph, FetchGroup
+from router.planning.internal_aliases import index_client_fields
 from router.planning.merging import plan_merging_fetches
 from router.planning.plan_tree import build_plan_node
 from router.planning.selection_builder import SelectionBuilder
@@ -83,10 +86,12 @@ def _copy_fields(builder: SelectionBuilder, selections: Iterable[Selection]) -> 
     for selection in selections:
         if isinstance(selection, Fragment):
             _copy_fields(builder.fragment(selection.type_condition), selection.selections)
-        elif selection.selections:
-            _copy_fields(builder.add_composite(None, selection.name), selection.selections)
+            continue
+        alias = selection.response_key if selection.response_key != selection.name else None
+        if selection.selections:
+            _copy_fields(builder.add_composite(alias, selection.name), selection.selections)
         else:
-            builder.add_leaf(None, selection.name)
+            builder.add_leaf(alias, selection.name)
 
 
 class QueryPlanner:
@@ -122,7 +127,9 @@ class _PlanBuilder:
         # (subgraph, path, type) of entity hops whose keys are being planned: a key field
         # cannot come from the subgraph that needs it
         self.in_progress: set[tuple[str, tuple[str, ...], str]] = set()
-        self.adding_keys = False  # key fields evict colliding client aliases (as Apollo does)
+        self.client_fields = index_client_fields(
+            operation.selections, operation.root_type, self.collect, self.supergraph.possible_types
+        )
 
     def build(self) -> QueryPlan:
         mutation = self.operation.kind is OperationKind.MUTATION
@@ -234,7 +241,9 @@ class _PlanBuilder:
         target_join = self.supergraph.field_join(type_name, field.name, target)
         assert target_join is not None
         if target_join.requires:
-            required = self.planner.field_set(type_name, target_join.requires)
+            required = self.client_fields.own_fields(
+                path, type_name, self.planner.field_set(type_name, target_join.requires)
+            )
             touched = self.plan_fields(group, builder, type_name, required, path, provided)
             entity.parents |= {g.id for g in touched if g is not entity}
             _copy_fields(entity.inputs.fragment(type_name), required)
@@ -257,7 +266,7 @@ class _PlanBuilder:
         alias = field.response_key if field.response_key != field.name else None
         arguments = self.arguments(group, field.arguments)
         if not field.selections:
-            builder.add_leaf(alias, field.name, arguments, evict=self.adding_keys)
+            builder.add_leaf(alias, field.name, arguments)
             return {group}
         child = builder.add_composite(alias, field.name, arguments)
         if join.resolves:
@@ -383,16 +392,15 @@ class _PlanBuilder:
         self.in_progress.add(guard)
         try:
             entity = self.graph.entity_group(target, path, group)
-            key_fields = self.planner.field_set(type_name, key.fields)
-            builder.add_leaf(None, "__typename")
-            self.adding_keys, was_adding = True, self.adding_keys
-            try:
-                touched = self.plan_fields(group, builder, type_name, key_fields, path, provided)
-            finally:
-                self.adding_keys = was_adding
+            key_fields = self.client_fields.own_fields(
+                path, type_name, self.planner.field_set(type_name, key.fields)
+            )
+            typename_alias = self.client_fields.typename_alias(path, type_name)
+            builder.add_leaf(typename_alias, "__typename")
+            touched = self.plan_fields(group, builder, type_name, key_fields, path, provided)
             entity.parents |= {g.id for g in touched if g is not entity}
             inputs = entity.inputs.fragment(type_name)
-            inputs.add_leaf(None, "__typename")
+            inputs.add_leaf(typename_alias, "__typename")
             _copy_fields(inputs, key_fields)
         finally:
             self.in_progress.discard(guard)

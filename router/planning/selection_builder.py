@@ -25,21 +25,11 @@ class SelectionBuilder:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], _FieldEntry | SelectionBuilder] = {}
 
-    def add_leaf(
-        self, alias: str | None, name: str, arguments: str = "", *, evict: bool = False
-    ) -> None:
-        """Add a leaf unless its response key is taken (``evict``: replace what took it).
-
-        This is Apollo Gateway's behaviour when a client alias collides with a field the
-        planner needs: a key field evicts the client's field (``{ upc: name }`` next to the
-        key ``upc`` answers the key), a ``@requires`` field defers to it. The router is
-        measured against Apollo's answers, so it does the same.
-        """
+    def add_leaf(self, alias: str | None, name: str, arguments: str = "") -> None:
+        """Add a leaf unless its response key is taken (by the same field: the planner gives
+        its own fields internal aliases where a client key names another one)."""
         key = ("field", alias or name)
-        existing = self.items.get(key)
-        if existing is None or (
-            evict and isinstance(existing, _FieldEntry) and existing.name != name
-        ):
+        if key not in self.items:
             self.items[key] = _FieldEntry(alias, name, arguments)
 
     def add_composite(self, alias: str | None, name: str, arguments: str = "") -> SelectionBuilder:

@@ -195,6 +195,36 @@ async def test_representations_are_deduplicated_into_one_batch() -> None:
     ]
 
 
+def _representations_sent(transport: RecordingTransport, field: str) -> list[Any]:
+    [body] = [b for _, b in transport.bodies if field in b["query"]]
+    representations: list[Any] = body["variables"]["representations"]
+    return representations
+
+
+async def test_internal_aliases_are_sent_under_field_names_and_never_answered() -> None:
+    transport = RecordingTransport(FleetTransport(fleet_apps()))
+    query = "{ topProducts(first: 2) { weight: price price: weight upc: name shippingEstimate } }"
+    body = await run(FLEET_SUPERGRAPH, transport, query)
+    assert body == {
+        "data": {
+            "topProducts": [
+                {"weight": 899, "price": 100, "upc": "Table", "shippingEstimate": 50},
+                {"weight": 1299, "price": 1000, "upc": "Couch", "shippingEstimate": 0},
+            ]
+        }
+    }
+    assert _representations_sent(transport, "shippingEstimate") == [
+        {"__typename": "Product", "upc": "1", "price": 899, "weight": 100},
+        {"__typename": "Product", "upc": "2", "price": 1299, "weight": 1000},
+    ]
+
+
+async def test_aliased_typename_is_read_for_the_representation() -> None:
+    transport = RecordingTransport(FleetTransport(fleet_apps()))
+    await run(FLEET_SUPERGRAPH, transport, "{ topProducts(first: 1) { __typename: name inStock } }")
+    assert _representations_sent(transport, "inStock") == [{"__typename": "Product", "upc": "1"}]
+
+
 async def test_subgraph_errors_are_repathed_to_the_client_path() -> None:
     body = await run(
         SUPERGRAPH, shop_transport(), '{ search(term: "e") { ... on Movie { rating } } }'
