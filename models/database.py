@@ -57,6 +57,7 @@ class Database:
     """
 
     engine: AsyncEngine
+    read_engine: AsyncEngine  # the same pool, every statement in autocommit
     sessions: async_sessionmaker[AsyncSession]
     reads: async_sessionmaker[AsyncSession]
 
@@ -94,9 +95,10 @@ def open_database(url: str | None = None, **engine_options: Any) -> Database:
         engine_options.setdefault("max_overflow", 0)
         engine_options.setdefault("pool_recycle", 1800)
         engine = create_async_engine(url, **engine_options)
-    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+    read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Database(
         engine,
+        read_engine,
         async_sessionmaker(engine, expire_on_commit=False),
-        async_sessionmaker(autocommit, expire_on_commit=False),
+        async_sessionmaker(read_engine, expire_on_commit=False),
     )

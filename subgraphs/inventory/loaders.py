@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import aliased
 
 from models.database import Database
 from models.inventory import StockLevel, Warehouse
-from subgraphs.common.batch import all_per_key, one_per_key
+from subgraphs.common.batch import all_rows_per_key, one_per_key
 
-__all__ = ["PageKey", "stock_by_product", "stock_pages", "warehouses_by_id"]
+__all__ = ["PageKey", "StockLevelRow", "stock_by_product", "stock_pages", "warehouses_by_id"]
 
 # (warehouse id, product id the page starts after, rows to fetch)
 PageKey = tuple[int, int | None, int]
 
+# A stock level as the ORM object or as a row of its columns (same attribute names).
+StockLevelRow = StockLevel | Row[Any]
 
-async def stock_by_product(database: Database, ids: Sequence[int]) -> list[list[StockLevel]]:
-    """Each product's stock levels, by warehouse id (empty when the product has none)."""
-    return await all_per_key(
+
+async def stock_by_product(database: Database, ids: Sequence[int]) -> list[list[Row[Any]]]:
+    """Each product's stock levels as rows of the ``stock_levels`` columns, by warehouse id
+    (empty when the product has none)."""
+    return await all_rows_per_key(
         database, StockLevel, StockLevel.product_id, ids, StockLevel.warehouse_id
     )
 

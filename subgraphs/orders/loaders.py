@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Row, Select, bindparam, func, select
 
 from models.database import Database
 from models.orders import Order, OrderLine
-from subgraphs.common.batch import all_per_key, one_per_key
+from subgraphs.common.batch import all_rows_per_key, key_in, one_row_per_key
 
 __all__ = ["CustomerOrdersPage", "lines_by_order", "orders_by_id", "orders_of_customers"]
 
@@ -29,38 +29,51 @@ class CustomerOrdersPage(NamedTuple):
     before_id: int | None
 
 
-async def orders_by_id(database: Database, ids: Sequence[int]) -> list[Order | None]:
-    return await one_per_key(database, Order, Order.id, ids)
+async def orders_by_id(database: Database, ids: Sequence[int]) -> list[Row[Any] | None]:
+    """Rows of the ``orders`` columns (see :func:`one_row_per_key`)."""
+    return await one_row_per_key(database, Order, Order.id, ids)
 
 
-async def lines_by_order(database: Database, ids: Sequence[int]) -> list[list[OrderLine]]:
-    return await all_per_key(database, OrderLine, OrderLine.order_id, ids, OrderLine.id)
+async def lines_by_order(database: Database, ids: Sequence[int]) -> list[list[Row[Any]]]:
+    """Rows of the ``order_lines`` columns, by line id."""
+    return await all_rows_per_key(database, OrderLine, OrderLine.order_id, ids, OrderLine.id)
 
 
 async def orders_of_customers(
     database: Database, pages: Sequence[CustomerOrdersPage]
-) -> list[list[Order]]:
-    """Each page's rows; one statement per distinct (first, before_id), usually one."""
+) -> list[list[Row[Any]]]:
+    """Each page's rows (of the ``orders`` columns); one statement per distinct
+    (first, before_id), usually one."""
     shapes: dict[tuple[int, int | None], set[int]] = defaultdict(set)
     for page in pages:
         shapes[(page.first, page.before_id)].add(page.customer_id)
-    found: dict[CustomerOrdersPage, list[Order]] = defaultdict(list)
-    async with database.reads() as session:
+    found: dict[CustomerOrdersPage, list[Row[Any]]] = defaultdict(list)
+    engine = database.read_engine
+    dialect = engine.dialect.name
+    async with engine.connect() as connection:
         for (first, before_id), customer_ids in shapes.items():
-            for row in await session.scalars(_ranked(customer_ids, first + 1, before_id)):
+            parameters = {"customer_ids": list(customer_ids), "limit": first + 1}
+            if before_id is not None:
+                parameters["before_id"] = before_id
+            rows = await connection.execute(_ranked(before_id is not None, dialect), parameters)
+            for row in rows:
                 found[CustomerOrdersPage(row.customer_id, first, before_id)].append(row)
     return [found.get(page, []) for page in pages]
 
 
-def _ranked(customer_ids: set[int], limit: int, before_id: int | None) -> Select[Order]:
+@cache
+def _ranked(before_an_id: bool, dialect: str) -> Select[Any]:
+    """The windowed page statement, built once per shape; parameters ``customer_ids``,
+    ``limit`` and (when ``before_an_id``) ``before_id``."""
     rank = func.row_number().over(partition_by=Order.customer_id, order_by=Order.id.desc())
-    inner = select(Order, rank.label("rank")).where(Order.customer_id.in_(customer_ids))
-    if before_id is not None:
-        inner = inner.where(Order.id < before_id)
+    inner = select(*Order.__table__.columns, rank.label("rank")).where(
+        key_in(Order.__table__.c.customer_id, "customer_ids", dialect)
+    )
+    if before_an_id:
+        inner = inner.where(Order.id < bindparam("before_id"))
     ranked = inner.subquery()
-    order = aliased(Order, ranked)
     return (
-        select(order)
-        .where(ranked.c.rank <= limit)
+        select(*(ranked.c[column.name] for column in Order.__table__.columns))
+        .where(ranked.c.rank <= bindparam("limit"))
         .order_by(ranked.c.customer_id, ranked.c.id.desc())
     )

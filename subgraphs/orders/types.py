@@ -3,13 +3,16 @@ references (Product)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import Row
 from strawberry.federation.schema_directives import Key
 from strawberry.federation.types import FieldSet
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField, Selection
 
 from models import orders as model
 from subgraphs.common.context import context_of
@@ -17,6 +20,9 @@ from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.money import Money, money
 from subgraphs.common.pagination import Connection, build_connection, check_page_size, decode_cursor
 from subgraphs.orders import loaders
+
+# An order line as the ORM object or as a row of its columns (same attribute names).
+LineRow = model.OrderLine | Row[Any]
 
 __all__ = [
     "Customer",
@@ -47,16 +53,20 @@ class OrderLine:
     product: Product
     quantity: int
     unit_price: Money = strawberry.field(description="The price the product was sold at.")
-    line_total: Money
 
     @classmethod
-    def from_row(cls, row: model.OrderLine) -> OrderLine:
+    def from_row(cls, row: LineRow) -> OrderLine:
         return cls(
             product=Product(id=strawberry.ID(format_id(row.product_id))),
             quantity=row.quantity,
             unit_price=money(row.unit_price_minor, row.currency),
-            line_total=money(row.unit_price_minor * row.quantity, row.currency),
         )
+
+    @strawberry.field
+    def line_total(self) -> Money:
+        """Computed when asked for: most reads of a line do not ask."""
+        price = self.unit_price
+        return money(price.minor_units * self.quantity, price.currency)
 
 
 @strawberry.federation.type(keys=["id"], description="A customer's order.")
@@ -67,9 +77,10 @@ class Order:
     created_at: datetime
     updated_at: datetime
     customer_id: strawberry.Private[int]
+    loaded_lines: strawberry.Private[Sequence[LineRow] | None] = None
 
     @classmethod
-    def from_row(cls, row: model.Order) -> Order:
+    def from_row(cls, row: model.Order | Row[Any], lines: Sequence[LineRow] | None = None) -> Order:
         return cls(
             id=strawberry.ID(format_id(row.id)),
             status=row.status,
@@ -77,14 +88,21 @@ class Order:
             created_at=row.created_at,
             updated_at=row.updated_at,
             customer_id=row.customer_id,
+            loaded_lines=lines,
         )
 
     @strawberry.field
     def customer(self) -> Customer:
         return Customer(id=strawberry.ID(format_id(self.customer_id)))
 
-    @strawberry.field
-    async def lines(self, info: Info[Any, Any]) -> list[OrderLine]:
+    @strawberry.field(graphql_type=list[OrderLine])
+    def lines(self, info: Info[Any, Any]) -> list[OrderLine] | Awaitable[list[OrderLine]]:
+        """At once when the page loaded them (``Customer.orders``), else batched."""
+        if self.loaded_lines is not None:
+            return [OrderLine.from_row(row) for row in self.loaded_lines]
+        return self._load_lines(info)
+
+    async def _load_lines(self, info: Info[Any, Any]) -> list[OrderLine]:
         rows = await context_of(info).loader(loaders.lines_by_order).load(int(self.id))
         return [OrderLine.from_row(row) for row in rows]
 
@@ -94,8 +112,42 @@ class Order:
         return None if row is None else cls.from_row(row)
 
 
-def order_connection(rows: list[model.Order], first: int) -> Connection[Order]:
-    return build_connection(rows, first, key=lambda row: row.id, node=Order.from_row)
+def order_connection(
+    rows: Sequence[model.Order | Row[Any]],
+    first: int,
+    lines: Mapping[int, Sequence[LineRow]] | None = None,
+) -> Connection[Order]:
+    """A page of orders; ``lines`` (by order id), when given, saves each its own load."""
+    if lines is None:
+        return build_connection(rows, first, key=lambda row: row.id, node=Order.from_row)
+    return build_connection(
+        rows, first, key=lambda row: row.id, node=lambda row: Order.from_row(row, lines[row.id])
+    )
+
+
+def _asks_for_lines(selections: Sequence[Selection]) -> bool:
+    """Whether a field named ``lines`` is selected anywhere under ``selections``."""
+    return any(
+        (isinstance(selection, SelectedField) and selection.name == "lines")
+        or _asks_for_lines(selection.selections)
+        for selection in selections
+    )
+
+
+async def _lines_of_page(
+    info: Info[Any, Any], rows: Sequence[model.Order | Row[Any]]
+) -> Mapping[int, Sequence[LineRow]] | None:
+    """The page's lines in one batched load when the query asks for them. ``None`` when it
+    does not, or when the load fails: then ``Order.lines`` loads (and reports the error)
+    as it does for orders reached any other way."""
+    if not _asks_for_lines(info.selected_fields[0].selections):
+        return None
+    order_ids = [row.id for row in rows]
+    try:
+        lines = await context_of(info).loader(loaders.lines_by_order).load_many(order_ids)
+    except Exception:
+        return None
+    return dict(zip(order_ids, lines, strict=True))
 
 
 @strawberry.federation.type(keys=["id"])
@@ -113,7 +165,7 @@ class Customer:
             parse_id(self.id, "customer id"), check_page_size(first), decode_cursor(after)
         )
         rows = await context_of(info).loader(loaders.orders_of_customers).load(page)
-        return order_connection(rows, first)
+        return order_connection(rows, first, await _lines_of_page(info, rows[:first]))
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Customer:

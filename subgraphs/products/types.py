@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import strawberry
+from sqlalchemy import Row
 from strawberry.types import Info
 
 from models import products as model
@@ -43,7 +44,7 @@ class Product:
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: model.Product) -> Product:
+    def from_row(cls, row: model.Product | Row[Any]) -> Product:
         return cls(
             id=strawberry.ID(format_id(row.id)),
             sku=row.sku,
