@@ -8,29 +8,27 @@ executes, whatever the database server's configuration (no ``pg_stat_statements`
 Transaction control (BEGIN, COMMIT, ROLLBACK: each a round trip with asyncpg) is counted
 apart, from the ``begin``/``commit``/``rollback`` events.
 
-``--tuned`` is a what-if for the data-layer owners, not how the platform runs: uvloop, a
-pool of 30 without pre-ping, and AUTOCOMMIT (no BEGIN/ROLLBACK round trips; SQLAlchemy
-still reports its logical transactions, so the transaction count does not drop).
+``--tuned`` is a what-if for the data-layer owners, not how the platform runs: a pool of
+30 and AUTOCOMMIT for every statement, writes included (the platform already runs on
+uvloop, without pre-ping, with autocommit batch reads; SQLAlchemy still reports its
+logical transactions, so the transaction count does not drop).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 from collections.abc import Sequence
 from typing import Any
 
-import httpx
 import orjson
-import uvicorn
-import uvloop
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from models.database import database_url, open_database
-from subgraphs.common.peers import Peers
-from subgraphs.registry import DOMAINS, create_app
+from models.database import Database
+from subgraphs.common import event_loop
+from subgraphs.registry import DOMAINS
+from subgraphs.serving import serve_subgraph
 
 __all__ = ["STATEMENTS_PATH", "StatementCounter", "StatementCountingApp", "main"]
 
@@ -94,30 +92,24 @@ _TUNED_ENGINE_OPTIONS = {
 }
 
 
+def _counting(app: ASGIApp, database: Database) -> ASGIApp:
+    return StatementCountingApp(app, StatementCounter(database.engine))
+
+
 async def _serve(args: argparse.Namespace) -> None:
-    database = open_database(
-        database_url(args.domain), **(_TUNED_ENGINE_OPTIONS if args.tuned else {})
+    await serve_subgraph(
+        args.domain,
+        args.host,
+        args.port,
+        dict(item.split("=", 1) for item in args.peer),
+        engine_options=_TUNED_ENGINE_OPTIONS if args.tuned else None,
+        wrap=_counting,
+        log_level="warning",
     )
-    counter = StatementCounter(database.engine)
-    peer_urls = dict(item.split("=", 1) for item in args.peer)
-    limits = httpx.Limits(max_keepalive_connections=20)
-    async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
-        app = create_app(args.domain, database, Peers(urls=peer_urls, client=client))
-        config = uvicorn.Config(
-            StatementCountingApp(app, counter), host=args.host, port=args.port, log_level="warning"
-        )
-        try:
-            await uvicorn.Server(config).serve()
-        finally:
-            await database.dispose()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    args = _parse(argv)
-    if args.tuned:
-        uvloop.run(_serve(args))
-    else:
-        asyncio.run(_serve(args))
+    event_loop.run(_serve(_parse(argv)))
 
 
 if __name__ == "__main__":

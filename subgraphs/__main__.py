@@ -16,14 +16,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
-import uvicorn
-
-from models.database import database_url, open_database
 from subgraphs.common import event_loop
-from subgraphs.common.peers import Peers
 from subgraphs.common.schema import service_sdl
-from subgraphs.registry import DOMAINS, create_app, local_url
+from subgraphs.registry import DOMAINS, local_url
+from subgraphs.serving import serve_subgraph
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -62,17 +58,8 @@ def _peer_urls(domain: str, overrides: list[str]) -> dict[str, str]:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    database = open_database(database_url(args.domain))
-    limits = httpx.Limits(max_keepalive_connections=20)
-    async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
-        peers = Peers(urls=_peer_urls(args.domain, args.peer), client=client)
-        app = create_app(args.domain, database, peers)
-        port = args.port or DOMAINS[args.domain].port
-        config = uvicorn.Config(app, host=args.host, port=port, log_level="info")
-        try:
-            await uvicorn.Server(config).serve()
-        finally:
-            await database.dispose()
+    port = args.port or DOMAINS[args.domain].port
+    await serve_subgraph(args.domain, args.host, port, _peer_urls(args.domain, args.peer))
 
 
 def _print_sdl(args: argparse.Namespace) -> None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from subgraphs.common.errors import BadUserInput
 
-__all__ = ["MAX_ID", "format_id", "parse_id", "parse_ids"]
+__all__ = ["MAX_ID", "format_id", "parse_id"]
 
 MAX_ID = 2**63 - 1
 
@@ -17,10 +15,6 @@ def parse_id(value: object, what: str = "id") -> int:
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ID:
         raise BadUserInput(f"Invalid {what}: {value!r} is not a valid ID", argument=what)
     return int(text)
-
-
-def parse_ids(values: Iterable[object], what: str = "id") -> list[int]:
-    return [parse_id(value, what) for value in values]
 
 
 def format_id(value: int) -> str:

@@ -1,0 +1,44 @@
+"""Serve one subgraph over HTTP on its own: the production shape, one process per domain.
+
+Used by ``python -m subgraphs serve`` and by the benchmarks (which wrap the app to count
+its SQL statements), so both run the subgraph the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import httpx
+import uvicorn
+from starlette.types import ASGIApp
+
+from models.database import Database, database_url, open_database
+from subgraphs.common.peers import Peers
+from subgraphs.registry import create_app
+
+__all__ = ["serve_subgraph"]
+
+
+async def serve_subgraph(
+    domain: str,
+    host: str,
+    port: int,
+    peer_urls: Mapping[str, str],
+    *,
+    engine_options: Mapping[str, Any] | None = None,
+    wrap: Callable[[ASGIApp, Database], ASGIApp] | None = None,
+    log_level: str = "info",
+) -> None:
+    """Serve ``domain`` until stopped; ``wrap`` may put middleware around its app."""
+    database = open_database(database_url(domain), **dict(engine_options or {}))
+    limits = httpx.Limits(max_keepalive_connections=20)
+    async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
+        app: ASGIApp = create_app(domain, database, Peers(urls=dict(peer_urls), client=client))
+        if wrap is not None:
+            app = wrap(app, database)
+        config = uvicorn.Config(app, host=host, port=port, log_level=log_level)
+        try:
+            await uvicorn.Server(config).serve()
+        finally:
+            await database.dispose()
