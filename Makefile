@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test lint typecheck schema-check compose test-sqlite test-postgres bench
+.PHONY: peers demo test lint typecheck schema-check compose test-sqlite test-postgres bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,19 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(PY) -m platform_cli dev
 
-test: lint typecheck schema-check test-sqlite test-postgres
+test: peers lint typecheck schema-check test-sqlite test-postgres
+
+# The comparison tests' pinned Node tools (Apollo composition/Gateway, Hive Gateway,
+# graphql-http): installed from tools/peers/package-lock.json when Node is present.
+peers:
+	@if command -v npm >/dev/null; then \
+		if [ ! -f tools/peers/node_modules/.package-lock.json ] || \
+		   [ tools/peers/package-lock.json -nt tools/peers/node_modules/.package-lock.json ]; then \
+			(cd tools/peers && npm ci --no-audit --no-fund --loglevel=error); \
+		fi; \
+	else \
+		echo "npm not found: the Apollo/Hive comparison tests will be skipped"; \
+	fi
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
@@ -37,12 +49,12 @@ bench: $(VENV)/.installed
 	$(PY) -m bench
 
 test-sqlite: $(VENV)/.installed
-	DATABASE_URL= $(PY) -m pytest -q
+	DATABASE_URL= $(PY) -m pytest -q -rs
 
 test-postgres: $(VENV)/.installed
 	@if $(PY) -m models.database_ready "$(POSTGRES_URL)"; then \
 		echo "PostgreSQL run: $(POSTGRES_URL)"; \
-		DATABASE_URL="$(POSTGRES_URL)" $(PY) -m pytest -q; \
+		DATABASE_URL="$(POSTGRES_URL)" $(PY) -m pytest -q -rs; \
 	else \
 		echo "PostgreSQL not reachable at $(POSTGRES_URL): PostgreSQL run skipped"; \
 	fi

@@ -1,6 +1,6 @@
 """Where things are and what is installed: the repository, the Node peers, the machine.
 
-The peers (``../shared/peers`` next to the repository, or ``$PEERS_DIR`` as for the tests)
+The peers (the repository's pinned ``tools/peers``, or ``$PEERS_DIR`` as for the tests)
 are optional: without ``node`` or their ``node_modules`` the run skips what needs them and
 says so.
 """
@@ -28,7 +28,7 @@ __all__ = [
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
-PEERS_DIR = Path(os.environ.get("PEERS_DIR") or REPO_ROOT.parent / "shared" / "peers")
+PEERS_DIR = Path(os.environ.get("PEERS_DIR") or REPO_ROOT / "tools" / "peers")
 _PYTHON_PACKAGES = ("graphql-core", "strawberry-graphql", "starlette", "uvicorn", "httpx", "orjson")
 
 

@@ -1,6 +1,6 @@
 """The two fleets of subgraphs the routers are measured in front of, and their supergraphs.
 
-* The Node fleet (``../shared/peers/fixtures/fleet.mjs``): fast in-memory subgraphs, so the
+* The Node fleet (``tools/peers/fixtures/fleet.mjs``): fast in-memory subgraphs, so the
   router's own cost dominates.
 * The project's five subgraphs on PostgreSQL, each its own process (with a statement counter,
   see :mod:`bench.counted_subgraph`).

@@ -36,7 +36,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Contender:
-    """A router to measure: ours, or a Node peer script in ``../shared/peers``."""
+    """A router to measure: ours, or a Node peer script in ``tools/peers``."""
 
     name: str
     peer_script: str | None = None

@@ -4,7 +4,7 @@ Everything here is pure: it turns header values, query parameters and body bytes
 :class:`~router.request.GraphQLRequest` (or raises :class:`HTTPProblem` with the status
 code the spec asks for) and decides the status code of a GraphQL response. The spec is
 https://graphql.github.io/graphql-over-http/draft/; the graphql-http audit
-(``../shared/peers/audit.mjs``) checks it end to end.
+(``tools/peers/audit.mjs``) checks it end to end.
 
 Status codes chosen:
 

@@ -1,4 +1,4 @@
-"""The real load generator against the real Node fleet (needs node and ../shared/peers)."""
+"""The real load generator against the real Node fleet (needs node and tools/peers)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The accounts subgraph of the test fleet: users, ``me`` and ``users``.
 
-Mirrors ``accounts`` in ``/work/shared/peers/fixtures/fleet.mjs``: three users, ``me`` is
+Mirrors ``accounts`` in ``tools/peers/fixtures/fleet.mjs``: three users, ``me`` is
 the first one, and a reference to an unknown user id resolves to null.
 """
 

@@ -1,6 +1,6 @@
 """The inventory subgraph of the test fleet: stock and the ``@requires`` shipping estimate.
 
-Mirrors ``inventory`` in ``/work/shared/peers/fixtures/fleet.mjs``. ``Product`` is an
+Mirrors ``inventory`` in ``tools/peers/fixtures/fleet.mjs``. ``Product`` is an
 extension here whose ``price`` and ``weight`` are ``@external``: they only exist when the
 router sends them in the representation, which ``shippingEstimate`` requires. An unknown
 upc resolves to null.

@@ -1,6 +1,6 @@
 """The products subgraph of the test fleet: the catalogue and ``topProducts``.
 
-Mirrors ``products`` in ``/work/shared/peers/fixtures/fleet.mjs``: ``topProducts(first)``
+Mirrors ``products`` in ``tools/peers/fixtures/fleet.mjs``: ``topProducts(first)``
 slices the catalogue like ``products.slice(0, Math.max(0, first ?? 5))`` (an explicit
 null means 5, a negative count means none), and an unknown upc resolves to null.
 """

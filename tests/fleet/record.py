@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.fleet.record [--base-port 14401] [--gateway-port 14410]
                                            [--proxy-port 14415]
 
-starts ``node /work/shared/peers/fixtures/fleet.mjs`` and ``node gateway.mjs`` over
+starts ``node tools/peers/fixtures/fleet.mjs`` and ``node gateway.mjs`` over
 ``tests/fixtures/fleet/supergraph.graphql`` with its routing URLs moved to a counting proxy
 (:mod:`tests.fleet.proxy`) in front of the fleet's ports, POSTs every ``*.graphql`` of the
 corpus (``accept``/``content-type: application/json``, header

@@ -1,6 +1,6 @@
 """The reviews subgraph of the test fleet: reviews, ``User.reviews`` and ``Product.reviews``.
 
-Mirrors ``reviews`` in ``/work/shared/peers/fixtures/fleet.mjs``. The service keeps its own
+Mirrors ``reviews`` in ``tools/peers/fixtures/fleet.mjs``. The service keeps its own
 copy of usernames so that ``Review.author`` can ``@provides(fields: "username")``. ``User``
 and ``Product`` are extensions without a reference resolver of their own: any reference
 becomes an entity built from its key (so an unknown id has no reviews rather than being
