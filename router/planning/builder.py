@@ -234,8 +234,18 @@ class _PlanBuilder:
                 builder.add_leaf(None, "__typename")
             return {group}
         join = self.supergraph.field_join(type_name, field.name, group.subgraph)
-        if join is not None and self.resolvable(join, field.name, provided):
-            return self.add_local(group, builder, field, path, join, provided)
+        if (
+            join is not None
+            and self.resolvable(join, field.name, provided)
+            and self.requirements_local(group.subgraph, type_name, join, provided)
+        ):
+            touched: set[FetchGroup] = set()
+            if join.requires:  # selected beside the field, as Apollo does
+                required = self.client_fields.own_fields(
+                    path, type_name, self.planner.field_set(type_name, join.requires)
+                )
+                touched = self.plan_fields(group, builder, type_name, required, path, provided)
+            return touched | self.add_local(group, builder, field, path, join, provided)
         target = self.choose_graph(group, type_name, field, path, provided)
         entity = self.entity_group(group, builder, type_name, target, path, provided)
         target_join = self.supergraph.field_join(type_name, field.name, target)
@@ -253,6 +263,18 @@ class _PlanBuilder:
     @staticmethod
     def resolvable(join: FieldJoin, name: str, provided: ProvidedTree | None) -> bool:
         return join.resolves or (provided is not None and name in provided)
+
+    def requirements_local(
+        self, graph: str, type_name: str, join: FieldJoin, provided: ProvidedTree | None
+    ) -> bool:
+        """Whether a field's ``@requires`` inputs come with the object in this fetch (only
+        when the subgraph resolves them itself there, e.g. through ``@provides``). Otherwise
+        the field needs an ``_entities`` call back into its subgraph with the inputs fetched
+        from their owners first, even when the object came from that same subgraph."""
+        if not join.requires:
+            return True
+        required = self.planner.field_set(type_name, join.requires)
+        return self.all_local(graph, type_name, required, provided)
 
     def add_local(
         self,

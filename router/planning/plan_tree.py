@@ -3,7 +3,9 @@
 Each group runs after its parents. A group with a single parent runs right after it (in a
 ``Sequence``), siblings run in ``Parallel``. A group with several parents is placed under
 the parent that runs after all the others when there is one, otherwise after the subtree
-of the parents' lowest common ancestor (or after all roots).
+of the parents' lowest common ancestor (or after all roots). Groups placed after the same
+subtree can depend on one another (a merged ``@requires`` fetch needs the merged fetch of
+its inputs): they run in waves, each after the ones holding its parents.
 """
 
 from __future__ import annotations
@@ -94,12 +96,44 @@ def build_plan_node(
 ) -> PlanNode | None:
     """``fetch_of`` maps a group id to its Fetch (or Flatten) node."""
     placement = _Placement(groups)
+    parents_of = {group.id: group.parents for group in groups}
+
+    def members(group_id: int) -> list[int]:
+        """The group and every group placed in its subtree."""
+        found = [group_id]
+        for table in (placement.children, placement.after):
+            for child in table.get(group_id, []):
+                found.extend(members(child))
+        return found
+
+    def waves(items: list[int]) -> PlanNode | None:
+        """``items`` in parallel, except those that need a group in another's subtree."""
+        inside = {item: set(members(item)) for item in items}
+        needs = {
+            item: {
+                other
+                for other in items
+                if other != item and any(parents_of[m] & inside[other] for m in inside[item])
+            }
+            for item in items
+        }
+        done: set[int] = set()
+        steps: list[PlanNode] = []
+        while len(done) < len(items):
+            ready = [i for i in items if i not in done and needs[i] <= done]
+            if not ready:
+                raise ValueError("cycle in the fetch dependency graph")
+            wave = _parallel([subtree(i) for i in ready])
+            assert wave is not None
+            steps.append(wave)
+            done.update(ready)
+        return _sequence(steps)
 
     def subtree(group_id: int) -> PlanNode:
         steps: list[PlanNode | None] = [
             fetch_of[group_id],
             _parallel([subtree(c) for c in placement.children.get(group_id, [])]),
-            _parallel([subtree(c) for c in placement.after.get(group_id, [])]),
+            waves(placement.after.get(group_id, [])),
         ]
         node = _sequence([s for s in steps if s is not None])
         assert node is not None
@@ -107,5 +141,5 @@ def build_plan_node(
 
     roots = [subtree(r) for r in placement.children.get(None, [])]
     first = _sequence(roots) if sequential_roots else _parallel(roots)
-    rest = _parallel([subtree(r) for r in placement.after.get(None, [])])
+    rest = waves(placement.after.get(None, []))
     return _sequence([n for n in (first, rest) if n is not None])

@@ -9,6 +9,7 @@ Like the Node fleet, each app answers on any path.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Mapping
 
@@ -58,7 +59,9 @@ class FleetTransport(httpx.AsyncBaseTransport):
     """Dispatches on the request's port to the in-process app of that subgraph.
 
     A request for a host or port that is not part of the fleet fails with
-    :class:`httpx.ConnectError`, as a refused connection would.
+    :class:`httpx.ConnectError`, as a refused connection would. Each request first yields to
+    the event loop, as a network round trip does, so fetches that a plan runs in parallel
+    really interleave (a plan that runs a fetch beside the one it depends on shows here).
     """
 
     def __init__(self, apps: Mapping[str, ASGIApp], base_port: int = DEFAULT_BASE_PORT) -> None:
@@ -71,6 +74,7 @@ class FleetTransport(httpx.AsyncBaseTransport):
         if request.url.host != FLEET_HOST or name is None:
             raise httpx.ConnectError(f"no fleet subgraph at {request.url}", request=request)
         self.requests[name] += 1
+        await asyncio.sleep(0)
         return await self._transports[name].handle_async_request(request)
 
     async def aclose(self) -> None:

@@ -110,6 +110,82 @@ async def test_customer_360_spans_all_five_domains(router: httpx.AsyncClient) ->
     assert not {int(p["id"]) for p in customer["recommendations"]} & bought
 
 
+async def test_requires_from_two_branches_waits_for_the_merged_inputs(
+    router: httpx.AsyncClient,
+) -> None:
+    # Order-line products and recommendations both need products' price for inventory's
+    # shippingEstimate: one merged products fetch, then one merged inventory fetch after it.
+    customer_id = _customer_with_orders()
+    query = """query Q($id: ID!) { customer(id: $id) {
+        orders(first: 2) { nodes { lines { product { shippingEstimate { days } } } } }
+        recommendations(first: 3) { shippingEstimate { days } } } }"""
+    status, body = await _post(router, query, id=str(customer_id))
+    assert status == 200 and "errors" not in body, body
+    customer = body["data"]["customer"]
+    products = [line["product"] for n in customer["orders"]["nodes"] for line in n["lines"]]
+    products += customer["recommendations"]
+    assert products and all(p["shippingEstimate"]["days"] >= 1 for p in products), body
+
+
+async def _estimates_by_product(router: httpx.AsyncClient, ids: set[str]) -> dict[str, Any]:
+    """``shippingEstimate`` of each product, asked through ``product(id:)`` (products first)."""
+    found = {}
+    for product_id in sorted(ids):
+        status, body = await _post(
+            router,
+            "query P($id: ID!) { product(id: $id) { shippingEstimate { days cost { amount } } } }",
+            id=product_id,
+        )
+        assert status == 200 and "errors" not in body, body
+        found[product_id] = body["data"]["product"]["shippingEstimate"]
+    return found
+
+
+async def test_requires_on_products_reached_from_inventory_itself(
+    router: httpx.AsyncClient,
+) -> None:
+    # Inventory serves warehouses, stock levels and reservations, and needs products' price
+    # and weight for Product.shippingEstimate: inventory -> products -> inventory again.
+    estimate = "shippingEstimate { days cost { amount } }"
+    status, body = await _post(
+        router,
+        "{ warehouses { code stock(first: 3) { nodes { product { id " + estimate + " } } } } }",
+    )
+    assert status == 200 and "errors" not in body, body
+    products = [
+        level["product"]
+        for warehouse in body["data"]["warehouses"]
+        for level in warehouse["stock"]["nodes"]
+    ]
+    assert products
+    expected = await _estimates_by_product(router, {p["id"] for p in products})
+    assert all(p["shippingEstimate"] == expected[p["id"]] for p in products), body
+    product_id = products[0]["id"]
+    status, adjusted = await _post(
+        router,
+        "mutation A($id: ID!, $code: String!) { adjustStock(productId: $id, "
+        "warehouseCode: $code, delta: 1) { product { " + estimate + " } } }",
+        id=product_id,
+        code=body["data"]["warehouses"][0]["code"],
+    )
+    assert status == 200 and "errors" not in adjusted, adjusted
+    assert adjusted["data"]["adjustStock"]["product"]["shippingEstimate"] == expected[product_id]
+    status, body = await _post(
+        router,
+        'mutation R($id: ID!) { reserveStock(reference: "requires-e2e", '
+        "lines: [{productId: $id, quantity: 1}]) { product { id " + estimate + " } } }",
+        id=product_id,
+    )
+    assert status == 200 and "errors" not in body, body
+    assert body["data"]["reserveStock"][0]["product"]["shippingEstimate"] == expected[product_id]
+    status, body = await _post(
+        router,
+        '{ reservations(reference: "requires-e2e") { product { ' + estimate + " } } }",
+    )
+    assert status == 200 and "errors" not in body, body
+    assert body["data"]["reservations"][0]["product"]["shippingEstimate"] == expected[product_id]
+
+
 async def test_place_order_through_the_router(
     router: httpx.AsyncClient, platform: Platform
 ) -> None:

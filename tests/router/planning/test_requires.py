@@ -158,3 +158,177 @@ QueryPlan {
     },
   },
 }"""
+
+
+LINK = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", '
+    'import: ["@key", "@external", "@requires", "@provides", "@shareable", "@override"])\n'
+)
+SAME_SUBGRAPH = {
+    "inventory": LINK + "type Query { stocked: [Product] "
+    'provided: [Product] @provides(fields: "price") } '
+    'type Product @key(fields: "id") { id: ID! price: Int @external '
+    'estimate: Int @requires(fields: "price") }',
+    "products": LINK + 'type Product @key(fields: "id") { id: ID! price: Int @shareable }',
+}
+
+
+def test_requires_on_an_object_from_the_requiring_subgraph_goes_back_with_the_inputs() -> None:
+    # Apollo's plan, except that it sends the representation's fields as "__typename price id"
+    assert plan_for(SAME_SUBGRAPH, "{ stocked { estimate } }") == EXPECTED_REQUIRES_GOES_BACK
+
+
+EXPECTED_REQUIRES_GOES_BACK = """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "inventory") {
+      {
+        stocked {
+          __typename
+          id
+        }
+      }
+    },
+    Flatten(path: "stocked.@") {
+      Fetch(service: "products") {
+        {
+          ... on Product {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Product {
+            price
+          }
+        }
+      },
+    },
+    Flatten(path: "stocked.@") {
+      Fetch(service: "inventory") {
+        {
+          ... on Product {
+            __typename
+            id
+            price
+          }
+        } =>
+        {
+          ... on Product {
+            estimate
+          }
+        }
+      },
+    },
+  },
+}"""
+
+
+def test_requires_provided_at_the_path_stays_in_the_fetch_with_its_inputs() -> None:
+    assert plan_for(SAME_SUBGRAPH, "{ provided { estimate } }") == EXPECTED_REQUIRES_PROVIDED
+
+
+EXPECTED_REQUIRES_PROVIDED = """\
+QueryPlan {
+  Fetch(service: "inventory") {
+    {
+      provided {
+        price
+        estimate
+      }
+    }
+  },
+}"""
+
+OVERRIDDEN = {
+    "catalog": LINK + 'type Query { top: [Product] } type Product @key(fields: "id") { id: ID! }',
+    "legacy": LINK + 'type Product @key(fields: "id") { id: ID! price: Int }',
+    "pricing": LINK
+    + 'type Product @key(fields: "id") { id: ID! price: Int @override(from: "legacy") }',
+    "shipping": LINK + 'type Product @key(fields: "id") { id: ID! price: Int @external '
+    'cost: Int @requires(fields: "price") }',
+    "promo": LINK + "type Query { featured: Product } "
+    'type Product @key(fields: "id") { id: ID! price: Int @external '
+    'discount: Int @requires(fields: "price") }',
+}
+
+
+def test_overridden_field_required_in_two_subgraphs_from_two_root_fields() -> None:
+    # ``featured`` comes from promo, which needs ``price`` (now owned by pricing) for
+    # ``discount``: promo is asked again with it, after pricing, merged with ``top``'s call.
+    query = "{ top { cost discount } featured { cost discount } }"
+    assert plan_for(OVERRIDDEN, query) == EXPECTED_OVERRIDDEN_REQUIRED_FROM_TWO_ROOTS
+
+
+EXPECTED_OVERRIDDEN_REQUIRED_FROM_TWO_ROOTS = """\
+QueryPlan {
+  Sequence {
+    Parallel {
+      Fetch(service: "catalog") {
+        {
+          top {
+            __typename
+            id
+          }
+        }
+      },
+      Fetch(service: "promo") {
+        {
+          featured {
+            __typename
+            id
+          }
+        }
+      },
+    },
+    Flatten(paths: ["top.@", "featured"]) {
+      Fetch(service: "pricing") {
+        {
+          ... on Product {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Product {
+            price
+          }
+        }
+      },
+    },
+    Parallel {
+      Flatten(paths: ["top.@", "featured"]) {
+        Fetch(service: "shipping") {
+          {
+            ... on Product {
+              __typename
+              id
+              price
+            }
+          } =>
+          {
+            ... on Product {
+              cost
+            }
+          }
+        },
+      },
+      Flatten(paths: ["top.@", "featured"]) {
+        Fetch(service: "promo") {
+          {
+            ... on Product {
+              __typename
+              id
+              price
+            }
+          } =>
+          {
+            ... on Product {
+              discount
+            }
+          }
+        },
+      },
+    },
+  },
+}"""
