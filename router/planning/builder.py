@@ -239,26 +239,31 @@ class _PlanBuilder:
             and self.resolvable(join, field.name, provided)
             and self.requirements_local(group.subgraph, type_name, join, provided)
         ):
-            touched: set[FetchGroup] = set()
-            if join.requires:  # selected beside the field, as Apollo does
-                required = self.client_fields.own_fields(
-                    path, type_name, self.planner.field_set(type_name, join.requires)
-                )
-                touched = self.plan_fields(group, builder, type_name, required, path, provided)
+            # the inputs are selected beside the field, as Apollo does
+            touched = self.plan_fields(
+                group, builder, type_name, self.required(path, type_name, join), path, provided
+            )
             return touched | self.add_local(group, builder, field, path, join, provided)
         target = self.choose_graph(group, type_name, field, path, provided)
-        entity = self.entity_group(group, builder, type_name, target, path, provided)
         target_join = self.supergraph.field_join(type_name, field.name, target)
         assert target_join is not None
-        if target_join.requires:
-            required = self.client_fields.own_fields(
-                path, type_name, self.planner.field_set(type_name, target_join.requires)
-            )
+        required = self.required(path, type_name, target_join)
+        entity = self.entity_group(group, builder, type_name, target, path, provided, required)
+        if required:
             touched = self.plan_fields(group, builder, type_name, required, path, provided)
             entity.parents |= {g.id for g in touched if g is not entity}
             _copy_fields(entity.inputs.fragment(type_name), required)
         fragment = entity.selection.fragment(type_name)
         return self.add_local(entity, fragment, field, path, target_join, None) | {entity}
+
+    def required(
+        self, path: tuple[str, ...], type_name: str, join: FieldJoin
+    ) -> tuple[Selection, ...]:
+        """A field's ``@requires`` field set, under internal aliases where needed."""
+        if not join.requires:
+            return ()
+        fields = self.planner.field_set(type_name, join.requires)
+        return self.client_fields.own_fields(path, type_name, fields)
 
     @staticmethod
     def resolvable(join: FieldJoin, name: str, provided: ProvidedTree | None) -> bool:
@@ -403,8 +408,10 @@ class _PlanBuilder:
         target: str,
         path: tuple[str, ...],
         provided: ProvidedTree | None,
+        required: tuple[Selection, ...] = (),
     ) -> FetchGroup:
-        """The ``_entities`` group for ``target`` at ``path``, with the key fetched first."""
+        """The ``_entities`` group for ``target`` at ``path``, with the key fetched first;
+        one whose representations can also carry ``required`` (a ``@requires`` field set)."""
         key = self.local_key(group.subgraph, type_name, target, provided) or next(
             k for k in self.supergraph.keys_in(type_name, target) if k.resolvable
         )
@@ -413,7 +420,11 @@ class _PlanBuilder:
             raise PlanningError(f"no way to reach {type_name} in {target} from {group.subgraph}")
         self.in_progress.add(guard)
         try:
-            entity = self.graph.entity_group(target, path, group)
+            wanted = SelectionBuilder()
+            _copy_fields(wanted.fragment(type_name), required)
+            entity = self.graph.entity_group(
+                target, path, group, lambda g: g.inputs.fits_representation(wanted)
+            )
             key_fields = self.client_fields.own_fields(
                 path, type_name, self.planner.field_set(type_name, key.fields)
             )

@@ -7,6 +7,7 @@ plus any that fetched ``@requires`` fields).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from router.plan import Fetch, make_fetch
@@ -42,6 +43,8 @@ class FetchGraph:
     def __init__(self) -> None:
         self.groups: list[FetchGroup] = []
         self._entity_groups: dict[tuple[str, tuple[str, ...], int], FetchGroup] = {}
+        # further groups at the same place, whose inputs could not share the first's
+        self._variants: dict[tuple[str, tuple[str, ...], int], list[FetchGroup]] = {}
 
     def root_group(self, subgraph: str) -> FetchGroup:
         group = FetchGroup(len(self.groups), subgraph, (), is_entity=False)
@@ -54,13 +57,26 @@ class FetchGraph:
         return self._entity_groups.get((subgraph, merge_at, parent.id))
 
     def entity_group(
-        self, subgraph: str, merge_at: tuple[str, ...], parent: FetchGroup
+        self,
+        subgraph: str,
+        merge_at: tuple[str, ...],
+        parent: FetchGroup,
+        accepts: Callable[[FetchGroup], bool] = lambda group: True,
     ) -> FetchGroup:
+        """The group for ``subgraph`` at ``merge_at`` after ``parent``: the first one that
+        ``accepts`` (e.g. whose representations can carry the new inputs), or a new one."""
         key = (subgraph, merge_at, parent.id)
         group = self._entity_groups.get(key)
+        if group is not None and accepts(group):
+            return group
+        for other in self._variants.get(key, ()):
+            if accepts(other):
+                return other
+        new = FetchGroup(len(self.groups), subgraph, merge_at, is_entity=True)
+        new.parents.add(parent.id)
+        self.groups.append(new)
         if group is None:
-            group = FetchGroup(len(self.groups), subgraph, merge_at, is_entity=True)
-            group.parents.add(parent.id)
-            self.groups.append(group)
-            self._entity_groups[key] = group
-        return group
+            self._entity_groups[key] = new
+        else:
+            self._variants.setdefault(key, []).append(new)
+        return new

@@ -10,7 +10,9 @@ fetches its own field under an alias of ``INTERNAL_PREFIX`` + name (``__internal
 The alias is checked against every client response key of that object, wherever in the plan
 the client's fields are fetched, so it cannot collide. Entity fetches build representations
 from these aliases (under the real field names), and response shaping, which copies only the
-client's response keys, never shows them.
+client's response keys, never shows them. The planner's own fields are checked against each
+other the same way: two ``@requires`` that select one field with different arguments
+(``price(currency: "USD")`` and ``price(currency: "EUR")``) get one response key each.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ Collect = Callable[[Iterable[Selection], str], list[Field]]
 _Position = tuple[tuple[str, ...], str]  # (response path, type name)
 
 
-def _signature(field: Field) -> tuple[str, tuple[str, ...], bool]:
+_Signature = tuple[str, tuple[str, ...], bool]
+
+
+def _signature(field: Field) -> _Signature:
     return field.name, tuple(print_ast(a) for a in field.arguments), bool(field.selections)
 
 
@@ -39,13 +44,15 @@ class ClientFields:
 
     def __init__(self, by_position: Mapping[_Position, Mapping[str, Field]]) -> None:
         self._by_position = by_position
+        # the planner's own fields so far: response key -> signature, per object position
+        self._own: dict[_Position, dict[str, _Signature]] = {}
 
     def _at(self, path: tuple[str, ...], type_name: str) -> Mapping[str, Field]:
         return self._by_position.get((path, type_name), {})
 
-    def _alias(self, client: Mapping[str, Field], name: str) -> str:
+    def _alias(self, client: Mapping[str, Field], own: Mapping[str, _Signature], name: str) -> str:
         alias, counter = INTERNAL_PREFIX + name, 1
-        while alias in client:
+        while alias in client or alias in own:
             counter += 1
             alias = f"{INTERNAL_PREFIX}{name}_{counter}"
         return alias
@@ -56,7 +63,7 @@ class ClientFields:
         taken = client.get("__typename")
         if taken is None or taken.name == "__typename":
             return None
-        return self._alias(client, "__typename")
+        return self._alias(client, self._own.get((path, type_name), {}), "__typename")
 
     def own_fields(
         self, path: tuple[str, ...], type_name: str, fields: Iterable[Selection]
@@ -64,22 +71,32 @@ class ClientFields:
         """``fields`` (a key or ``@requires`` field set) with internal aliases where the
         client's response keys on the object at ``path`` name something else."""
         client = self._at(path, type_name)
+        own = self._own.setdefault((path, type_name), {})
         out: list[Selection] = []
         for selection in fields:
             if isinstance(selection, Fragment):
                 inner = self.own_fields(path, selection.type_condition, selection.selections)
                 out.append(dataclasses.replace(selection, selections=inner))
                 continue
+            signature = _signature(selection)
             taken = client.get(selection.response_key)
-            if taken is not None and _signature(taken) != _signature(selection):
-                alias = self._alias(client, selection.name)
+            mine = own.get(selection.response_key)
+            if (taken is not None and _signature(taken) != signature) or (
+                mine is not None and mine != signature
+            ):
+                same = (key for key, known in own.items() if known == signature)
+                alias = next(same, None) or self._alias(client, own, selection.name)
                 suffix = (alias, *selection.path_suffix[1:])
                 selection = dataclasses.replace(selection, response_key=alias, path_suffix=suffix)
+                own[alias] = signature
             elif selection.selections:  # shared with the client (or not asked): look inside
                 inner = self.own_fields(
                     path + selection.path_suffix, selection.type_name, selection.selections
                 )
                 selection = dataclasses.replace(selection, selections=inner)
+                own.setdefault(selection.response_key, signature)
+            else:
+                own.setdefault(selection.response_key, signature)
             out.append(selection)
         return tuple(out)
 

@@ -77,6 +77,27 @@ class SelectionBuilder:
                 return False
         return True
 
+    def fits_representation(self, other: SelectionBuilder) -> bool:
+        """Whether ``other``'s fields (representation inputs, read at their response keys and
+        sent under their names) can join these without one name read from two keys."""
+        for key, item in other.items.items():
+            mine = self.items.get(key)
+            if isinstance(item, SelectionBuilder):
+                if isinstance(mine, SelectionBuilder) and not mine.fits_representation(item):
+                    return False
+                continue
+            for entry in self.items.values():
+                if isinstance(entry, _FieldEntry) and entry.name == item.name and entry is not mine:
+                    return False
+            if (
+                isinstance(mine, _FieldEntry)
+                and mine.child is not None
+                and item.child is not None
+                and not mine.child.fits_representation(item.child)
+            ):
+                return False
+        return True
+
     def freeze(self) -> tuple[PlanSelection, ...]:
         selections: list[PlanSelection] = []
         for (_kind, name), item in self.items.items():

@@ -332,3 +332,69 @@ QueryPlan {
     },
   },
 }"""
+
+PRICED = {
+    "catalog": LINK + "type Query { top: [Product] } "
+    'type Product @key(fields: "id") { id: ID! price(currency: String!): Int }',
+    "shipping": LINK + 'type Product @key(fields: "id") { id: ID! '
+    "price(currency: String!): Int @external "
+    'usCost: Int @requires(fields: "price(currency: \\"USD\\")") '
+    'euCost: Int @requires(fields: "price(currency: \\"EUR\\")") }',
+}
+
+
+def test_requires_of_one_field_with_other_arguments_get_their_own_keys_and_fetches() -> None:
+    # Apollo fetches price(currency: "EUR") alone and sends it for both fields
+    query = "{ top { usCost euCost } }"
+    assert plan_for(PRICED, query) == EXPECTED_REQUIRES_WITH_OTHER_ARGUMENTS
+
+
+EXPECTED_REQUIRES_WITH_OTHER_ARGUMENTS = """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "catalog") {
+      {
+        top {
+          __typename
+          id
+          price(currency: "USD")
+          __internal_price: price(currency: "EUR")
+        }
+      }
+    },
+    Parallel {
+      Flatten(path: "top.@") {
+        Fetch(service: "shipping") {
+          {
+            ... on Product {
+              __typename
+              id
+              price
+            }
+          } =>
+          {
+            ... on Product {
+              usCost
+            }
+          }
+        },
+      },
+      Flatten(path: "top.@") {
+        Fetch(service: "shipping") {
+          {
+            ... on Product {
+              __typename
+              id
+              __internal_price: price
+            }
+          } =>
+          {
+            ... on Product {
+              euCost
+            }
+          }
+        },
+      },
+    },
+  },
+}"""
