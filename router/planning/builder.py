@@ -249,10 +249,6 @@ class _PlanBuilder:
         assert target_join is not None
         required = self.required(path, type_name, target_join)
         entity = self.entity_group(group, builder, type_name, target, path, provided, required)
-        if required:
-            touched = self.plan_fields(group, builder, type_name, required, path, provided)
-            entity.parents |= {g.id for g in touched if g is not entity}
-            _copy_fields(entity.inputs.fragment(type_name), required)
         fragment = entity.selection.fragment(type_name)
         return self.add_local(entity, fragment, field, path, target_join, None) | {entity}
 
@@ -410,8 +406,10 @@ class _PlanBuilder:
         provided: ProvidedTree | None,
         required: tuple[Selection, ...] = (),
     ) -> FetchGroup:
-        """The ``_entities`` group for ``target`` at ``path``, with the key fetched first;
-        one whose representations can also carry ``required`` (a ``@requires`` field set)."""
+        """The ``_entities`` group for ``target`` at ``path``, with the key and the
+        ``required`` fields (a ``@requires`` field set) fetched first. An existing group
+        takes them only if its representations can carry them and no group fetching them
+        depends on it; otherwise the plan re-enters the subgraph (a -> b -> a -> b)."""
         key = self.local_key(group.subgraph, type_name, target, provided) or next(
             k for k in self.supergraph.keys_in(type_name, target) if k.resolvable
         )
@@ -420,21 +418,27 @@ class _PlanBuilder:
             raise PlanningError(f"no way to reach {type_name} in {target} from {group.subgraph}")
         self.in_progress.add(guard)
         try:
-            wanted = SelectionBuilder()
-            _copy_fields(wanted.fragment(type_name), required)
-            entity = self.graph.entity_group(
-                target, path, group, lambda g: g.inputs.fits_representation(wanted)
-            )
             key_fields = self.client_fields.own_fields(
                 path, type_name, self.planner.field_set(type_name, key.fields)
             )
             typename_alias = self.client_fields.typename_alias(path, type_name)
             builder.add_leaf(typename_alias, "__typename")
             touched = self.plan_fields(group, builder, type_name, key_fields, path, provided)
-            entity.parents |= {g.id for g in touched if g is not entity}
-            inputs = entity.inputs.fragment(type_name)
-            inputs.add_leaf(typename_alias, "__typename")
-            _copy_fields(inputs, key_fields)
         finally:
             self.in_progress.discard(guard)
+        touched |= self.plan_fields(group, builder, type_name, required, path, provided)
+        wanted = SelectionBuilder()
+        _copy_fields(wanted.fragment(type_name), required)
+        sources = touched - {group}
+        entity = self.graph.entity_group(
+            target,
+            path,
+            group,
+            lambda g: g.inputs.fits_representation(wanted) and not self.graph.precedes(g, sources),
+        )
+        entity.parents |= {g.id for g in touched if g is not entity}
+        inputs = entity.inputs.fragment(type_name)
+        inputs.add_leaf(typename_alias, "__typename")
+        _copy_fields(inputs, key_fields)
+        _copy_fields(inputs, required)
         return entity

@@ -51,6 +51,19 @@ class FetchGraph:
         self.groups.append(group)
         return group
 
+    def precedes(self, group: FetchGroup, others: set[FetchGroup]) -> bool:
+        """Whether one of ``others`` is ``group`` or runs after it (through its parents)."""
+        seen: set[int] = set()
+        pending = [other.id for other in others]
+        while pending:
+            current = pending.pop()
+            if current == group.id:
+                return True
+            if current not in seen:
+                seen.add(current)
+                pending.extend(self.groups[current].parents)
+        return False
+
     def existing_entity_group(
         self, subgraph: str, merge_at: tuple[str, ...], parent: FetchGroup
     ) -> FetchGroup | None:

@@ -11,21 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from strawberry.asgi import GraphQL
 from strawberry.federation import Schema
 
-from router.composition.config import SubgraphConfig
-from router.composition.sources import load_sdl
-from router.pipeline import PreparedOperation, Router
-from router.plan import format_plan
-from router.request import GraphQLRequest
-from router.subgraph_client import SubgraphClients
-from router.supergraph import Supergraph
-from tests.fleet.apps import FleetTransport
-from tests.router.planning.support import compose_supergraph
+from tests.router.inline_fleet import ask
 
 _RATES = {"USD": 10, "EUR": 9}
-_BASE_PORT = 4601
 
 
 @strawberry.federation.type(keys=["id"])
@@ -73,25 +63,8 @@ catalog = Schema(query=CatalogQuery, types=[CatalogProduct])
 shipping = Schema(query=None, types=[ShippingProduct])
 
 
-def _router(transport: FleetTransport) -> Router:
-    names = ("catalog", "shipping")
-    sdl = {name: load_sdl(SubgraphConfig(name, "", module=f"{__name__}:{name}")) for name in names}
-    supergraph = compose_supergraph(sdl)
-    urls = {name: f"http://127.0.0.1:{_BASE_PORT + i}/graphql" for i, name in enumerate(names)}
-    for name, url in urls.items():
-        supergraph = supergraph.replace(f"http://{name}/graphql", url)
-    return Router(Supergraph.from_sdl(supergraph), SubgraphClients(urls, transport=transport), 8)
-
-
 async def _ask(query: str) -> tuple[dict[str, Any], str]:
-    apps = {"catalog": GraphQL(catalog), "shipping": GraphQL(shipping)}
-    router = _router(FleetTransport(apps, _BASE_PORT))
-    try:
-        prepared = router.prepare(GraphQLRequest(query, None, None))
-        assert isinstance(prepared, PreparedOperation), prepared
-        return await router.execute(prepared), format_plan(prepared.plan)
-    finally:
-        await router.aclose()
+    return await ask(__name__, {"catalog": catalog, "shipping": shipping}, query)
 
 
 async def test_each_argument_set_feeds_its_own_field() -> None:
