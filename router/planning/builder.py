@@ -13,6 +13,7 @@ fetched under internal aliases (``router.planning.internal_aliases``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 
 from graphql import (
@@ -35,11 +36,13 @@ from router.operation import (
     merge_selections,
     normalize_field_set,
 )
-from router.plan import Flatten, PlanNode, QueryPlan
+from router.plan import Flatten, PlanNode, QueryPlan, count_fetches, count_waves
+from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph, FetchGroup
-from router.planning.internal_aliases import index_client_fields
+from router.planning.internal_aliases import ClientFields, index_client_fields
 from router.planning.merging import plan_merging_fetches
 from router.planning.plan_tree import build_plan_node
+from router.planning.search import Decisions, search
 from router.planning.selection_builder import SelectionBuilder
 from router.request import OperationKind
 from router.supergraph import FieldJoin, Key, Supergraph
@@ -48,10 +51,6 @@ __all__ = ["PlanningError", "ProvidedTree", "QueryPlanner"]
 
 ProvidedTree = Mapping[str, "ProvidedTree"]
 _COST_DEPTH = 3
-
-
-class PlanningError(Exception):
-    """The operation cannot be planned over this supergraph (a composition gap)."""
 
 
 def _provided_tree(fields: str) -> ProvidedTree:
@@ -115,11 +114,49 @@ class QueryPlanner:
         return self._provided[fields]
 
     def plan(self, operation: NormalizedOperation) -> QueryPlan:
-        return _PlanBuilder(self, operation).build()
+        """The cheapest plan over the planner's choices (``router.planning.search``)."""
+        client_fields = index_client_fields(
+            operation.selections,
+            operation.root_type,
+            functools.partial(_collect, self.supergraph),
+            self.supergraph.possible_types,
+        )
+
+        def build(decisions: Decisions) -> QueryPlan:
+            return _PlanBuilder(self, operation, client_fields.fresh(), decisions).build()
+
+        return search(build, _plan_cost)
+
+
+def _plan_cost(plan: QueryPlan) -> tuple[int, int]:
+    return count_fetches(plan.node), count_waves(plan.node)
+
+
+def _applies(supergraph: Supergraph, condition: str, type_name: str) -> bool:
+    return condition == type_name or type_name in supergraph.possible_types.get(condition, ())
+
+
+def _collect(
+    supergraph: Supergraph, selections: Iterable[Selection], type_name: str
+) -> list[Field]:
+    """The fields selected on an object of type ``type_name``, merged by response key."""
+    out: list[Selection] = []
+    for selection in selections:
+        if isinstance(selection, Field):
+            out.append(selection)
+        elif _applies(supergraph, selection.type_condition, type_name):
+            out.extend(_collect(supergraph, selection.selections, type_name))
+    return merge_selections(out)  # type: ignore[return-value]
 
 
 class _PlanBuilder:
-    def __init__(self, planner: QueryPlanner, operation: NormalizedOperation) -> None:
+    def __init__(
+        self,
+        planner: QueryPlanner,
+        operation: NormalizedOperation,
+        client_fields: ClientFields,
+        decisions: Decisions,
+    ) -> None:
         self.planner = planner
         self.supergraph = planner.supergraph
         self.operation = operation
@@ -127,9 +164,8 @@ class _PlanBuilder:
         # (subgraph, path, type) of entity hops whose keys are being planned: a key field
         # cannot come from the subgraph that needs it
         self.in_progress: set[tuple[str, tuple[str, ...], str]] = set()
-        self.client_fields = index_client_fields(
-            operation.selections, operation.root_type, self.collect, self.supergraph.possible_types
-        )
+        self.client_fields = client_fields
+        self.decisions = decisions
 
     def build(self) -> QueryPlan:
         mutation = self.operation.kind is OperationKind.MUTATION
@@ -167,20 +203,9 @@ class _PlanBuilder:
 
     # -- selections ------------------------------------------------------------------------
 
-    def applies(self, condition: str, type_name: str) -> bool:
-        return condition == type_name or type_name in self.supergraph.possible_types.get(
-            condition, ()
-        )
-
     def collect(self, selections: Iterable[Selection], type_name: str) -> list[Field]:
         """The fields selected on an object of type ``type_name``, merged by response key."""
-        out: list[Selection] = []
-        for selection in selections:
-            if isinstance(selection, Field):
-                out.append(selection)
-            elif self.applies(selection.type_condition, type_name):
-                out.extend(self.collect(selection.selections, type_name))
-        return merge_selections(out)  # type: ignore[return-value]
+        return _collect(self.supergraph, selections, type_name)
 
     def plan_selections(
         self,
@@ -314,7 +339,7 @@ class _PlanBuilder:
         candidates = self.supergraph.resolving_graphs(root, field.name)
         if not candidates:
             raise PlanningError(f"no subgraph resolves {root}.{field.name}")
-        return min(
+        ordered = sorted(
             candidates,
             key=lambda g: (
                 g not in groups,
@@ -322,6 +347,7 @@ class _PlanBuilder:
                 self.planner.graph_order[g],
             ),
         )
+        return self.decisions.pick(("root", field.response_key), ordered)
 
     def choose_graph(
         self,
@@ -341,7 +367,7 @@ class _PlanBuilder:
             raise PlanningError(
                 f"no subgraph can resolve {type_name}.{field.name} from {group.subgraph}"
             )
-        return min(
+        ordered = sorted(
             candidates,
             key=lambda g: (
                 self.graph.existing_entity_group(g, path, group) is None,
@@ -350,6 +376,8 @@ class _PlanBuilder:
                 self.planner.graph_order[g],
             ),
         )
+        choice = ("field", group.subgraph, path, type_name, field.response_key)
+        return self.decisions.pick(choice, ordered)
 
     def remote_cost(
         self, graph: str, type_name: str, selections: Iterable[Selection], depth: int
@@ -410,9 +438,10 @@ class _PlanBuilder:
         ``required`` fields (a ``@requires`` field set) fetched first. An existing group
         takes them only if its representations can carry them and no group fetching them
         depends on it; otherwise the plan re-enters the subgraph (a -> b -> a -> b)."""
-        key = self.local_key(group.subgraph, type_name, target, provided) or next(
-            k for k in self.supergraph.keys_in(type_name, target) if k.resolvable
-        )
+        keys = [k for k in self.supergraph.keys_in(type_name, target) if k.resolvable]
+        local = self.local_key(group.subgraph, type_name, target, provided)
+        ordered = ([local] if local else []) + [k for k in keys if k is not local]
+        key = self.decisions.pick(("key", group.subgraph, target, path, type_name), ordered)
         guard = (target, path, type_name)
         if guard in self.in_progress:
             raise PlanningError(f"no way to reach {type_name} in {target} from {group.subgraph}")

@@ -47,6 +47,10 @@ class ClientFields:
         # the planner's own fields so far: response key -> signature, per object position
         self._own: dict[_Position, dict[str, _Signature]] = {}
 
+    def fresh(self) -> ClientFields:
+        """The same index with none of the planner's own fields yet (for another build)."""
+        return ClientFields(self._by_position)
+
     def _at(self, path: tuple[str, ...], type_name: str) -> Mapping[str, Field]:
         return self._by_position.get((path, type_name), {})
 

@@ -32,6 +32,7 @@ from router.plan import (
     PlanSelection,
     count_waves,
 )
+from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGroup
 from router.planning.plan_tree import build_plan_node
 from router.planning.selection_builder import SelectionBuilder
@@ -52,17 +53,30 @@ def plan_merging_fetches(
     if not merges:
         return baseline
     limit = count_waves(baseline)
-    best = _plan(groups, fetch_of, merges, to_node)
-    if count_waves(best) <= limit:
+    best = _trial(groups, fetch_of, merges, to_node)
+    if best is not None and count_waves(best) <= limit:
         return best
     accepted: list[Merge] = []
     best = baseline
     for merge in merges:  # not all at once: keep those that add no wave
-        trial = _plan(groups, fetch_of, [*accepted, merge], to_node)
-        if count_waves(trial) <= limit:
+        trial = _trial(groups, fetch_of, [*accepted, merge], to_node)
+        if trial is not None and count_waves(trial) <= limit:
             accepted.append(merge)
             best = trial
     return best
+
+
+def _trial(
+    groups: Sequence[FetchGroup],
+    fetch_of: dict[int, PlanNode],
+    merges: Sequence[Merge],
+    to_node: ToNode,
+) -> PlanNode | None:
+    """The plan with ``merges``, or None when they would make a fetch wait for itself."""
+    try:
+        return _plan(groups, fetch_of, merges, to_node)
+    except PlanningError:
+        return None
 
 
 def _depths(groups: Sequence[FetchGroup]) -> dict[int, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence as Seq
 
 from router.plan import Parallel, PlanNode, Sequence
+from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGroup
 
 __all__ = ["build_plan_node"]
@@ -34,7 +35,7 @@ def _topological(groups: Seq[FetchGroup]) -> list[FetchGroup]:
     while pending:
         ready = [g for g in pending if g.parents <= done]
         if not ready:
-            raise ValueError("cycle in the fetch dependency graph")
+            raise PlanningError("cycle in the fetch dependency graph")
         for group in ready:
             done.add(group.id)
             order.append(group)
@@ -122,7 +123,7 @@ def build_plan_node(
         while len(done) < len(items):
             ready = [i for i in items if i not in done and needs[i] <= done]
             if not ready:
-                raise ValueError("cycle in the fetch dependency graph")
+                raise PlanningError("cycle in the fetch dependency graph")
             wave = _parallel([subtree(i) for i in ready])
             assert wave is not None
             steps.append(wave)

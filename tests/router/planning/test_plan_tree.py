@@ -14,6 +14,7 @@ from router.plan import (
     format_plan,
     make_fetch,
 )
+from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGroup
 from router.planning.plan_tree import build_plan_node
 
@@ -109,5 +110,5 @@ def test_a_dependency_through_another_groups_subtree_is_kept() -> None:
 
 def test_a_cycle_is_an_error() -> None:
     groups, fetch_of = _groups({"a": {"b"}, "b": {"a"}})
-    with pytest.raises(ValueError, match="cycle"):
+    with pytest.raises(PlanningError, match="cycle"):
         build_plan_node(groups, fetch_of, sequential_roots=False)
