@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from graphql import GraphQLObjectType, print_ast
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, print_ast
 
 from router.operation import Field, NormalizedOperation, Selection, merge_selections
 from router.plan import (
@@ -91,6 +91,7 @@ class _Fetched(NamedTuple):
     arguments: str
     types: frozenset[str]
     site: _Site
+    path: tuple[str, ...]  # where: response keys, "@" per list level
 
 
 def _strip(path: Iterable[str]) -> _Keys:
@@ -141,48 +142,67 @@ class _Checker:
                 selections = site.node.node.selections
                 if branch.selections is not None:
                     selections = branch.selections
-                self.record(selections, None, self.all_objects, _strip(branch.path), site)
+                self.record(selections, None, self.all_objects, branch.path, site)
         return sites
 
     def possible(self, type_name: str) -> frozenset[str]:
         return frozenset(self.supergraph.runtime_types(type_name))
 
-    def field_type(self, parent: str | None, name: str) -> str | None:
+    def field_type(self, parent: str | None, name: str) -> tuple[str | None, tuple[str, ...]]:
+        """The named type of ``parent.name`` and its list markers (``("@",)`` per level)."""
         named = self.schema.get_type(parent) if parent is not None else None
         definition = getattr(named, "fields", {}).get(name)
         if definition is None:
-            return None
-        inner = definition.type
-        while hasattr(inner, "of_type"):
+            return None, ()
+        inner, lists = definition.type, []
+        while isinstance(inner, GraphQLList | GraphQLNonNull):
+            if isinstance(inner, GraphQLList):
+                lists.append("@")
             inner = inner.of_type
-        return str(inner.name)
+        return str(inner.name), tuple(lists)
 
     def record(
         self,
         selections: tuple[PlanSelection, ...],
         parent: str | None,
         types: frozenset[str],
-        path: _Keys,
+        path: tuple[str, ...],
         site: _Site,
     ) -> None:
+        keys = _strip(path)
         for selection in selections:
             if isinstance(selection, PlanFragment):
                 narrowed = types & self.possible(selection.type_condition)
                 self.record(selection.selections, selection.type_condition, narrowed, path, site)
                 continue
-            fetched = _Fetched(selection.name, selection.arguments, types, site)
-            self.fetched.setdefault((path, selection.response_key), []).append(fetched)
+            fetched = _Fetched(selection.name, selection.arguments, types, site, path)
+            self.fetched.setdefault((keys, selection.response_key), []).append(fetched)
             if not selection.selections:
                 continue
-            child = self.field_type(parent, selection.name)
+            child, lists = self.field_type(parent, selection.name)
             child_types = (
                 frozenset(self.supergraph.runtime_types(child, site.service))
                 if child is not None
                 else self.all_objects
             )
-            below = (*path, selection.response_key)
-            self.reachable.setdefault(below, set()).update(child_types)
+            self.reachable.setdefault((*keys, selection.response_key), set()).update(child_types)
+            below = (*path, selection.response_key, *lists)
             self.record(selection.selections, child, child_types, below, site)
+
+    def check_conflicts(self) -> None:
+        """Two fields under one response key of the same objects overwrite each other."""
+        for (_, key), fetched in self.fetched.items():
+            first = fetched[0]
+            for other in fetched[1:]:
+                types = first.types & other.types
+                if types and (first.name, first.arguments) != (other.name, other.arguments):
+                    reason = (
+                        f"the response key holds both {first.name}{first.arguments} "
+                        f"({first.site.service}) and {other.name}{other.arguments} "
+                        f"({other.site.service})"
+                    )
+                    self.gaps.append(CoverageGap(first.path, "|".join(sorted(types)), key, reason))
+                    break
 
     # -- what the client selected -----------------------------------------------------------
 
@@ -301,6 +321,7 @@ def check_plan_coverage(
     checker = _Checker(supergraph, operation)
     sites = checker.index(plan)
     root = operation.root_type
+    checker.check_conflicts()
     checker.check_client(operation.selections, (root,), ())
     for site in sites:
         checker.check_order(site)
