@@ -233,13 +233,17 @@ class Router:
             }
 
     async def _execute(self, prepared: PreparedOperation) -> dict[str, Any]:
-        data, errors = await execute_plan(prepared.plan, self.clients, prepared.variables)
+        null_entities: list[list[str | int]] = []
+        data, errors = await execute_plan(
+            prepared.plan, self.clients, prepared.variables, null_entities
+        )
         introspection = self._introspection(prepared)
         shaped, shaping_errors = shape_response(
             self._shaping, prepared.operation, data, introspection
         )
         if self.response_checks != "off":
-            errors.extend(self._check_response(prepared, data, shaped, errors + shaping_errors))
+            every_error = errors + shaping_errors
+            errors.extend(self._check_response(prepared, data, shaped, every_error, null_entities))
         if errors:
             return {"errors": errors, "data": shaped}
         body: dict[str, Any] = {"data": shaped}
@@ -253,11 +257,12 @@ class Router:
         data: Mapping[str, Any],
         shaped: Mapping[str, Any] | None,
         errors: list[dict[str, Any]],
+        null_entities: list[list[str | int]],
     ) -> list[dict[str, Any]]:
         """The coverage check of a response: raise, or log and return one error per
         violation so that a made-up null is at least not silent."""
         violations = check_response_coverage(
-            self._shaping, prepared.operation, data, shaped, errors
+            self._shaping, prepared.operation, data, shaped, errors, null_entities
         )
         if not violations:
             return []

@@ -11,9 +11,11 @@ at every object reached:
   * a subgraph answered ``null`` for it (the key is in the merged data, its value null), or
   * an error's path is that field's path or goes below it (an error there, or a non-null
     field below it whose null propagated up to it), or
-  * the merged data lacks the key (no subgraph delivered it) and an error explains why: one
-    at a prefix of the path (a failed entity, an error on the parent object) or one without
-    a path (a whole fetch failed, so the fetches depending on it could not run).
+  * the merged data lacks the key (no subgraph delivered it) and a subgraph or an error
+    explains why: ``_entities`` answered ``null`` for an object on the path (execution
+    reports those), an error is at a prefix of the path (a failed entity, an error on the
+    parent object), or an error has no path (a whole fetch failed, so the fetches depending
+    on it could not run).
 
 Anything else is a null the router made up: a field the plan never fetched, an entity fetch
 that had no representations to send, or shaping dropping a value a subgraph gave. Those are
@@ -55,10 +57,14 @@ class ResponseCoverageError(AssertionError):
 
 
 class _Errors:
-    """The paths of a response's errors, indexed for prefix questions."""
+    """The paths of a response's errors (and of the entities subgraphs answered null),
+    indexed for prefix questions."""
 
-    def __init__(self, errors: Iterable[Mapping[str, Any]]) -> None:
+    def __init__(
+        self, errors: Iterable[Mapping[str, Any]], null_entities: Iterable[Iterable[str | int]]
+    ) -> None:
         self.paths: set[Path] = set()
+        self.null_entities = {tuple(path) for path in null_entities}
         self.prefixes: set[Path] = set()  # every prefix of every error path, itself included
         self.pathless = False
         for error in errors:
@@ -74,7 +80,10 @@ class _Errors:
         return path in self.prefixes
 
     def above(self, path: Path) -> bool:
-        return self.pathless or any(path[:length] in self.paths for length in range(len(path)))
+        return self.pathless or any(
+            path[:length] in self.paths or path[:length] in self.null_entities
+            for length in range(len(path))
+        )
 
 
 class _Walker:
@@ -142,14 +151,16 @@ def check_response_coverage(
     merged: Mapping[str, Any],
     shaped: Mapping[str, Any] | None,
     errors: Iterable[Mapping[str, Any]],
+    null_entities: Iterable[Iterable[str | int]] = (),
 ) -> list[CoverageViolation]:
     """Violations of the coverage invariant in a response (empty: none).
 
     ``merged`` is the data execution built from the subgraphs' answers, ``shaped`` the
     ``data`` sent to the client, ``errors`` every error of the response (execution's and
-    shaping's).
+    shaping's), ``null_entities`` the paths of the objects that subgraphs answered ``null``
+    for in ``_entities``.
     """
-    index = _Errors(errors)
+    index = _Errors(errors, null_entities)
     if shaped is None:
         if index.paths or index.pathless:
             return []

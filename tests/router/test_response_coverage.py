@@ -57,6 +57,15 @@ def test_an_error_on_the_object_or_without_a_path_covers_what_is_missing() -> No
     assert check(QUERY, merged, [elsewhere]) == [f"topProducts.0.inStock: {ABSENT}"]
 
 
+def test_an_entity_a_subgraph_answered_null_covers_its_missing_fields() -> None:
+    normalized = operation(FLEET, QUERY)
+    merged = {"topProducts": [{"upc": "1"}, {"upc": "2"}]}
+    shaped, _ = shape_response(_shaping(FLEET), normalized, merged)
+    null_entities = [["topProducts", 1]]
+    found = check_response_coverage(_shaping(FLEET), normalized, merged, shaped, [], null_entities)
+    assert [str(v) for v in found] == [f"topProducts.0.inStock: {ABSENT}"]
+
+
 def test_a_value_turned_into_null_needs_an_error_at_or_below_it() -> None:
     query = "{ me { id reviews { id } } }"
     merged = {"me": {"id": "1", "reviews": [{"id": None}]}}  # Review.id is non-null
