@@ -61,7 +61,7 @@ def test_an_entity_a_subgraph_answered_null_covers_its_missing_fields() -> None:
     normalized = operation(FLEET, QUERY)
     merged = {"topProducts": [{"upc": "1"}, {"upc": "2"}]}
     shaped, _ = shape_response(_shaping(FLEET), normalized, merged)
-    null_entities = [["topProducts", 1]]
+    null_entities: list[list[str | int]] = [["topProducts", 1]]
     found = check_response_coverage(_shaping(FLEET), normalized, merged, shaped, [], null_entities)
     assert [str(v) for v in found] == [f"topProducts.0.inStock: {ABSENT}"]
 
