@@ -16,7 +16,9 @@ runs once per plan (plans are cached) and looks for both:
 - **order**: every field an entity fetch reads into its representations (``requires``: key
   fields, ``@requires`` inputs and ``__typename``) at each of its paths is fetched by a
   fetch that runs *before* it: an earlier child of a ``Sequence`` that both are in, never a
-  sibling in the same ``Parallel``.
+  sibling in the same ``Parallel``;
+- **one field per response key**: two fetches must not put different fields (or
+  arguments) under one response key of the same objects, or one overwrites the other.
 
 Paths are compared without the ``@`` list markers: a response key path names the same
 objects whatever its list levels, which the schema fixes.
@@ -24,11 +26,12 @@ objects whatever its list levels, which the schema fixes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, print_ast
+from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, print_ast
 
 from router.operation import Field, NormalizedOperation, Selection, merge_selections
 from router.plan import (
@@ -109,6 +112,31 @@ def _sites(node: PlanNode | None, position: _Position = ()) -> Iterable[_Site]:
         yield from _sites(child, (*position, (sequence, index)))
 
 
+@functools.lru_cache(maxsize=16)
+def _object_types(schema: GraphQLSchema) -> frozenset[str]:
+    return frozenset(
+        name
+        for name, named in schema.type_map.items()
+        if isinstance(named, GraphQLObjectType) and not name.startswith("__")
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _field_type(
+    schema: GraphQLSchema, parent: str, name: str
+) -> tuple[str | None, tuple[str, ...]]:
+    """The named type of ``parent.name`` and its list markers (``("@",)`` per level)."""
+    definition = getattr(schema.get_type(parent), "fields", {}).get(name)
+    if definition is None:
+        return None, ()
+    inner, lists = definition.type, []
+    while isinstance(inner, GraphQLList | GraphQLNonNull):
+        if isinstance(inner, GraphQLList):
+            lists.append("@")
+        inner = inner.of_type
+    return str(inner.name), tuple(lists)
+
+
 def _printed_arguments(field: Field) -> str:
     if not field.arguments:
         return ""
@@ -120,11 +148,7 @@ class _Checker:
         self.supergraph = supergraph
         self.operation = operation
         self.schema = supergraph.schema
-        self.all_objects = frozenset(
-            name
-            for name, named in self.schema.type_map.items()
-            if isinstance(named, GraphQLObjectType) and not name.startswith("__")
-        )
+        self.all_objects = _object_types(self.schema)
         self.fetched: dict[tuple[_Keys, str], list[_Fetched]] = {}
         self.reachable: dict[_Keys, set[str]] = {}
         self.gaps: list[CoverageGap] = []
@@ -149,17 +173,7 @@ class _Checker:
         return frozenset(self.supergraph.runtime_types(type_name))
 
     def field_type(self, parent: str | None, name: str) -> tuple[str | None, tuple[str, ...]]:
-        """The named type of ``parent.name`` and its list markers (``("@",)`` per level)."""
-        named = self.schema.get_type(parent) if parent is not None else None
-        definition = getattr(named, "fields", {}).get(name)
-        if definition is None:
-            return None, ()
-        inner, lists = definition.type, []
-        while isinstance(inner, GraphQLList | GraphQLNonNull):
-            if isinstance(inner, GraphQLList):
-                lists.append("@")
-            inner = inner.of_type
-        return str(inner.name), tuple(lists)
+        return _field_type(self.schema, parent, name) if parent is not None else (None, ())
 
     def record(
         self,
