@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import os
 from typing import Any
 
-import httpx
 import pytest
 
+from router.operation import NormalizedOperation
 from router.pipeline import CHECK_COVERAGE_VARIABLE, PreparedOperation, Router, explain
 from router.plan import QueryPlan, Sequence
-from router.planning.coverage import check_plan_coverage
+from router.planning import QueryPlanner
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
 from router.response_coverage import ResponseCoverageError
+from router.supergraph import Supergraph
 from tests.fleet.apps import fleet_transport
-from tests.router.planning.support import FLEET, operation, planner
+from tests.router.planning.hand_plans import QUERY_WITH_MERGED_INPUTS, merged_inputs_plan
+from tests.router.planning.support import FLEET, operation
 
 
 @pytest.fixture
@@ -143,85 +144,86 @@ async def test_a_made_up_null_is_reported_in_production() -> None:
     ]
 
 
-MERGED_INPUTS_QUERY = (
-    "{ topProducts { reviews { product { shippingEstimate } } }"
-    " me { reviews { product { shippingEstimate } } } }"
-)
+class _PlannerDroppingItsLastStep(QueryPlanner):
+    """A planner with a bug: its plans lose their last fetch (the entity fetch of inStock)."""
+
+    def __init__(self, supergraph: Supergraph) -> None:
+        super().__init__(supergraph)
+        self.plans = 0
+
+    def plan(self, operation: NormalizedOperation) -> QueryPlan:
+        self.plans += 1
+        built = super().plan(operation)
+        assert isinstance(built.node, Sequence)
+        return QueryPlan(built.node.nodes[0])
+
+
+def test_a_plan_with_a_coverage_gap_is_refused_not_run(
+    router: Router, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = _PlannerDroppingItsLastStep(router.supergraph)
+    router._preparer.planner = broken  # the pipeline's planner, with the bug
+    first = router.prepare(GraphQLRequest(IN_STOCK_QUERY))
+    again = router.prepare(GraphQLRequest(IN_STOCK_QUERY))
+    assert isinstance(first, RequestError) and again == first
+    assert broken.plans == 1  # the verdict is cached with the plan
+    [error] = first.errors
+    assert error["extensions"] == {"code": "QUERY_PLANNING_FAILED"}
+    assert error["message"] == (
+        "The query plan cannot deliver every selected field: "
+        "topProducts.@ (Product) inStock: no fetch selects inStock here"
+    )
+    [record] = caplog.records
+    assert "refusing to execute" in record.getMessage()
+    assert 'Fetch(service: "products")' in record.getMessage()  # the plan, to debug it
 
 
 async def _answer(router: Router, query: str) -> dict[str, Any]:
     prepared = router.prepare(GraphQLRequest(query))
-    if isinstance(prepared, RequestError):
-        return {"errors": [dict(e) for e in prepared.errors]}
+    assert isinstance(prepared, PreparedOperation), prepared
     return await router.execute(prepared)
 
 
-async def _expected_merged_inputs_answer(router: Router) -> dict[str, Any]:
-    """The answer, from its two halves asked one at a time."""
+async def _merged_inputs_answer(router: Router) -> dict[str, Any]:
+    """The answer to QUERY_WITH_MERGED_INPUTS, from its two halves asked one at a time."""
     top = await _answer(router, "{ topProducts { reviews { product { shippingEstimate } } } }")
     me = await _answer(router, "{ me { reviews { product { shippingEstimate } } } }")
     return {"data": {**top["data"], **me["data"]}}
 
 
-async def test_a_plan_with_a_coverage_gap_is_refused_not_run(router: Router) -> None:
-    """Whatever the planner does with this query, the router never answers it wrong."""
-    body = await _answer(router, MERGED_INPUTS_QUERY)
-    if "errors" in body:
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["QUERY_PLANNING_FAILED"]
-        assert "reads it before it is fetched" in body["errors"][0]["message"]
-    else:
-        assert body == await _expected_merged_inputs_answer(router)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="planner bug: the merged inventory fetch runs beside the merged products fetch "
-    "that brings its @requires inputs; the plan check refuses the plan",
-)
 async def test_merged_fetches_wait_for_their_inputs(router: Router) -> None:
-    expected = await _expected_merged_inputs_answer(router)
+    """The planner put them beside each other before 7b09b37: shippingEstimate was null."""
+    expected = await _merged_inputs_answer(router)
     shipping = expected["data"]["me"]["reviews"][0]["product"]["shippingEstimate"]
     assert shipping is not None
-    assert await _answer(router, MERGED_INPUTS_QUERY) == expected
+    assert await _answer(router, QUERY_WITH_MERGED_INPUTS) == expected
 
 
-class _NetworkLikeTransport(httpx.AsyncBaseTransport):
-    """The in-process fleet, but a request yields to the event loop before it is answered,
-    as one over a network does. In-process subgraphs answer without ever yielding, so the
-    fetches of a ``Parallel`` run one after the other, in order, and a plan that puts a
-    fetch beside the one it depends on gives the right answer there by luck."""
-
-    def __init__(self) -> None:
-        self.fleet = fleet_transport()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        await asyncio.sleep(0)
-        return await self.fleet.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.fleet.aclose()
-
-
-async def test_the_response_check_catches_what_the_plan_check_refuses() -> None:
-    """Run the planner's plan for the merged-inputs query anyway: if the plan check finds a
-    gap, the response check sees the nulls it makes up; if not, the answer is right."""
-    normalized = operation(FLEET, MERGED_INPUTS_QUERY)
-    query_planner = planner(FLEET)
-    built = query_planner.plan(normalized)
-    gaps = check_plan_coverage(normalized, built, query_planner.supergraph)
+@pytest.mark.parametrize("inputs_first", [True, False])
+async def test_the_response_check_sees_nulls_a_misordered_plan_makes_up(
+    inputs_first: bool,
+) -> None:
+    """What the plan check refuses, run anyway: the response check flags every null."""
     instance = Router.from_supergraph_sdl(
-        FLEET, transport=_NetworkLikeTransport(), response_checks="report"
+        FLEET, transport=fleet_transport(), response_checks="report"
     )
+    normalized = operation(FLEET, QUERY_WITH_MERGED_INPUTS)
+    plan = QueryPlan(merged_inputs_plan(inputs_first))
     try:
-        prepared = PreparedOperation(normalized.kind, None, normalized, built, {})
+        expected = await _merged_inputs_answer(instance)
+        prepared = PreparedOperation(normalized.kind, None, normalized, plan, {})
         body = await instance.execute(prepared)
-        expected = await _expected_merged_inputs_answer(instance)
     finally:
         await instance.aclose()
-    if not gaps:
+    if inputs_first:
         assert body == expected
         return
-    codes = {e["extensions"]["code"] for e in body["errors"]}
-    assert codes == {"RESPONSE_COVERAGE_VIOLATION"}
-    assert {e["path"][-1] for e in body["errors"]} == {"shippingEstimate"}
-    assert body["data"] != expected["data"]
+    assert {e["extensions"]["code"] for e in body["errors"]} == {"RESPONSE_COVERAGE_VIOLATION"}
+    assert {tuple(e["path"]) for e in body["errors"]} == {
+        ("topProducts", 0, "reviews", 0, "product", "shippingEstimate"),
+        ("topProducts", 0, "reviews", 1, "product", "shippingEstimate"),
+        ("topProducts", 1, "reviews", 0, "product", "shippingEstimate"),
+        ("topProducts", 2, "reviews", 0, "product", "shippingEstimate"),
+        ("me", "reviews", 0, "product", "shippingEstimate"),
+        ("me", "reviews", 1, "product", "shippingEstimate"),
+    }

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from graphql import FieldNode, InlineFragmentNode, OperationDefinitionNode, parse, print_ast
 
 from router.operation import (
     NormalizedOperation,
@@ -17,59 +16,27 @@ from router.operation import (
     select_operation,
 )
 from router.plan import (
-    Fetch,
     Flatten,
     FlattenBranch,
     Parallel,
-    PlanField,
-    PlanFragment,
     PlanNode,
-    PlanSelection,
     QueryPlan,
     Sequence,
-    make_fetch,
 )
 from router.planning.coverage import CoverageGap, check_plan_coverage
 from router.request import RequestError
 from tests.fleet.corpus import CORPUS_DIR, CorpusCase, load_corpus
 from tests.router.planning.apollo_plans import plan_from_apollo
+from tests.router.planning.hand_plans import (
+    QUERY_WITH_MERGED_INPUTS,
+    entity_fetch,
+    merged_inputs_plan,
+    plan_selections,
+    root_fetch,
+)
 from tests.router.planning.support import FLEET, SHOP, coverage_gaps, operation, plan, planner
 
 CASES = load_corpus()
-
-
-def _selections(text: str) -> tuple[PlanSelection, ...]:
-    """``"topProducts { upc }"`` as plan selections."""
-    definition = parse("{" + text + "}").definitions[0]
-    assert isinstance(definition, OperationDefinitionNode)
-
-    def convert(nodes: tuple[object, ...]) -> tuple[PlanSelection, ...]:
-        out: list[PlanSelection] = []
-        for node in nodes:
-            if isinstance(node, InlineFragmentNode):
-                assert node.type_condition is not None
-                inner = convert(node.selection_set.selections)
-                out.append(PlanFragment(node.type_condition.name.value, inner))
-                continue
-            assert isinstance(node, FieldNode)
-            arguments = ", ".join(print_ast(a) for a in node.arguments or ())
-            sub = convert(node.selection_set.selections) if node.selection_set else ()
-            alias = node.alias.value if node.alias else None
-            out.append(
-                PlanField(alias, node.name.value, f"({arguments})" if arguments else "", sub)
-            )
-        return tuple(out)
-
-    return convert(definition.selection_set.selections)
-
-
-def _root(service: str, text: str) -> Fetch:
-    return make_fetch(service, _selections(text))
-
-
-def _entity(path: str, service: str, requires: str, text: str) -> Flatten:
-    fetch = make_fetch(service, _selections(text), requires=_selections(requires))
-    return Flatten(tuple(path.split(".")), fetch)
 
 
 def _gaps(
@@ -81,13 +48,13 @@ def _gaps(
     ]
 
 
-IN_STOCK = _entity(
+IN_STOCK = entity_fetch(
     "topProducts.@",
     "inventory",
     "... on Product { __typename upc }",
     "... on Product { inStock }",
 )
-TOP_PRODUCT_KEYS = _root("products", "topProducts { __typename upc }")
+TOP_PRODUCT_KEYS = root_fetch("products", "topProducts { __typename upc }")
 
 
 def test_a_field_no_fetch_selects_is_a_gap() -> None:
@@ -116,7 +83,7 @@ def test_an_entity_fetch_beside_the_fetch_of_its_keys_is_a_gap() -> None:
 
 
 def test_an_entity_fetch_whose_inputs_nobody_fetches_is_a_gap() -> None:
-    plan_node = Sequence((_root("products", "topProducts { upc }"), IN_STOCK))
+    plan_node = Sequence((root_fetch("products", "topProducts { upc }"), IN_STOCK))
     assert _gaps(FLEET, "{ topProducts { upc inStock } }", plan_node) == [
         "topProducts.@ (Product) __typename: the entity fetch to inventory at topProducts.@ "
         "reads it, but no fetch selects it"
@@ -124,7 +91,7 @@ def test_an_entity_fetch_whose_inputs_nobody_fetches_is_a_gap() -> None:
 
 
 def test_other_arguments_and_another_field_under_the_key_are_gaps() -> None:
-    fetch = _root("products", "topProducts(first: 1) { upc }")
+    fetch = root_fetch("products", "topProducts(first: 1) { upc }")
     assert _gaps(FLEET, "{ topProducts(first: 2) { upc } }", fetch) == [
         "<root> (Query) topProducts: fetched with arguments (first: 1), not (first: 2)"
     ]
@@ -134,12 +101,12 @@ def test_other_arguments_and_another_field_under_the_key_are_gaps() -> None:
 
 
 def test_two_fields_under_one_response_key_are_a_gap() -> None:
-    plan_node = Sequence((_root("products", "topProducts { __typename upc name: upc }"),))
+    plan_node = Sequence((root_fetch("products", "topProducts { __typename upc name: upc }"),))
     assert _gaps(FLEET, "{ topProducts { upc } }", plan_node) == []
     clash = Sequence(
         (
             TOP_PRODUCT_KEYS,
-            _entity(
+            entity_fetch(
                 "topProducts.@",
                 "products",
                 "... on Product { __typename upc }",
@@ -169,29 +136,29 @@ def test_skipped_fields_are_not_required_and_included_ones_are() -> None:
 
 def test_abstract_objects_need_their_typename_and_each_runtime_type_its_fields() -> None:
     query = "{ media { title ... on Movie { minutes } } }"
-    without_typename = _root(
+    without_typename = root_fetch(
         "catalog", "media { ... on Book { title } ... on Movie { title minutes } }"
     )
     assert _gaps(SHOP, query, without_typename) == [
         "media.@ (Media) __typename: an object of an abstract type is fetched without its "
         "__typename"
     ]
-    books_only = _root("catalog", "media { __typename ... on Book { title } }")
+    books_only = root_fetch("catalog", "media { __typename ... on Book { title } }")
     assert _gaps(SHOP, query, books_only) == [
         "media.@ (Movie) title: title is fetched for other types than Movie",
         "media.@ (Movie) minutes: no fetch selects minutes here",
     ]
 
 
-def test_a_merged_branch_fetches_only_its_own_selections() -> None:
+def test_a_merged_branch_fetches_only_its_ownplan_selections() -> None:
     query = "{ topProducts { upc inStock } me { reviews { product { upc } } } }"
     keys = Parallel(
         (
             TOP_PRODUCT_KEYS,
             Sequence(
                 (
-                    _root("accounts", "me { __typename id }"),
-                    _entity(
+                    root_fetch("accounts", "me { __typename id }"),
+                    entity_fetch(
                         "me",
                         "reviews",
                         "... on User { __typename id }",
@@ -202,7 +169,7 @@ def test_a_merged_branch_fetches_only_its_own_selections() -> None:
         )
     )
     branches = (
-        FlattenBranch(("topProducts", "@"), _selections("... on Product { __typename }")),
+        FlattenBranch(("topProducts", "@"), plan_selections("... on Product { __typename }")),
         FlattenBranch(("me", "reviews", "@", "product"), None),
     )
     merged = Flatten(branches[0].path, IN_STOCK.node, branches)
@@ -211,78 +178,19 @@ def test_a_merged_branch_fetches_only_its_own_selections() -> None:
     ]
 
 
-# The plan the planner built for QUERY_WITH_MERGED_INPUTS (see the xfail test below): the
-# merged inventory fetch reads price and weight, which the merged products fetch beside it in
-# the same Parallel brings, so it sends no representations and shippingEstimate is null.
-QUERY_WITH_MERGED_INPUTS = (
-    "{ topProducts { reviews { product { shippingEstimate } } }"
-    " me { reviews { product { shippingEstimate } } } }"
-)
-_PRODUCT_PATHS = (
-    ("topProducts", "@", "reviews", "@", "product"),
-    ("me", "reviews", "@", "product"),
-)
-
-
-def _reviews(service: str, path: str, key: str, entity: str) -> Sequence:
-    root_field = path.split(".")[0]
-    return Sequence(
-        (
-            _root(service, f"{root_field} {{ __typename {key} }}"),
-            _entity(
-                path,
-                "reviews",
-                f"... on {entity} {{ __typename {key} }}",
-                f"... on {entity} {{ reviews {{ product {{ __typename upc }} }} }}",
-            ),
-        )
-    )
-
-
-def _merged(service: str, requires: str, text: str) -> Flatten:
-    fetch = make_fetch(service, _selections(text), requires=_selections(requires))
-    branches = tuple(FlattenBranch(path, None) for path in _PRODUCT_PATHS)
-    return Flatten(_PRODUCT_PATHS[0], fetch, branches)
-
-
-def _plan_with_merged_inputs(inputs_first: bool) -> PlanNode:
-    prices = _merged(
-        "products", "... on Product { __typename upc }", "... on Product { price weight }"
-    )
-    estimates = _merged(
-        "inventory",
-        "... on Product { __typename upc price weight }",
-        "... on Product { shippingEstimate }",
-    )
-    reviews = Parallel(
-        (
-            _reviews("products", "topProducts.@", "upc", "Product"),
-            _reviews("accounts", "me", "id", "User"),
-        )
-    )
-    last: PlanNode = (
-        Sequence((prices, estimates)) if inputs_first else Parallel((prices, estimates))
-    )
-    return Sequence((reviews, last))
-
-
 def test_a_merged_fetch_beside_the_fetch_of_its_inputs_is_a_gap() -> None:
-    wrong = _gaps(FLEET, QUERY_WITH_MERGED_INPUTS, _plan_with_merged_inputs(inputs_first=False))
+    wrong = _gaps(FLEET, QUERY_WITH_MERGED_INPUTS, merged_inputs_plan(inputs_first=False))
     assert [gap.split(": ")[0] for gap in wrong] == [
         "topProducts.@.reviews.@.product (Product) price",
         "topProducts.@.reviews.@.product (Product) weight",
         "me.reviews.@.product (Product) price",
         "me.reviews.@.product (Product) weight",
     ]
-    assert _gaps(FLEET, QUERY_WITH_MERGED_INPUTS, _plan_with_merged_inputs(inputs_first=True)) == []
+    assert _gaps(FLEET, QUERY_WITH_MERGED_INPUTS, merged_inputs_plan(inputs_first=True)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="planner bug: the merged inventory fetch runs in the same Parallel as the merged "
-    "products fetch that brings its @requires inputs (price, weight)",
-)
 def test_the_planner_orders_merged_fetches_after_their_inputs() -> None:
+    """It did not (fixed on main in 7b09b37): the check flagged price and weight."""
     assert coverage_gaps(FLEET, QUERY_WITH_MERGED_INPUTS) == []
 
 
