@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--no-query-plans", action="store_true", help="ignore the query-plan request headers"
     )
+    serve.add_argument(
+        "--check-responses",
+        action="store_true",
+        help="check every response for selected fields missing or null without a reason; "
+        "log each and add an error with code RESPONSE_COVERAGE_VIOLATION "
+        "(default: the ROUTER_CHECK_COVERAGE environment variable, else off)",
+    )
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
 
@@ -82,6 +89,7 @@ def _serve(args: argparse.Namespace) -> int:
         args.supergraph.read_text(encoding="utf-8"),
         subgraph_urls=parse_subgraph_urls(args.subgraph_url),
         timeout=args.timeout,
+        response_checks="report" if args.check_responses else None,
     )
     app = create_app(router, graphiql=not args.no_graphiql, query_plans=not args.no_query_plans)
     uvicorn.run(

@@ -101,12 +101,17 @@ def _select(source: Any, selections: tuple[PlanSelection, ...]) -> Any:
 
 class _Execution:
     def __init__(
-        self, clients: SubgraphClients, variables: Mapping[str, Any], data: dict[str, Any]
+        self,
+        clients: SubgraphClients,
+        variables: Mapping[str, Any],
+        data: dict[str, Any],
+        null_entities: list[Path],
     ) -> None:
         self.clients = clients
         self.variables = variables
         self.data = data
         self.errors: list[dict[str, Any]] = []
+        self.null_entities = null_entities
 
     async def run(self, node: PlanNode) -> None:
         if isinstance(node, Fetch):
@@ -206,12 +211,14 @@ class _Execution:
                 }
             )
             return
-        for (entity, _), slot in zip(targets.objects, targets.slots, strict=True):
+        for (entity, path), slot in zip(targets.objects, targets.slots, strict=True):
             answer = received[slot]
             if isinstance(answer, dict):
                 if targets.selections is not None:
                     answer = _project(answer, targets.selections)
                 deep_merge(entity, answer)
+            elif answer is None:
+                self.null_entities.append(path)
 
     def add_errors(
         self,
@@ -304,10 +311,18 @@ def _project(value: Any, selections: tuple[PlanSelection, ...]) -> Any:
 
 
 async def execute_plan(
-    plan: QueryPlan, clients: SubgraphClients, variables: Mapping[str, Any]
+    plan: QueryPlan,
+    clients: SubgraphClients,
+    variables: Mapping[str, Any],
+    null_entities: list[Path] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Run ``plan``; return the merged (unshaped) data and the errors collected."""
-    execution = _Execution(clients, variables, {})
+    """Run ``plan``; return the merged (unshaped) data and the errors collected.
+
+    ``null_entities``, when given, receives the path of every object a subgraph answered
+    ``null`` for in ``_entities`` (its fields stay missing: the subgraph's null, not the
+    router's; ``router.response_coverage`` needs to tell the two apart).
+    """
+    execution = _Execution(clients, variables, {}, [] if null_entities is None else null_entities)
     if plan.node is not None:
         await execution.run(plan.node)
     return execution.data, execution.errors

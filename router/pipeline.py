@@ -9,10 +9,11 @@ introspection from the API schema itself, and shapes the response.
 from __future__ import annotations
 
 import logging
+import os
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 import httpx
 from graphql import DocumentNode, GraphQLSchema, execute_sync
@@ -30,14 +31,36 @@ from router.operation import (
 )
 from router.plan import QueryPlan, format_plan
 from router.planning import PlanningError, QueryPlanner
+from router.planning.coverage import check_plan_coverage
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
+from router.response_coverage import ResponseCoverageError, check_response_coverage
 from router.response_shaping import ShapingSchema, shape_response
 from router.subgraph_client import SubgraphClients
 from router.supergraph import Supergraph
 
-__all__ = ["PreparedOperation", "Router", "explain"]
+__all__ = [
+    "CHECK_COVERAGE_VARIABLE",
+    "PreparedOperation",
+    "ResponseChecks",
+    "Router",
+    "explain",
+]
 
 _log = logging.getLogger(__name__)
+
+ResponseChecks = Literal["off", "report", "raise"]
+# "raise" for the test suites (tests/conftest.py sets it): every response is checked
+CHECK_COVERAGE_VARIABLE = "ROUTER_CHECK_COVERAGE"
+
+
+def _response_checks_from_environment() -> ResponseChecks:
+    """``ROUTER_CHECK_COVERAGE``: ``1``/``raise`` raises, ``report`` logs and adds errors."""
+    value = os.environ.get(CHECK_COVERAGE_VARIABLE, "")
+    if value in ("1", "raise"):
+        return "raise"
+    return "report" if value == "report" else "off"
+
+
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -68,6 +91,10 @@ class PreparedOperation:
     variables: Mapping[str, Any]
 
 
+# the normalized operation, its plan, and the error to answer instead when the plan has gaps
+_PlanEntry = tuple[NormalizedOperation, QueryPlan, RequestError | None]
+
+
 def _request_error(kind: RequestErrorKind, message: str, code: str | None = None) -> RequestError:
     return RequestError(kind, ({"message": message, "extensions": {"code": code or kind.value}},))
 
@@ -79,9 +106,7 @@ class _Preparer:
         self.documents: _LRU[str, tuple[DocumentNode | RequestError, tuple[str, ...]]] = _LRU(
             cache_size
         )
-        self.plans: _LRU[tuple[str, str | None, tuple[bool, ...]], tuple[Any, ...]] = _LRU(
-            cache_size
-        )
+        self.plans: _LRU[tuple[str, str | None, tuple[bool, ...]], _PlanEntry] = _LRU(cache_size)
 
     def document(self, query: str) -> tuple[DocumentNode | RequestError, tuple[str, ...]]:
         entry = self.documents.get(query)
@@ -91,6 +116,25 @@ class _Preparer:
             entry = (document, names)
             self.documents.put(query, entry)
         return entry
+
+    def coverage_error(
+        self, request: GraphQLRequest, operation: NormalizedOperation, plan: QueryPlan
+    ) -> RequestError | None:
+        """A plan that cannot deliver some selected field is a planner bug: refuse to run it
+        rather than answer wrong data (see :mod:`router.planning.coverage`)."""
+        gaps = check_plan_coverage(operation, plan, self.supergraph)
+        if not gaps:
+            return None
+        _log.error(
+            "query plan coverage gaps (planner bug), refusing to execute %r:\n%s\n%s",
+            request.query,
+            "\n".join(str(gap) for gap in gaps),
+            format_plan(plan),
+        )
+        message = f"The query plan cannot deliver every selected field: {gaps[0]}"
+        if len(gaps) > 1:
+            message += f" (and {len(gaps) - 1} more)"
+        return _request_error(RequestErrorKind.VALIDATION, message, "QUERY_PLANNING_FAILED")
 
     def prepare(
         self, request: GraphQLRequest, *, coerce: bool = True
@@ -117,13 +161,16 @@ class _Preparer:
                     RequestErrorKind.VALIDATION, "Subscriptions are not supported by this router."
                 )
             try:
-                entry = (operation, self.planner.plan(operation))
+                plan = self.planner.plan(operation)
             except PlanningError as error:
                 return _request_error(
                     RequestErrorKind.VALIDATION, str(error), "QUERY_PLANNING_FAILED"
                 )
+            entry = (operation, plan, self.coverage_error(request, operation, plan))
             self.plans.put(key, entry)
-        operation, plan = entry
+        operation, plan, coverage_error = entry
+        if coverage_error is not None:
+            return coverage_error
         return PreparedOperation(
             operation.kind, operation.name, operation, plan, dict(request.variables or {})
         )
@@ -133,11 +180,17 @@ class Router:
     """Plans and executes client operations over the subgraphs of one supergraph."""
 
     def __init__(
-        self, supergraph: Supergraph, clients: SubgraphClients, plan_cache_size: int
+        self,
+        supergraph: Supergraph,
+        clients: SubgraphClients,
+        plan_cache_size: int,
+        *,
+        response_checks: ResponseChecks | None = None,
     ) -> None:
         self.supergraph = supergraph
         self.api_schema: GraphQLSchema = supergraph.api_schema
         self.clients = clients
+        self.response_checks = response_checks or _response_checks_from_environment()
         self._preparer = _Preparer(supergraph, plan_cache_size)
         self._shaping = ShapingSchema.of(supergraph.api_schema, supergraph.possible_types)
 
@@ -150,12 +203,13 @@ class Router:
         subgraph_urls: Mapping[str, str] | None = None,
         timeout: float = 10.0,
         plan_cache_size: int = 512,
+        response_checks: ResponseChecks | None = None,
     ) -> Router:
         supergraph = Supergraph.from_sdl(sdl)
         urls = {name: sub.url for name, sub in supergraph.subgraphs.items()}
         urls.update(subgraph_urls or {})
         clients = SubgraphClients(urls, transport=transport, timeout=timeout)
-        return cls(supergraph, clients, plan_cache_size)
+        return cls(supergraph, clients, plan_cache_size, response_checks=response_checks)
 
     def prepare(self, request: GraphQLRequest) -> PreparedOperation | RequestError:
         return self._preparer.prepare(request)
@@ -164,6 +218,8 @@ class Router:
         """The wire-format response body; never raises."""
         try:
             return await self._execute(prepared)
+        except ResponseCoverageError:
+            raise  # asked for (tests): a silent wrong answer must fail loudly
         except Exception:  # a router bug must not turn into a 500 for the whole request
             _log.exception("query plan execution failed")
             return {
@@ -177,17 +233,55 @@ class Router:
             }
 
     async def _execute(self, prepared: PreparedOperation) -> dict[str, Any]:
-        data, errors = await execute_plan(prepared.plan, self.clients, prepared.variables)
+        null_entities: list[list[str | int]] = []
+        data, errors = await execute_plan(
+            prepared.plan, self.clients, prepared.variables, null_entities
+        )
         introspection = self._introspection(prepared)
         shaped, shaping_errors = shape_response(
             self._shaping, prepared.operation, data, introspection
         )
+        if self.response_checks != "off":
+            every_error = errors + shaping_errors
+            errors.extend(self._check_response(prepared, data, shaped, every_error, null_entities))
         if errors:
             return {"errors": errors, "data": shaped}
         body: dict[str, Any] = {"data": shaped}
         if shaping_errors:
             body["extensions"] = {"valueCompletion": shaping_errors}
         return body
+
+    def _check_response(
+        self,
+        prepared: PreparedOperation,
+        data: Mapping[str, Any],
+        shaped: Mapping[str, Any] | None,
+        errors: list[dict[str, Any]],
+        null_entities: list[list[str | int]],
+    ) -> list[dict[str, Any]]:
+        """The coverage check of a response: raise, or log and return one error per
+        violation so that a made-up null is at least not silent."""
+        violations = check_response_coverage(
+            self._shaping, prepared.operation, data, shaped, errors, null_entities
+        )
+        if not violations:
+            return []
+        if self.response_checks == "raise":
+            raise ResponseCoverageError(violations)
+        _log.error(
+            "response coverage violations (router bug) for %s:\n%s\n%s",
+            prepared.operation_name or "an anonymous operation",
+            "\n".join(str(v) for v in violations),
+            format_plan(prepared.plan),
+        )
+        return [
+            {
+                "message": "The router could not deliver this field",
+                "path": list(violation.path),
+                "extensions": {"code": "RESPONSE_COVERAGE_VIOLATION"},
+            }
+            for violation in violations
+        ]
 
     def _introspection(self, prepared: PreparedOperation) -> Mapping[str, Any] | None:
         document = prepared.operation.introspection

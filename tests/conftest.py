@@ -19,6 +19,10 @@ from subgraphs.common.peers import Peers
 from subgraphs.mount import MountedTransport
 from subgraphs.registry import DOMAINS, create_app
 
+# Every router the tests build checks each response it sends (router.response_coverage):
+# a selected field missing, or null with no subgraph null and no error, fails the test.
+os.environ.setdefault("ROUTER_CHECK_COVERAGE", "1")
+
 TEST_SCALE = Scale(customers=60, orders=400, products=48, warehouses=3, seed=7)
 
 GraphQL = Callable[..., Awaitable[dict[str, Any]]]

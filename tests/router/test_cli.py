@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from router.__main__ import main, parse_subgraph_urls
+from router.__main__ import build_parser, main, parse_subgraph_urls
 from tests.peers import PEERS_DIR, needs_node
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -71,6 +71,12 @@ def test_missing_supergraph_file_is_a_usage_error(
         main(["explain", "--supergraph", str(tmp_path / "absent.graphql"), "{ me { id } }"])
     assert raised.value.code == 2
     assert "absent.graphql" in capsys.readouterr().err
+
+
+def test_serve_can_turn_the_response_checks_on() -> None:
+    serve = ["serve", "--supergraph", "supergraph.graphql"]
+    assert build_parser().parse_args([*serve, "--check-responses"]).check_responses
+    assert not build_parser().parse_args(serve).check_responses
 
 
 def free_port() -> int:

@@ -327,6 +327,27 @@ async def test_broken_subgraph_answers_become_errors(
     assert error["extensions"] == {"code": "SUBGRAPH_ERROR", "serviceName": "accounts"}
 
 
+async def test_an_entity_a_subgraph_answers_null_is_its_null_not_the_routers() -> None:
+    """No error, no fields: the response coverage check (on in tests) accepts the nulls
+    because execution reports the entity the subgraph answered null."""
+    apps: dict[str, Any] = {
+        **fleet_apps(),
+        "inventory": broken_app(200, b'{"data": {"_entities": [null]}}'),
+    }
+    query = "{ topProducts(first: 1) { upc inStock } }"
+    body = await run(FLEET_SUPERGRAPH, FleetTransport(apps), query)
+    assert body == {"data": {"topProducts": [{"upc": "1", "inStock": None}]}}
+    router = Router.from_supergraph_sdl(FLEET_SUPERGRAPH, transport=FleetTransport(apps))
+    try:
+        prepared = router.prepare(GraphQLRequest(query))
+        assert isinstance(prepared, PreparedOperation)
+        null_entities: list[list[str | int]] = []
+        await execute_plan(prepared.plan, router.clients, {}, null_entities)
+    finally:
+        await router.aclose()
+    assert null_entities == [["topProducts", 0]]
+
+
 async def test_introspection_is_answered_by_the_router_next_to_data() -> None:
     query = '{ __typename t: __type(name: "Product") { name } topProducts(first: 1) { upc } }'
     body = await run(FLEET_SUPERGRAPH, FleetTransport(fleet_apps()), query)

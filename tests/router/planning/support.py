@@ -13,9 +13,16 @@ from graphql import DocumentNode, OperationDefinitionNode
 from router.composition import SubgraphSDL, compose
 from router.composition.config import SubgraphConfig
 from router.composition.sources import load_sdl
-from router.operation import coerce_variables, normalize, parse_and_validate, select_operation
+from router.operation import (
+    NormalizedOperation,
+    coerce_variables,
+    normalize,
+    parse_and_validate,
+    select_operation,
+)
 from router.plan import QueryPlan, format_plan
 from router.planning import QueryPlanner
+from router.planning.coverage import CoverageGap, check_plan_coverage
 from router.supergraph import Supergraph
 
 __all__ = [
@@ -24,6 +31,8 @@ __all__ = [
     "SHOP",
     "SHOP_SUBGRAPHS",
     "compose_supergraph",
+    "coverage_gaps",
+    "operation",
     "plan",
     "plan_for",
     "plan_text",
@@ -64,16 +73,37 @@ def planner(supergraph_sdl: str) -> QueryPlanner:
     return QueryPlanner(Supergraph.from_sdl(supergraph_sdl))
 
 
-def plan(supergraph_sdl: str, query: str, variables: Mapping[str, Any] | None = None) -> QueryPlan:
-    query_planner = planner(supergraph_sdl)
-    schema = query_planner.supergraph.api_schema
+def operation(
+    supergraph_sdl: str, query: str, variables: Mapping[str, Any] | None = None
+) -> NormalizedOperation:
+    """``query`` normalized against the API schema of ``supergraph_sdl``."""
+    schema = planner(supergraph_sdl).supergraph.api_schema
     document = parse_and_validate(schema, query)
     assert isinstance(document, DocumentNode), document
-    operation = select_operation(schema, document, None)
-    assert isinstance(operation, OperationDefinitionNode), operation
-    coerced = coerce_variables(schema, operation, variables)
+    definition = select_operation(schema, document, None)
+    assert isinstance(definition, OperationDefinitionNode), definition
+    coerced = coerce_variables(schema, definition, variables)
     assert isinstance(coerced, dict), coerced
-    return query_planner.plan(normalize(schema, document, operation, coerced))
+    return normalize(schema, document, definition, coerced)
+
+
+def plan(supergraph_sdl: str, query: str, variables: Mapping[str, Any] | None = None) -> QueryPlan:
+    """The plan of ``query``, which must pass the plan coverage check."""
+    normalized = operation(supergraph_sdl, query, variables)
+    query_planner = planner(supergraph_sdl)
+    built = query_planner.plan(normalized)
+    gaps = check_plan_coverage(normalized, built, query_planner.supergraph)
+    assert not gaps, "\n".join([*map(str, gaps), format_plan(built)])
+    return built
+
+
+def coverage_gaps(
+    supergraph_sdl: str, query: str, variables: Mapping[str, Any] | None = None
+) -> list[CoverageGap]:
+    """The coverage gaps (``router.planning.coverage``) of the plan of ``query``."""
+    normalized = operation(supergraph_sdl, query, variables)
+    query_planner = planner(supergraph_sdl)
+    return check_plan_coverage(normalized, query_planner.plan(normalized), query_planner.supergraph)
 
 
 def plan_text(supergraph_sdl: str, query: str, variables: Mapping[str, Any] | None = None) -> str:
