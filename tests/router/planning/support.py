@@ -24,6 +24,7 @@ __all__ = [
     "SHOP",
     "SHOP_SUBGRAPHS",
     "compose_supergraph",
+    "fetch_count",
     "plan",
     "plan_for",
     "plan_text",
@@ -85,3 +86,8 @@ def plan_for(
 ) -> str:
     """The printed plan of ``query`` over the composition of ``subgraphs``."""
     return plan_text(compose_supergraph(subgraphs), query, variables)
+
+
+def fetch_count(printed_plan: str) -> int:
+    """The number of subgraph requests of a printed plan (ours or Apollo's)."""
+    return printed_plan.count("Fetch(")

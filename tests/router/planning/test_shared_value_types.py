@@ -1,0 +1,173 @@
+"""Value types (no ``@key``) whose fields are spread over subgraphs: a field the current
+subgraph lacks is reached from the nearest ancestor another subgraph can start from, the root
+(``@shareable`` root fields) or an entity (its key), and the path down to it is re-selected
+there. Each test records Apollo Gateway's plan for the same supergraph as the reference."""
+
+from __future__ import annotations
+
+from tests.router.planning.support import fetch_count, plan_for
+
+_HEADER = (
+    'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", '
+    'import: ["@key", "@shareable"])\n'
+)
+
+SHARED_ROOT = {
+    "a": _HEADER + "type Query { config: Config @shareable }\ntype Config @shareable { a: Int }",
+    "b": _HEADER + "type Query { config: Config @shareable }\ntype Config @shareable { b: Int }",
+}
+
+
+def test_shareable_root_field_is_asked_of_every_subgraph_it_needs() -> None:
+    planned = plan_for(SHARED_ROOT, "{ config { a b } }")
+    assert planned == EXPECTED_SHAREABLE_ROOT_FIELD
+    assert fetch_count(planned) <= fetch_count(APOLLO_SHAREABLE_ROOT_FIELD)
+
+
+EXPECTED_SHAREABLE_ROOT_FIELD = """\
+QueryPlan {
+  Parallel {
+    Fetch(service: "a") {
+      {
+        config {
+          a
+        }
+      }
+    },
+    Fetch(service: "b") {
+      {
+        config {
+          b
+        }
+      }
+    },
+  },
+}"""
+
+APOLLO_SHAREABLE_ROOT_FIELD = EXPECTED_SHAREABLE_ROOT_FIELD
+
+
+def test_a_root_field_already_asked_of_a_subgraph_shares_its_fetch() -> None:
+    subgraphs = {
+        "a": SHARED_ROOT["a"],
+        "b": SHARED_ROOT["b"].replace("type Query {", "type Query { version: Int"),
+    }
+    planned = plan_for(subgraphs, "{ version config { a b } }")
+    assert planned == EXPECTED_ROOT_FIELD_SHARES_ITS_FETCH
+    assert fetch_count(planned) <= fetch_count(APOLLO_ROOT_FIELD_SHARES_ITS_FETCH)
+
+
+EXPECTED_ROOT_FIELD_SHARES_ITS_FETCH = """\
+QueryPlan {
+  Parallel {
+    Fetch(service: "b") {
+      {
+        version
+        config {
+          b
+        }
+      }
+    },
+    Fetch(service: "a") {
+      {
+        config {
+          a
+        }
+      }
+    },
+  },
+}"""
+
+APOLLO_ROOT_FIELD_SHARES_ITS_FETCH = EXPECTED_ROOT_FIELD_SHARES_ITS_FETCH
+
+
+PARENT_ENTITY = {
+    "a": _HEADER
+    + """
+type Query { products: [Product] }
+type Product @key(fields: "id") { id: ID! name: String details: Details @shareable }
+type Details @shareable { size: Int }
+""",
+    "b": _HEADER
+    + """
+type Product @key(fields: "id") { id: ID! details: Details @shareable }
+type Details @shareable { x: Int }
+""",
+}
+
+
+def test_value_type_field_is_fetched_through_the_parent_entity() -> None:
+    planned = plan_for(PARENT_ENTITY, "{ products { name details { size x } } }")
+    assert planned == EXPECTED_THROUGH_THE_PARENT_ENTITY
+    assert fetch_count(planned) <= fetch_count(APOLLO_THROUGH_THE_PARENT_ENTITY)
+
+
+EXPECTED_THROUGH_THE_PARENT_ENTITY = """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "a") {
+      {
+        products {
+          name
+          details {
+            size
+          }
+          __typename
+          id
+        }
+      }
+    },
+    Flatten(path: "products.@") {
+      Fetch(service: "b") {
+        {
+          ... on Product {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Product {
+            details {
+              x
+            }
+          }
+        }
+      },
+    },
+  },
+}"""
+
+APOLLO_THROUGH_THE_PARENT_ENTITY = """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "a") {
+      {
+        products {
+          __typename
+          id
+          name
+          details {
+            size
+          }
+        }
+      }
+    },
+    Flatten(path: "products.@") {
+      Fetch(service: "b") {
+        {
+          ... on Product {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Product {
+            details {
+              x
+            }
+          }
+        }
+      },
+    },
+  },
+}"""
