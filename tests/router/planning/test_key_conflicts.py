@@ -103,4 +103,6 @@ def test_alias_skips_a_key_the_client_uses() -> None:
 
 
 def test_same_types_are_not_aliased() -> None:
-    assert "alias" not in plan_for(NODES, "{ node { ... on User { name } ... on Admin { level } } }")
+    assert "alias" not in plan_for(
+        NODES, "{ node { ... on User { name } ... on Admin { level } } }"
+    )
