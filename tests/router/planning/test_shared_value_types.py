@@ -171,3 +171,173 @@ QueryPlan {
     },
   },
 }"""
+
+
+# Owner is an entity below the shared root value type Config; Prefs.lang is only in b.
+NESTED = {
+    "a": _HEADER
+    + """
+type Query { config: Config @shareable }
+type Config @shareable { a: Int owner: Owner }
+type Owner @key(fields: "id") { id: ID! prefs: Prefs @shareable }
+type Prefs @shareable { theme: String }
+""",
+    "b": _HEADER
+    + """
+type Query { config: Config @shareable }
+type Config @shareable { b: Int }
+type Owner @key(fields: "id") { id: ID! prefs: Prefs @shareable }
+type Prefs @shareable { lang: String mode: Mode @shareable }
+type Mode @shareable { dark: Boolean }
+""",
+}
+
+
+def test_nearest_entity_ancestor_is_preferred_to_the_root() -> None:
+    planned = plan_for(NESTED, "{ config { a owner { prefs { theme lang mode { dark } } } } }")
+    assert planned == EXPECTED_NEAREST_ENTITY_ANCESTOR
+    assert fetch_count(planned) <= fetch_count(APOLLO_NEAREST_ENTITY_ANCESTOR)
+
+
+EXPECTED_NEAREST_ENTITY_ANCESTOR = """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "a") {
+      {
+        config {
+          a
+          owner {
+            prefs {
+              theme
+            }
+            __typename
+            id
+          }
+        }
+      }
+    },
+    Flatten(path: "config.owner") {
+      Fetch(service: "b") {
+        {
+          ... on Owner {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Owner {
+            prefs {
+              lang
+              mode {
+                dark
+              }
+            }
+          }
+        }
+      },
+    },
+  },
+}"""
+
+APOLLO_NEAREST_ENTITY_ANCESTOR = """\
+QueryPlan {
+  Sequence {
+    Fetch(service: "a") {
+      {
+        config {
+          a
+          owner {
+            __typename
+            id
+            prefs {
+              theme
+            }
+          }
+        }
+      }
+    },
+    Flatten(path: "config.owner") {
+      Fetch(service: "b") {
+        {
+          ... on Owner {
+            __typename
+            id
+          }
+        } =>
+        {
+          ... on Owner {
+            prefs {
+              lang
+              mode {
+                dark
+              }
+            }
+          }
+        }
+      },
+    },
+  },
+}"""
+
+
+# The path down from the root goes through a union member.
+FEED = {
+    "a": _HEADER
+    + """
+type Query { feed: [Post] @shareable }
+union Post = Article | Video
+type Article @shareable { id: ID! meta: Meta }
+type Video @shareable { id: ID! }
+type Meta @shareable { size: Int }
+""",
+    "b": _HEADER
+    + """
+type Query { feed: [Post] @shareable }
+union Post = Article | Video
+type Article @shareable { id: ID! meta: Meta }
+type Video @shareable { id: ID! }
+type Meta @shareable { x: Int }
+""",
+}
+
+
+def test_path_from_the_root_keeps_its_type_conditions() -> None:
+    planned = plan_for(FEED, "{ feed { ... on Article { meta { size x } } ... on Video { id } } }")
+    assert planned == EXPECTED_PATH_KEEPS_TYPE_CONDITIONS
+    assert fetch_count(planned) <= fetch_count(APOLLO_PATH_KEEPS_TYPE_CONDITIONS)
+
+
+EXPECTED_PATH_KEEPS_TYPE_CONDITIONS = """\
+QueryPlan {
+  Parallel {
+    Fetch(service: "a") {
+      {
+        feed {
+          __typename
+          ... on Article {
+            meta {
+              size
+            }
+          }
+          ... on Video {
+            id
+          }
+        }
+      }
+    },
+    Fetch(service: "b") {
+      {
+        feed {
+          __typename
+          ... on Article {
+            meta {
+              x
+            }
+          }
+        }
+      }
+    },
+  },
+}"""
+
+APOLLO_PATH_KEEPS_TYPE_CONDITIONS = EXPECTED_PATH_KEEPS_TYPE_CONDITIONS
