@@ -119,12 +119,10 @@ class _Preparer:
             try:
                 entry = (operation, self.planner.plan(operation))
             except PlanningError as error:
-                return _request_error(RequestErrorKind.QUERY_PLANNING, str(error))
+                return _request_error(RequestErrorKind.PLANNING, str(error))
             except Exception:  # a planner bug: the client gets a stable code, the log the rest
                 _log.exception("query planning failed")
-                return _request_error(
-                    RequestErrorKind.QUERY_PLANNING, "The query could not be planned."
-                )
+                return _request_error(RequestErrorKind.PLANNING, "The query could not be planned.")
             self.plans.put(key, entry)
         operation, plan = entry
         return PreparedOperation(

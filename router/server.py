@@ -150,8 +150,8 @@ class _GraphQLEndpoint:
         prepared = self._router.prepare(graphql_request)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
-            if prepared.kind is RequestErrorKind.QUERY_PLANNING:  # accepted, then not runnable
-                result = {"data": None, **result}
+            if prepared.kind is RequestErrorKind.PLANNING:  # valid, but no plan: data null
+                result["data"] = None
                 return _json_response(result, execution_status(media_type, result), media_type)
             return _json_response(result, request_error_status(media_type), media_type)
         _check_kind(prepared.kind, is_post=is_post)

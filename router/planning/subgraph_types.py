@@ -50,8 +50,12 @@ def field_runtime_types(
 ) -> tuple[str, ...]:
     """The object types ``parent.field_name`` (of supergraph type ``field_type``) can be when
     ``graph`` resolves it and any of ``alternatives`` could have, sorted."""
+    own = named_type(field_type_in(supergraph, parent, field_name, graph))
     allowed = set(supergraph.runtime_types(field_type))
-    for candidate in (graph, *alternatives):
-        own = named_type(field_type_in(supergraph, parent, field_name, candidate))
-        allowed &= set(supergraph.runtime_types(own or field_type, candidate))
+    allowed &= set(supergraph.runtime_types(own or field_type, graph))
+    for candidate in alternatives:
+        theirs = named_type(field_type_in(supergraph, parent, field_name, candidate))
+        possible = supergraph.runtime_types(theirs or field_type, candidate)
+        if possible:  # none: an @interfaceObject there, which stands for every implementation
+            allowed &= set(possible)
     return tuple(sorted(allowed))

@@ -9,7 +9,7 @@ import pytest
 
 from router.pipeline import PreparedOperation, Router
 from router.request import GraphQLRequest
-from tests.router.shapes.apps import QUERIES, shapes_fixture, shapes_transport
+from tests.router.shapes.apps import QUERIES, VARIABLES, shapes_fixture, shapes_transport
 
 BOOKS = [{"title": "Dune"}, {"title": "Emma"}]
 EXPECTED: dict[str, tuple[dict[str, Any], int]] = {
@@ -48,6 +48,7 @@ EXPECTED: dict[str, tuple[dict[str, Any], int]] = {
         },
         1,
     ),
+    QUERIES[9]: ({"greeting": "hello Ada"}, 1),
 }
 
 
@@ -62,7 +63,7 @@ async def test_answer_and_subgraph_requests(query: str) -> None:
     transport = shapes_transport()
     router = Router.from_supergraph_sdl(supergraph, transport=transport)
     try:
-        prepared = router.prepare(GraphQLRequest(query))
+        prepared = router.prepare(GraphQLRequest(query, variables=VARIABLES.get(query)))
         assert isinstance(prepared, PreparedOperation), prepared
         body = await router.execute(prepared)
     finally:

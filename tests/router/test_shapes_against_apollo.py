@@ -20,7 +20,7 @@ from router.pipeline import PreparedOperation, Router
 from router.request import GraphQLRequest
 from tests.fleet.record import started
 from tests.peers import PEERS_DIR, needs_node
-from tests.router.shapes.apps import QUERIES, shapes_fixture, shapes_transport
+from tests.router.shapes.apps import QUERIES, VARIABLES, shapes_fixture, shapes_transport
 
 pytestmark = [pytest.mark.node, needs_node]
 
@@ -63,7 +63,8 @@ async def apollo() -> AsyncIterator[str]:
 async def ask_apollo(url: str, query: str) -> tuple[dict[str, Any], int]:
     headers = {"Apollo-Query-Plan-Experimental": "1"}
     async with httpx.AsyncClient() as client:
-        body = (await client.post(url, json={"query": query}, headers=headers)).json()
+        payload = {"query": query, "variables": VARIABLES.get(query)}
+        body = (await client.post(url, json=payload, headers=headers)).json()
     plan = body.pop("extensions", {}).get("__queryPlanExperimental") or ""
     return body, plan.count("Fetch(")
 
@@ -73,7 +74,7 @@ async def ask_router(query: str) -> tuple[dict[str, Any], int]:
     transport = shapes_transport()
     router = Router.from_supergraph_sdl(supergraph, transport=transport)
     try:
-        prepared = router.prepare(GraphQLRequest(query))
+        prepared = router.prepare(GraphQLRequest(query, variables=VARIABLES.get(query)))
         assert isinstance(prepared, PreparedOperation), prepared
         return await router.execute(prepared), sum(transport.requests.values())
     finally:

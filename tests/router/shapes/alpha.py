@@ -102,6 +102,10 @@ class Query:
     def search(self) -> list[Result | None] | None:
         return list(BOOKS)
 
+    @strawberry.federation.field(shareable=True)
+    def greeting(self, name: str | None = None) -> str | None:
+        return f"hello {name}"
+
     @strawberry.field
     def nodes(self) -> list[Node | None] | None:
         return [

@@ -9,6 +9,7 @@ apps' order.
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from starlette.types import ASGIApp
 from strawberry.asgi import GraphQL
@@ -17,7 +18,15 @@ from router.composition import SubgraphSDL, compose
 from tests.fleet.apps import FleetTransport
 from tests.router.shapes import alpha, beta
 
-__all__ = ["BASE_PORT", "QUERIES", "shapes_apps", "shapes_fixture", "shapes_transport"]
+__all__ = [
+    "BASE_PORT",
+    "QUERIES",
+    "VARIABLES",
+    "shapes_apps",
+    "shapes_fixture",
+    "shapes_transport",
+    "supergraph_sdl",
+]
 
 BASE_PORT = 15201
 
@@ -32,7 +41,12 @@ QUERIES = [
     "{ nodes { id ... on User { name } ... on Admin { level } } }",
     "{ search { ... on Book { title } ... on Movie { minutes } } }",  # partial union
     "{ topBook { id } search { __typename ... on Book { id } ... on Movie { minutes } } }",
+    # an argument nullable in alpha, non-null in beta (so in the supergraph): the client's
+    # variable definition is valid in both
+    "query($name: String!) { greeting(name: $name) }",
 ]
+# The variables of the queries that have some.
+VARIABLES: dict[str, dict[str, Any]] = {QUERIES[-1]: {"name": "Ada"}}
 
 
 def shapes_apps() -> dict[str, ASGIApp]:

@@ -86,6 +86,10 @@ class Query:
     def search(self) -> list[Result | None] | None:
         return list(BOOKS)
 
+    @strawberry.federation.field(shareable=True)
+    def greeting(self, name: str) -> str | None:
+        return f"hello {name}"
+
     @strawberry.field
     def top_book(self) -> Book | None:
         return BOOKS[1]
