@@ -10,7 +10,8 @@ field on the way down resolvable in ``b``. The answers deep-merge into the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -106,13 +107,14 @@ def _descend(
     planner: HopPlanner,
     group: FetchGroup,
     builder: SelectionBuilder,
-    steps: Iterable[AncestorStep],
+    steps: Sequence[AncestorStep],
     type_name: str,
-) -> SelectionBuilder:
+) -> tuple[SelectionBuilder, list[AncestorStep]]:
     """Select the fields of ``steps`` again below ``builder``, down to an object of
-    ``type_name``."""
-    steps = list(steps)
+    ``type_name``; the steps this took in ``group`` (for hops further down)."""
+    taken = []
     for index, step in enumerate(steps):
+        taken.append(dataclasses.replace(step, group=group, builder=builder, provided=None))
         field = step.field
         alias = field.response_key if field.response_key != field.name else None
         builder = builder.add_composite(
@@ -122,7 +124,7 @@ def _descend(
         if below != field.type_name:  # an abstract field: go down to the runtime type
             builder.add_leaf(None, "__typename")
             builder = builder.fragment(below)
-    return builder
+    return builder, taken
 
 
 def plan_from_ancestor(
@@ -154,6 +156,11 @@ def plan_from_ancestor(
             if start is None:
                 continue
             hop, selection = start
-            builder = _descend(planner, hop, selection, below, type_name)
-            return planner.plan_field(hop, builder, type_name, field, path, None) | {hop}
+            builder, taken = _descend(planner, hop, selection, below, type_name)
+            depth = len(planner.chain)
+            planner.chain.extend(taken)
+            try:
+                return planner.plan_field(hop, builder, type_name, field, path, None) | {hop}
+            finally:
+                del planner.chain[depth:]
     return None

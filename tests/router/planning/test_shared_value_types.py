@@ -341,3 +341,64 @@ QueryPlan {
 }"""
 
 APOLLO_PATH_KEEPS_TYPE_CONDITIONS = EXPECTED_PATH_KEEPS_TYPE_CONDITIONS
+
+
+# Each subgraph holds part of the shared root value; Deeper.y is only in c, two levels below.
+THREE = {
+    "a": _HEADER + "type Query { config: Config @shareable }\ntype Config @shareable { a: Int }",
+    "b": _HEADER
+    + """type Query { config: Config @shareable }
+type Config @shareable { nested: Nested }
+type Nested @shareable { x: Int deeper: Deeper }
+type Deeper @shareable { z: Int }""",
+    "c": _HEADER
+    + """type Query { config: Config @shareable }
+type Config @shareable { nested: Nested }
+type Nested @shareable { deeper: Deeper }
+type Deeper @shareable { y: Int }""",
+}
+
+
+def test_a_hop_from_a_hop_starts_from_the_root_again() -> None:
+    planned = plan_for(THREE, "{ config { a nested { x deeper { y z } } } }")
+    assert planned == EXPECTED_HOP_FROM_A_HOP
+    assert fetch_count(planned) <= fetch_count(APOLLO_HOP_FROM_A_HOP)
+
+
+EXPECTED_HOP_FROM_A_HOP = """\
+QueryPlan {
+  Parallel {
+    Fetch(service: "a") {
+      {
+        config {
+          a
+        }
+      }
+    },
+    Fetch(service: "b") {
+      {
+        config {
+          nested {
+            x
+            deeper {
+              z
+            }
+          }
+        }
+      }
+    },
+    Fetch(service: "c") {
+      {
+        config {
+          nested {
+            deeper {
+              y
+            }
+          }
+        }
+      }
+    },
+  },
+}"""
+
+APOLLO_HOP_FROM_A_HOP = EXPECTED_HOP_FROM_A_HOP
