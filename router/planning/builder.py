@@ -6,9 +6,13 @@ that subgraph resolves it (or was handed it through ``@provides``); otherwise it
 its ``@requires`` fields, both fetched first (recursively, so keys and requirements that the
 current subgraph lacks come from further hops). Among several subgraphs (``@shareable``),
 the choice avoids new requests first, then hops for keys, then hops below the field.
-Abstract types are planned per runtime type the subgraph can return. Keys, ``@requires``
-fields and ``__typename`` that a client alias on the same object names otherwise are
-fetched under internal aliases (``router.planning.internal_aliases``).
+A field of a value type (no key) goes through its nearest ancestor another subgraph can
+start from (``router.planning.ancestor_hops``). Abstract types are planned per runtime type
+the subgraph's own field type can be (``router.planning.subgraph_types``). Keys,
+``@requires`` fields and ``__typename`` that a client alias on the same object names
+otherwise are fetched under internal aliases (``router.planning.internal_aliases``); one
+response key with two types in a subgraph query gets an alias renamed back on arrival
+(``router.planning.key_conflicts``).
 """
 
 from __future__ import annotations
