@@ -23,7 +23,7 @@ from router.planning.selection_builder import SelectionBuilder
 from router.request import OperationKind
 from router.supergraph import Supergraph
 
-__all__ = ["AncestorStep", "HopPlanner", "plan_from_ancestor"]
+__all__ = ["AncestorStep", "HopPlanner", "plan_from_ancestor", "reachable_graphs"]
 
 ProvidedTree = Mapping[str, "ProvidedTree"]
 
@@ -82,21 +82,42 @@ def _resolves(supergraph: Supergraph, type_name: str, field: str, graph: str) ->
     return join is not None and join.resolves
 
 
+def _own_steps(planner: HopPlanner, group: FetchGroup) -> list[AncestorStep]:
+    """The innermost steps of the chain that ``group`` fetches, outermost first."""
+    own: list[AncestorStep] = []
+    for step in reversed(planner.chain):
+        if step.group is not group:
+            break
+        own.insert(0, step)
+    return own
+
+
+def _at_root(planner: HopPlanner, parent: str, path: tuple[str, ...], group: FetchGroup) -> bool:
+    return parent == planner.root_type and not path and not group.is_entity
+
+
+def _can_start(
+    planner: HopPlanner, parent: str, path: tuple[str, ...], group: FetchGroup, target: str
+) -> bool:
+    """Whether ``target`` can start from an object of ``parent`` at ``path``: the root, or
+    an entity it has a key for."""
+    keys = planner.supergraph.keys_in(parent, target)
+    return _at_root(planner, parent, path, group) or any(k.resolvable for k in keys)
+
+
 def _start(
     planner: HopPlanner, anchor: AncestorStep, target: str
 ) -> tuple[FetchGroup, SelectionBuilder] | None:
     """The fetch of ``target`` and the selection where ``anchor``'s field can be selected."""
-    supergraph = planner.supergraph
-    at_root = anchor.parent == planner.root_type and not anchor.path
-    if at_root and not anchor.group.is_entity:
+    if not _can_start(planner, anchor.parent, anchor.path, anchor.group, target):
+        return None
+    if _at_root(planner, anchor.parent, anchor.path, anchor.group):
         if planner.operation_kind is not OperationKind.QUERY:  # never run a mutation twice
             return None
         group = planner.root_groups.get(target)
         if group is None:
             group = planner.root_groups[target] = planner.graph.root_group(target)
         return group, group.selection
-    if not any(k.resolvable for k in supergraph.keys_in(anchor.parent, target)):
-        return None
     entity = planner.entity_group(
         anchor.group, anchor.builder, anchor.parent, target, anchor.path, anchor.provided
     )
@@ -138,11 +159,7 @@ def plan_from_ancestor(
     nearest ancestor in ``group`` that a subgraph resolving the field can start from; None
     when there is none."""
     supergraph = planner.supergraph
-    own: list[AncestorStep] = []
-    for step in reversed(planner.chain):
-        if step.group is not group:
-            break
-        own.insert(0, step)
+    own = _own_steps(planner, group)
     targets = sorted(
         (g for g in supergraph.resolving_graphs(type_name, field.name) if g != group.subgraph),
         key=lambda g: (g not in planner.root_groups, g),
@@ -164,3 +181,24 @@ def plan_from_ancestor(
             finally:
                 del planner.chain[depth:]
     return None
+
+
+def reachable_graphs(
+    planner: HopPlanner, group: FetchGroup, type_name: str, field_name: str, path: tuple[str, ...]
+) -> list[str]:
+    """The other subgraphs that could resolve ``type_name.field_name`` for the object at
+    ``path`` (fetched by ``group``): from the root, the object's key, or an ancestor, as
+    :func:`plan_from_ancestor` would reach them (Apollo Gateway's alternatives)."""
+    supergraph = planner.supergraph
+    own = _own_steps(planner, group)
+    found = []
+    for target in supergraph.resolving_graphs(type_name, field_name):
+        if target == group.subgraph:
+            continue
+        if _can_start(planner, type_name, path, group, target) or any(
+            all(_resolves(supergraph, s.parent, s.field.name, target) for s in own[index:])
+            and _can_start(planner, own[index].parent, own[index].path, group, target)
+            for index in range(len(own))
+        ):
+            found.append(target)
+    return found

@@ -40,7 +40,7 @@ from router.operation import (
     normalize_field_set,
 )
 from router.plan import Flatten, OutputRewrite, PlanNode, PlanSelection, QueryPlan
-from router.planning.ancestor_hops import AncestorStep, plan_from_ancestor
+from router.planning.ancestor_hops import AncestorStep, plan_from_ancestor, reachable_graphs
 from router.planning.fetch_graph import FetchGraph, FetchGroup
 from router.planning.internal_aliases import index_client_fields
 from router.planning.key_conflicts import alias_conflicting_keys
@@ -342,13 +342,14 @@ class _PlanBuilder:
         else:
             inner = provided[field.name] if provided is not None else None
         below = path + field.path_suffix
+        abstract = self.supergraph.is_abstract(field.type_name)
+        runtimes = self.field_runtime_types(group, type_name, field, path) if abstract else ()
         self.chain.append(AncestorStep(group, builder, type_name, field, path, provided))
         try:
-            if not self.supergraph.is_abstract(field.type_name):
+            if not abstract:
                 return self.plan_selections(
                     group, child, field.type_name, field.selections, below, inner
                 )
-            runtimes = self.field_runtime_types(group, type_name, field)
             own = named_type(field_type_in(self.supergraph, type_name, field.name, group.subgraph))
             if own and not self.supergraph.is_abstract(own):  # an object in this subgraph
                 child.add_leaf(None, "__typename")
@@ -362,18 +363,12 @@ class _PlanBuilder:
             self.chain.pop()
 
     def field_runtime_types(
-        self, group: FetchGroup, type_name: str, field: Field
+        self, group: FetchGroup, type_name: str, field: Field, path: tuple[str, ...]
     ) -> tuple[str, ...]:
         """The object types to plan below ``field`` (router.planning.subgraph_types): those
         of its type in the group's subgraph that every subgraph which could have resolved
-        it here can return too (another root fetch, or an entity hop)."""
-        at_root = type_name == self.operation.root_type
-        alternatives = [
-            g
-            for g in self.supergraph.resolving_graphs(type_name, field.name)
-            if g != group.subgraph
-            and (at_root or any(k.resolvable for k in self.supergraph.keys_in(type_name, g)))
-        ]
+        it here can return too (from the root, a key, or an ancestor)."""
+        alternatives = reachable_graphs(self, group, type_name, field.name, path)
         return field_runtime_types(
             self.supergraph, type_name, field.name, field.type_name, group.subgraph, alternatives
         )

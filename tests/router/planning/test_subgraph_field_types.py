@@ -158,3 +158,91 @@ QueryPlan {
 }"""
 
 APOLLO_UNION_MEMBER_DROPPED = EXPECTED_UNION_MEMBER_DROPPED
+
+
+# Product.related is shared by a and b, whose Result lacks Movie; b is reachable by Product's key.
+ENTITY_MEMBERS = {
+    "a": _HEADER
+    + """type Query { products: [Product] }
+type Product @key(fields: "id") { id: ID! related: [Result] @shareable }
+union Result = Book | Movie
+type Book @shareable { id: ID! title: String }
+type Movie @shareable { id: ID! minutes: Int }""",
+    "b": _HEADER
+    + """type Product @key(fields: "id") { id: ID! related: [Result] @shareable }
+union Result = Book
+type Book @shareable { id: ID! title: String }""",
+}
+
+
+def test_union_member_a_subgraph_reachable_by_key_lacks_is_not_planned() -> None:
+    planned = plan_for(
+        ENTITY_MEMBERS,
+        "{ products { related { ... on Book { title } ... on Movie { minutes } } } }",
+    )
+    assert planned == EXPECTED_KEY_REACHABLE
+    assert fetch_count(planned) <= fetch_count(APOLLO_KEY_REACHABLE)
+
+
+EXPECTED_KEY_REACHABLE = """\
+QueryPlan {
+  Fetch(service: "a") {
+    {
+      products {
+        related {
+          __typename
+          ... on Book {
+            title
+          }
+        }
+      }
+    }
+  },
+}"""
+
+APOLLO_KEY_REACHABLE = EXPECTED_KEY_REACHABLE
+
+
+# The same below a value type: b is reachable through the entity ancestor Product.
+VALUE_MEMBERS = {
+    "a": _HEADER
+    + """type Query { products: [Product] }
+type Product @key(fields: "id") { id: ID! info: Info @shareable }
+type Info @shareable { related: [Result] @shareable }
+union Result = Book | Movie
+type Book @shareable { id: ID! title: String }
+type Movie @shareable { id: ID! minutes: Int }""",
+    "b": _HEADER
+    + """type Product @key(fields: "id") { id: ID! info: Info @shareable }
+type Info @shareable { related: [Result] @shareable }
+union Result = Book
+type Book @shareable { id: ID! title: String }""",
+}
+
+
+def test_union_member_a_subgraph_reachable_through_an_ancestor_lacks_is_not_planned() -> None:
+    query = "{ products { info { related { ... on Book { title } ... on Movie { minutes } } } } }"
+    planned = plan_for(VALUE_MEMBERS, query)
+    assert planned == EXPECTED_ANCESTOR_REACHABLE
+    assert fetch_count(planned) <= fetch_count(APOLLO_ANCESTOR_REACHABLE)
+
+
+EXPECTED_ANCESTOR_REACHABLE = """\
+QueryPlan {
+  Fetch(service: "a") {
+    {
+      products {
+        info {
+          related {
+            __typename
+            ... on Book {
+              title
+            }
+          }
+        }
+      }
+    }
+  },
+}"""
+
+APOLLO_ANCESTOR_REACHABLE = EXPECTED_ANCESTOR_REACHABLE
