@@ -6,6 +6,8 @@ reached as Apollo Gateway does: from the nearest ancestor where ``b`` can start,
 (``_entities { ... on Product { details { x } } }``, keyed by the entity's key) or the
 query root (``@shareable`` root fields: a second root fetch of ``config { b }``), with every
 field on the way down resolvable in ``b``. The answers deep-merge into the same objects.
+The same reach tells which other subgraphs could have resolved a field at a point
+(:func:`reachable_graphs`), which bounds the runtime types of a shared abstract field.
 """
 
 from __future__ import annotations
