@@ -17,7 +17,16 @@ from typing import Any
 
 import orjson
 
-from router.plan import Fetch, Flatten, PlanField, PlanNode, PlanSelection, QueryPlan, Sequence
+from router.plan import (
+    Fetch,
+    Flatten,
+    OutputRewrite,
+    PlanField,
+    PlanNode,
+    PlanSelection,
+    QueryPlan,
+    Sequence,
+)
 from router.subgraph_client import SubgraphClients, SubgraphRequestError
 
 __all__ = ["deep_merge", "execute_plan"]
@@ -61,6 +70,38 @@ def _objects_at(value: Any, path: tuple[str, ...], position: Path) -> Iterator[t
                 yield from _objects_at(item, rest, [*position, index])
     elif isinstance(value, dict):
         yield from _objects_at(value.get(head), rest, [*position, head])
+
+
+def _rewrite(
+    value: Any,
+    path: tuple[str | frozenset[str], ...],
+    rename: OutputRewrite,
+    typename: str | None = None,
+) -> None:
+    """Rename ``rename.alias`` to ``rename.name`` in the objects at ``path`` below ``value``
+    (``typename``: the type of ``value`` when it does not say, as an ``_entities`` answer)."""
+    if isinstance(value, list):
+        for item in value:
+            _rewrite(item, path, rename)
+        return
+    if not isinstance(value, dict):
+        return
+    if not path:
+        if rename.alias in value:
+            value[rename.name] = value.pop(rename.alias)
+        return
+    head = path[0]
+    if isinstance(head, frozenset):
+        if value.get("__typename", typename) in head:
+            _rewrite(value, path[1:], rename)
+    else:
+        _rewrite(value.get(head), path[1:], rename)
+
+
+def _apply_rewrites(fetch: Fetch, value: Any, typename: str | None = None) -> None:
+    """Give the keys the planner aliased (router.planning.key_conflicts) their names back."""
+    for rename in fetch.output_rewrites:
+        _rewrite(value, rename.path, rename, typename)
 
 
 def _typename_key(selections: tuple[PlanSelection, ...]) -> str:
@@ -151,6 +192,7 @@ class _Execution:
         self.add_errors(fetch, response, lambda path: [path])
         data = response.get("data")
         if isinstance(data, dict):
+            _apply_rewrites(fetch, data)
             deep_merge(self.data, data)
 
     async def entity_fetch(self, flatten: Flatten) -> None:
@@ -164,6 +206,11 @@ class _Execution:
         if response is None:
             return
         merged = len(flatten.all_branches) > 1
+        entities = response.get("data")
+        entities = entities.get("_entities") if isinstance(entities, dict) else None
+        if fetch.output_rewrites and isinstance(entities, list):
+            for answer, representation in zip(entities, representations, strict=False):
+                _apply_rewrites(fetch, answer, representation.get("__typename"))
         for targets in branches:  # errors and data path by path, as separate fetches would
             self.add_errors(fetch, response, functools.partial(targets.error_paths, merged=merged))
             self.merge_entities(fetch, response, len(representations), targets)

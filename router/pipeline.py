@@ -134,7 +134,7 @@ class _Preparer:
         message = f"The query plan cannot deliver every selected field: {gaps[0]}"
         if len(gaps) > 1:
             message += f" (and {len(gaps) - 1} more)"
-        return _request_error(RequestErrorKind.VALIDATION, message, "QUERY_PLANNING_FAILED")
+        return _request_error(RequestErrorKind.PLANNING, message)
 
     def prepare(
         self, request: GraphQLRequest, *, coerce: bool = True
@@ -163,9 +163,10 @@ class _Preparer:
             try:
                 plan = self.planner.plan(operation)
             except PlanningError as error:
-                return _request_error(
-                    RequestErrorKind.VALIDATION, str(error), "QUERY_PLANNING_FAILED"
-                )
+                return _request_error(RequestErrorKind.PLANNING, str(error))
+            except Exception:  # a planner bug: the client gets a stable code, the log the rest
+                _log.exception("query planning failed")
+                return _request_error(RequestErrorKind.PLANNING, "The query could not be planned.")
             entry = (operation, plan, self.coverage_error(request, operation, plan))
             self.plans.put(key, entry)
         operation, plan, coverage_error = entry

@@ -19,6 +19,7 @@ __all__ = [
     "Fetch",
     "Flatten",
     "FlattenBranch",
+    "OutputRewrite",
     "Parallel",
     "PlanField",
     "PlanFragment",
@@ -53,6 +54,17 @@ class PlanFragment(NamedTuple):
 PlanSelection = PlanField | PlanFragment
 
 
+class OutputRewrite(NamedTuple):
+    """Rename the response key ``alias`` back to ``name`` in the objects at ``path`` of a
+    fetch's answer (the root data, or each ``_entities`` element). ``path`` holds response
+    keys (lists are walked through) and type conditions: the object types a fragment
+    applies to, matched against ``__typename``."""
+
+    path: tuple[str | frozenset[str], ...]
+    alias: str
+    name: str
+
+
 @dataclass(frozen=True, slots=True)
 class Fetch:
     service_name: str
@@ -63,6 +75,8 @@ class Fetch:
     requires: tuple[PlanSelection, ...] | None = None
     # requires, indexed by the __typename it applies to
     requires_by_type: Mapping[str, tuple[PlanSelection, ...]] = field(default_factory=dict)
+    # keys the planner aliased to keep the subgraph query valid, renamed back on arrival
+    output_rewrites: tuple[OutputRewrite, ...] = ()
 
 
 class FlattenBranch(NamedTuple):
@@ -126,6 +140,7 @@ def make_fetch(
     variable_definitions: tuple[str, ...] = (),
     variable_usages: tuple[str, ...] = (),
     requires: tuple[PlanSelection, ...] | None = None,
+    output_rewrites: tuple[OutputRewrite, ...] = (),
 ) -> Fetch:
     """Build a fetch and the operation text sent to its subgraph."""
     definitions = list(variable_definitions)
@@ -149,6 +164,7 @@ def make_fetch(
         variable_usages=variable_usages,
         requires=requires,
         requires_by_type=by_type,
+        output_rewrites=output_rewrites,
     )
 
 

@@ -57,6 +57,7 @@ class FieldJoin:
     provides: str | None = None
     external: bool = False
     used_overridden: bool = False
+    type: str | None = None  # the field's type in this subgraph when it differs (printed)
 
     @property
     def resolves(self) -> bool:
@@ -165,6 +166,7 @@ def _field_joins(
             provides=j.get("provides"),
             external=bool(j.get("external")),
             used_overridden=bool(j.get("usedOverridden")),
+            type=j.get("type"),
         )
         for j in explicit
     )

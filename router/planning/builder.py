@@ -6,9 +6,13 @@ that subgraph resolves it (or was handed it through ``@provides``); otherwise it
 its ``@requires`` fields, both fetched first (recursively, so keys and requirements that the
 current subgraph lacks come from further hops). Among several subgraphs (``@shareable``),
 the choice avoids new requests first, then hops for keys, then hops below the field.
-Abstract types are planned per runtime type the subgraph can return. Keys, ``@requires``
-fields and ``__typename`` that a client alias on the same object names otherwise are
-fetched under internal aliases (``router.planning.internal_aliases``).
+A field of a value type (no key) goes through its nearest ancestor another subgraph can
+start from (``router.planning.ancestor_hops``). Abstract types are planned per runtime type
+the subgraph's own field type can be (``router.planning.subgraph_types``). Keys,
+``@requires`` fields and ``__typename`` that a client alias on the same object names
+otherwise are fetched under internal aliases (``router.planning.internal_aliases``); one
+response key with two types in a subgraph query gets an alias renamed back on arrival
+(``router.planning.key_conflicts``).
 """
 
 from __future__ import annotations
@@ -36,14 +40,25 @@ from router.operation import (
     merge_selections,
     normalize_field_set,
 )
-from router.plan import Flatten, PlanNode, QueryPlan, count_fetches, count_waves
+from router.plan import (
+    Flatten,
+    OutputRewrite,
+    PlanNode,
+    PlanSelection,
+    QueryPlan,
+    count_fetches,
+    count_waves,
+)
+from router.planning.ancestor_hops import AncestorStep, plan_from_ancestor, reachable_graphs
 from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph, FetchGroup
 from router.planning.internal_aliases import ClientFields, index_client_fields
+from router.planning.key_conflicts import alias_conflicting_keys
 from router.planning.merging import plan_merging_fetches
 from router.planning.plan_tree import build_plan_node
 from router.planning.search import Decisions, search
 from router.planning.selection_builder import SelectionBuilder
+from router.planning.subgraph_types import field_runtime_types, field_type_in, named_type
 from router.request import OperationKind
 from router.supergraph import FieldJoin, Key, Supergraph
 
@@ -166,11 +181,23 @@ class _PlanBuilder:
         self.in_progress: set[tuple[str, tuple[str, ...], str]] = set()
         self.client_fields = client_fields
         self.decisions = decisions
+        # root fetches of a query by subgraph; the composite fields being planned, outermost
+        # first (router.planning.ancestor_hops reaches value-type fields through them)
+        self.root_groups: dict[str, FetchGroup] = {}
+        self.chain: list[AncestorStep] = []
+
+    @property
+    def operation_kind(self) -> OperationKind:
+        return self.operation.kind
+
+    @property
+    def root_type(self) -> str:
+        return self.operation.root_type
 
     def build(self) -> QueryPlan:
         mutation = self.operation.kind is OperationKind.MUTATION
         root = self.operation.root_type
-        groups: dict[str, FetchGroup] = {}
+        groups = self.root_groups
         last: FetchGroup | None = None
         for field in self.collect(self.operation.selections, root):
             if field.name.startswith("__"):  # __typename and introspection: the router answers
@@ -192,7 +219,7 @@ class _PlanBuilder:
         definitions = dict(self.operation.variable_definitions)
 
         def to_node(group: FetchGroup) -> PlanNode:
-            fetch = group.to_fetch(kind, definitions)
+            fetch = group.to_fetch(kind, definitions, self.alias_conflicts)
             return Flatten(group.merge_at, fetch) if group.is_entity else fetch
 
         groups = self.graph.groups
@@ -200,6 +227,18 @@ class _PlanBuilder:
             fetch_of = {group.id: to_node(group) for group in groups}
             return build_plan_node(groups, fetch_of, sequential_roots=True)
         return plan_merging_fetches(groups, to_node, self.supergraph.schema)
+
+    def alias_conflicts(
+        self, group: FetchGroup, selections: tuple[PlanSelection, ...]
+    ) -> tuple[tuple[PlanSelection, ...], tuple[OutputRewrite, ...]]:
+        def type_of(parent: str, field_name: str) -> str:
+            return field_type_in(self.supergraph, parent, field_name, group.subgraph)
+
+        def runtime_types(condition: str) -> frozenset[str]:
+            return frozenset(self.supergraph.runtime_types(condition, group.subgraph))
+
+        parent = "_Entity" if group.is_entity else self.operation.root_type
+        return alias_conflicting_keys(selections, parent, type_of, runtime_types)
 
     # -- selections ------------------------------------------------------------------------
 
@@ -215,13 +254,18 @@ class _PlanBuilder:
         selections: Iterable[Selection],
         path: tuple[str, ...],
         provided: ProvidedTree | None,
+        runtimes: tuple[str, ...] | None = None,
     ) -> set[FetchGroup]:
+        """``runtimes``: the object types to plan for when ``type_name`` is abstract (by
+        default, those it can be in the group's subgraph)."""
         if not self.supergraph.is_abstract(type_name):
             fields = self.collect(selections, type_name)
             return self.plan_fields(group, builder, type_name, fields, path, provided)
         builder.add_leaf(None, "__typename")
         touched = {group}
-        for runtime in self.supergraph.runtime_types(type_name, group.subgraph):
+        if runtimes is None:
+            runtimes = self.supergraph.runtime_types(type_name, group.subgraph)
+        for runtime in runtimes:
             fields = self.collect(selections, runtime)
             if fields:
                 fragment = builder.fragment(runtime)
@@ -268,14 +312,22 @@ class _PlanBuilder:
             touched = self.plan_fields(
                 group, builder, type_name, self.required(path, type_name, join), path, provided
             )
-            return touched | self.add_local(group, builder, field, path, join, provided)
+            return touched | self.add_local(group, builder, type_name, field, path, join, provided)
         target = self.choose_graph(group, type_name, field, path, provided)
+        if target is None:  # a value type: from an ancestor another subgraph can start from
+            hopped = plan_from_ancestor(self, group, type_name, field, path)
+            if hopped is None:
+                raise PlanningError(
+                    f"no subgraph can resolve {type_name}.{field.name} from {group.subgraph}"
+                )
+            return hopped
         target_join = self.supergraph.field_join(type_name, field.name, target)
         assert target_join is not None
         required = self.required(path, type_name, target_join)
         entity = self.entity_group(group, builder, type_name, target, path, provided, required)
         fragment = entity.selection.fragment(type_name)
-        return self.add_local(entity, fragment, field, path, target_join, None) | {entity}
+        touched = self.add_local(entity, fragment, type_name, field, path, target_join, None)
+        return touched | {entity}
 
     def required(
         self, path: tuple[str, ...], type_name: str, join: FieldJoin
@@ -306,6 +358,7 @@ class _PlanBuilder:
         self,
         group: FetchGroup,
         builder: SelectionBuilder,
+        type_name: str,
         field: Field,
         path: tuple[str, ...],
         join: FieldJoin,
@@ -321,8 +374,36 @@ class _PlanBuilder:
             inner = self.planner.provided(join.provides) if join.provides else None
         else:
             inner = provided[field.name] if provided is not None else None
-        return self.plan_selections(
-            group, child, field.type_name, field.selections, path + field.path_suffix, inner
+        below = path + field.path_suffix
+        abstract = self.supergraph.is_abstract(field.type_name)
+        runtimes = self.field_runtime_types(group, type_name, field, path) if abstract else ()
+        self.chain.append(AncestorStep(group, builder, type_name, field, path, provided))
+        try:
+            if not abstract:
+                return self.plan_selections(
+                    group, child, field.type_name, field.selections, below, inner
+                )
+            own = named_type(field_type_in(self.supergraph, type_name, field.name, group.subgraph))
+            if own and not self.supergraph.is_abstract(own):  # an object in this subgraph
+                child.add_leaf(None, "__typename")
+                if own not in runtimes:
+                    return {group}
+                return self.plan_selections(group, child, own, field.selections, below, inner)
+            return self.plan_selections(
+                group, child, field.type_name, field.selections, below, inner, runtimes
+            )
+        finally:
+            self.chain.pop()
+
+    def field_runtime_types(
+        self, group: FetchGroup, type_name: str, field: Field, path: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The object types to plan below ``field`` (router.planning.subgraph_types): those
+        of its type in the group's subgraph that every subgraph which could have resolved
+        it here can return too (from the root, a key, or an ancestor)."""
+        alternatives = reachable_graphs(self, group, type_name, field.name, path)
+        return field_runtime_types(
+            self.supergraph, type_name, field.name, field.type_name, group.subgraph, alternatives
         )
 
     @staticmethod
@@ -356,7 +437,9 @@ class _PlanBuilder:
         field: Field,
         path: tuple[str, ...],
         provided: ProvidedTree | None,
-    ) -> str:
+    ) -> str | None:
+        """The subgraph of the ``_entities`` hop for ``field``; None when no subgraph that
+        resolves it has a key for ``type_name``."""
         candidates = [
             g
             for g in self.supergraph.resolving_graphs(type_name, field.name)
@@ -364,9 +447,7 @@ class _PlanBuilder:
             and (g, path, type_name) not in self.in_progress
         ]
         if not candidates:
-            raise PlanningError(
-                f"no subgraph can resolve {type_name}.{field.name} from {group.subgraph}"
-            )
+            return None
         ordered = sorted(
             candidates,
             key=lambda g: (

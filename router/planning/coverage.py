@@ -44,6 +44,7 @@ from router.plan import (
     QueryPlan,
     Sequence,
 )
+from router.planning.subgraph_types import field_runtime_types
 from router.supergraph import Supergraph
 
 __all__ = ["CoverageGap", "check_plan_coverage"]
@@ -152,6 +153,7 @@ class _Checker:
         self.fetched: dict[tuple[_Keys, str], list[_Fetched]] = {}
         self.reachable: dict[_Keys, set[str]] = {}
         self.gaps: list[CoverageGap] = []
+        self.renamed: set[tuple[str, str]] = set()
 
     # -- what the plan fetches --------------------------------------------------------------
 
@@ -159,6 +161,9 @@ class _Checker:
         sites = list(_sites(plan.node))
         root = frozenset({self.operation.root_type})
         for site in sites:
+            fetch = site.node if isinstance(site.node, Fetch) else site.node.node
+            # fields a subgraph query aliases (two types under one key) and execution renames
+            self.renamed = {(rewrite.alias, rewrite.name) for rewrite in fetch.output_rewrites}
             if isinstance(site.node, Fetch):
                 self.record(site.node.selections, self.operation.root_type, root, (), site)
                 continue
@@ -190,17 +195,25 @@ class _Checker:
                 self.record(selection.selections, selection.type_condition, narrowed, path, site)
                 continue
             fetched = _Fetched(selection.name, selection.arguments, types, site, path)
-            self.fetched.setdefault((keys, selection.response_key), []).append(fetched)
+            response_key = selection.response_key
+            if (response_key, selection.name) in self.renamed:
+                response_key = selection.name
+            self.fetched.setdefault((keys, response_key), []).append(fetched)
             if not selection.selections:
                 continue
             child, lists = self.field_type(parent, selection.name)
-            child_types = (
-                frozenset(self.supergraph.runtime_types(child, site.service))
-                if child is not None
-                else self.all_objects
-            )
-            self.reachable.setdefault((*keys, selection.response_key), set()).update(child_types)
-            below = (*path, selection.response_key, *lists)
+            child_types = self.all_objects
+            if child is not None and parent is not None:
+                # what this subgraph's own type can be, and (a @shareable field answers the
+                # same everywhere) what every other subgraph resolving the field can return
+                others = self.supergraph.resolving_graphs(parent, selection.name)
+                child_types = frozenset(
+                    field_runtime_types(
+                        self.supergraph, parent, selection.name, child, site.service, others
+                    )
+                )
+            self.reachable.setdefault((*keys, response_key), set()).update(child_types)
+            below = (*path, response_key, *lists)
             self.record(selection.selections, child, child_types, below, site)
 
     def check_conflicts(self) -> None:

@@ -10,10 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from router.plan import Fetch, make_fetch
+from router.plan import Fetch, OutputRewrite, PlanSelection, make_fetch
 from router.planning.selection_builder import SelectionBuilder
 
-__all__ = ["FetchGraph", "FetchGroup"]
+__all__ = ["FetchGraph", "FetchGroup", "SelectionRewrite"]
+
+# (group, its frozen selections) -> the selections to send and the renames of their answer
+SelectionRewrite = Callable[
+    ["FetchGroup", tuple[PlanSelection, ...]],
+    tuple[tuple[PlanSelection, ...], tuple[OutputRewrite, ...]],
+]
 
 
 @dataclass(eq=False)
@@ -27,15 +33,25 @@ class FetchGroup:
     parents: set[int] = field(default_factory=set)
     variables: dict[str, None] = field(default_factory=dict)
 
-    def to_fetch(self, kind: str, variable_definitions: dict[str, str]) -> Fetch:
+    def to_fetch(
+        self,
+        kind: str,
+        variable_definitions: dict[str, str],
+        rewrite: SelectionRewrite | None = None,
+    ) -> Fetch:
         usages = tuple(v for v in variable_definitions if v in self.variables)
+        selections = self.selection.freeze()
+        output_rewrites: tuple[OutputRewrite, ...] = ()
+        if rewrite is not None:
+            selections, output_rewrites = rewrite(self, selections)
         return make_fetch(
             self.subgraph,
-            self.selection.freeze(),
+            selections,
             kind=kind if not self.is_entity else "query",
             variable_definitions=tuple(variable_definitions[v] for v in usages),
             variable_usages=usages,
             requires=self.inputs.freeze() if self.is_entity else None,
+            output_rewrites=output_rewrites,
         )
 
 

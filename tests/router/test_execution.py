@@ -26,6 +26,7 @@ from router.plan import (
     Fetch,
     Flatten,
     FlattenBranch,
+    OutputRewrite,
     Parallel,
     PlanField,
     PlanFragment,
@@ -464,3 +465,44 @@ async def test_merged_fetches_send_fewer_requests_for_the_same_data(database: Da
     assert customer["orders"]["nodes"] and customer["recommendations"]
     assert orjson.dumps(merged) == orjson.dumps(unmerged)
     assert (sent_merged, sent_unmerged) == (5, 7)
+
+
+async def test_output_rewrites_rename_aliases_back_per_type_in_root_and_entity_answers() -> None:
+    root = make_fetch(
+        "root",
+        (PlanField(None, "nodes", "", (_leaf("__typename"), _leaf("id"), _leaf("v"))),),
+        output_rewrites=(OutputRewrite(("nodes", frozenset({"Admin"})), "v__alias_0", "v"),),
+    )
+    key = (PlanFragment("User", (_leaf("__typename"), _leaf("id"))),)
+    entities = make_fetch(
+        "users",
+        (PlanFragment("User", (_leaf("w"),)),),
+        requires=key,
+        output_rewrites=(OutputRewrite((frozenset({"User"}),), "w__alias_0", "w"),),
+    )
+    plan = QueryPlan(Sequence((root, Flatten(("nodes", "@"), entities))))
+    user = {"__typename": "User", "id": "u1", "v": 1}
+    admin = {"__typename": "Admin", "id": "a1", "v__alias_0": 2}
+    untouched = {"__typename": "User", "id": "u2", "v__alias_0": 3}  # not an Admin
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "root":
+            return httpx.Response(200, json={"data": {"nodes": [user, admin, untouched]}})
+        return httpx.Response(
+            200, json={"data": {"_entities": [{"w__alias_0": "x"}, {"w__alias_0": "y"}]}}
+        )
+
+    urls = {"root": "http://root/graphql", "users": "http://users/graphql"}
+    clients = SubgraphClients(urls, transport=httpx.MockTransport(answer))
+    try:
+        data, errors = await execute_plan(plan, clients, {})
+    finally:
+        await clients.aclose()
+    assert errors == []
+    assert data == {
+        "nodes": [
+            {"__typename": "User", "id": "u1", "v": 1, "w": "x"},
+            {"__typename": "Admin", "id": "a1", "v": 2},
+            {"__typename": "User", "id": "u2", "v__alias_0": 3, "w": "y"},
+        ]
+    }

@@ -32,6 +32,7 @@ __all__ = [
     "SHOP_SUBGRAPHS",
     "compose_supergraph",
     "coverage_gaps",
+    "fetch_count",
     "operation",
     "plan",
     "plan_for",
@@ -115,3 +116,8 @@ def plan_for(
 ) -> str:
     """The printed plan of ``query`` over the composition of ``subgraphs``."""
     return plan_text(compose_supergraph(subgraphs), query, variables)
+
+
+def fetch_count(printed_plan: str) -> int:
+    """The number of subgraph requests of a printed plan (ours or Apollo's)."""
+    return printed_plan.count("Fetch(")
