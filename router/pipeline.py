@@ -119,9 +119,7 @@ class _Preparer:
             try:
                 entry = (operation, self.planner.plan(operation))
             except PlanningError as error:
-                return _request_error(
-                    RequestErrorKind.VALIDATION, str(error), "QUERY_PLANNING_FAILED"
-                )
+                return _request_error(RequestErrorKind.PLANNING, str(error))
             self.plans.put(key, entry)
         operation, plan = entry
         return PreparedOperation(

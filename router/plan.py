@@ -63,6 +63,10 @@ class Fetch:
     requires: tuple[PlanSelection, ...] | None = None
     # requires, indexed by the __typename it applies to
     requires_by_type: Mapping[str, tuple[PlanSelection, ...]] = field(default_factory=dict)
+    # @interfaceObject: runtime __typename -> the (interface) requires fragment it uses, and
+    # requires fragment -> the __typename its representations carry (the interface name)
+    input_matches: Mapping[str, str] = field(default_factory=dict)
+    typename_rewrites: Mapping[str, str] = field(default_factory=dict)
 
 
 class FlattenBranch(NamedTuple):

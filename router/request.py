@@ -39,6 +39,8 @@ class RequestErrorKind(enum.Enum):
     VALIDATION = "GRAPHQL_VALIDATION_FAILED"
     BAD_VARIABLES = "BAD_USER_INPUT"
     OPERATION_NOT_FOUND = "OPERATION_RESOLUTION_FAILURE"
+    # a valid operation no query plan can answer over this supergraph (answered data: null)
+    PLANNING = "QUERY_PLANNING_FAILED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from router.http_protocol import (
     request_from_query_params,
 )
 from router.pipeline import Router
-from router.request import OperationKind, RequestError
+from router.request import OperationKind, RequestError, RequestErrorKind
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "GRAPHIQL_STATIC_PATH", "GRAPHQL_PATH", "create_app"]
 
@@ -150,6 +150,9 @@ class _GraphQLEndpoint:
         prepared = self._router.prepare(graphql_request)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
+            if prepared.kind is RequestErrorKind.PLANNING:  # valid, but no plan: data null
+                result["data"] = None
+                return _json_response(result, execution_status(media_type, result), media_type)
             return _json_response(result, request_error_status(media_type), media_type)
         _check_kind(prepared.kind, is_post=is_post)
         result = await self._router.execute(prepared)

@@ -13,6 +13,7 @@ fetched under internal aliases (``router.planning.internal_aliases``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 
 from graphql import (
@@ -36,7 +37,13 @@ from router.operation import (
     normalize_field_set,
 )
 from router.plan import Flatten, PlanNode, QueryPlan
+from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph, FetchGroup
+from router.planning.interface_object import (
+    entity_fragment,
+    plan_interface_object,
+    representation_rules,
+)
 from router.planning.internal_aliases import index_client_fields
 from router.planning.merging import plan_merging_fetches
 from router.planning.plan_tree import build_plan_node
@@ -48,10 +55,6 @@ __all__ = ["PlanningError", "ProvidedTree", "QueryPlanner"]
 
 ProvidedTree = Mapping[str, "ProvidedTree"]
 _COST_DEPTH = 3
-
-
-class PlanningError(Exception):
-    """The operation cannot be planned over this supergraph (a composition gap)."""
 
 
 def _provided_tree(fields: str) -> ProvidedTree:
@@ -157,7 +160,16 @@ class _PlanBuilder:
 
         def to_node(group: FetchGroup) -> PlanNode:
             fetch = group.to_fetch(kind, definitions)
-            return Flatten(group.merge_at, fetch) if group.is_entity else fetch
+            if not group.is_entity:
+                return fetch
+            matches, rewrites = representation_rules(
+                self.supergraph, group.subgraph, fetch.requires or ()
+            )
+            if matches or rewrites:
+                fetch = dataclasses.replace(
+                    fetch, input_matches=matches, typename_rewrites=rewrites
+                )
+            return Flatten(group.merge_at, fetch)
 
         groups = self.graph.groups
         if mutation:
@@ -194,6 +206,10 @@ class _PlanBuilder:
         if not self.supergraph.is_abstract(type_name):
             fields = self.collect(selections, type_name)
             return self.plan_fields(group, builder, type_name, fields, path, provided)
+        if self.supergraph.is_interface_object(type_name, group.subgraph):
+            return plan_interface_object(
+                self, group, builder, type_name, selections, path, provided
+            )
         builder.add_leaf(None, "__typename")
         touched = {group}
         for runtime in self.supergraph.runtime_types(type_name, group.subgraph):
@@ -249,7 +265,7 @@ class _PlanBuilder:
         assert target_join is not None
         required = self.required(path, type_name, target_join)
         entity = self.entity_group(group, builder, type_name, target, path, provided, required)
-        fragment = entity.selection.fragment(type_name)
+        fragment = entity_fragment(self.supergraph, entity, type_name, target_join)
         return self.add_local(entity, fragment, field, path, target_join, None) | {entity}
 
     def required(
