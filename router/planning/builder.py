@@ -8,7 +8,9 @@ current subgraph lacks come from further hops). Among several subgraphs (``@shar
 the choice avoids new requests first, then hops for keys, then hops below the field.
 Abstract types are planned per runtime type the subgraph can return. Keys, ``@requires``
 fields and ``__typename`` that a client alias on the same object names otherwise are
-fetched under internal aliases (``router.planning.internal_aliases``).
+fetched under internal aliases (``router.planning.internal_aliases``). An entity interface
+reached in a subgraph that knows it as an ``@interfaceObject`` is planned by
+``router.planning.interface_object``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Protocol
 
-from router.operation import Fragment, Selection
+from router.operation import Fragment, Selection, merge_selections
 from router.plan import PlanFragment, PlanSelection
 from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph, FetchGroup
@@ -117,7 +117,7 @@ def plan_interface_object(
     """Plan ``selections`` on the entity interface ``type_name`` reached in ``group``, whose
     subgraph knows it as an @interfaceObject."""
     own, rest, typename = _split(selections, type_name)
-    touched = planner.plan_fields(group, builder, type_name, own, path, provided)
+    touched = planner.plan_fields(group, builder, type_name, merge_selections(own), path, provided)
     if not rest and not typename:
         return touched
     owners = [
