@@ -22,6 +22,7 @@ from router.plan import (
     Flatten,
     OutputRewrite,
     PlanField,
+    PlanFragment,
     PlanNode,
     PlanSelection,
     QueryPlan,
@@ -110,6 +111,25 @@ def _typename_key(selections: tuple[PlanSelection, ...]) -> str:
         if isinstance(selection, PlanField) and selection.name == "__typename":
             return selection.response_key
     return "__typename"
+
+
+_Requires = list[tuple[str, str, tuple[PlanSelection, ...]]]
+
+
+def _representation(fetch: Fetch, requires: _Requires, entity: Any) -> dict[str, Any] | None:
+    """The representation of ``entity`` for an entity fetch (None when it sends none): the
+    requires fragment of its ``__typename`` (or of an interface it implements, for an
+    @interfaceObject fetch), with the ``__typename`` an @interfaceObject expects."""
+    found = next(((t, s) for k, t, s in requires if entity.get(k) == t), None)
+    if found is None and fetch.input_matches:
+        matches = fetch.input_matches
+        found = next(((t, s) for k, t, s in requires if matches.get(entity.get(k)) == t), None)
+    if found is None:
+        return None
+    representation: dict[str, Any] | None = _select(entity, found[1])
+    if representation is not None and found[0] in fetch.typename_rewrites:
+        representation["__typename"] = fetch.typename_rewrites[found[0]]
+    return representation
 
 
 def _select(source: Any, selections: tuple[PlanSelection, ...]) -> Any:
@@ -218,9 +238,10 @@ class _Execution:
     def representations(self, flatten: Flatten) -> tuple[list[Any], list[_Targets]]:
         """The deduplicated representations of the objects at the Flatten's paths, and for
         each path with some, its objects and their representation slots."""
-        requires = [
+        fetch = flatten.node
+        requires: _Requires = [
             (_typename_key(selections), type_name, selections)
-            for type_name, selections in flatten.node.requires_by_type.items()
+            for type_name, selections in fetch.requires_by_type.items()
         ]
         representations: list[Any] = []
         slot_of: dict[bytes, int] = {}
@@ -228,8 +249,7 @@ class _Execution:
         for branch in flatten.all_branches:
             targets = _Targets(branch.selections)
             for entity, entity_path in _objects_at(self.data, branch.path, []):
-                selections = next((s for k, t, s in requires if entity.get(k) == t), None)
-                representation = _select(entity, selections) if selections else None
+                representation = _representation(fetch, requires, entity)
                 if representation is None:
                     continue
                 key = orjson.dumps(representation)
@@ -263,6 +283,8 @@ class _Execution:
             if isinstance(answer, dict):
                 if targets.selections is not None:
                     answer = _project(answer, targets.selections)
+                if fetch.typename_rewrites:  # an interface object tells the interface's name
+                    answer = _keep_concrete_typename(entity, answer, fetch.selections)
                 deep_merge(entity, answer)
             elif answer is None:
                 self.null_entities.append(path)
@@ -321,6 +343,21 @@ class _Targets:
             if slot == path[1]
         ]
         return found or ([] if merged else [None])
+
+
+def _keep_concrete_typename(
+    entity: Mapping[str, Any], answer: dict[str, Any], selections: tuple[PlanSelection, ...]
+) -> dict[str, Any]:
+    """``answer`` without the ``__typename`` an @interfaceObject subgraph gave (its interface
+    name) where the entity already has one (its concrete type)."""
+    keys = {
+        s.response_key
+        for fragment in selections
+        if isinstance(fragment, PlanFragment)
+        for s in fragment.selections
+        if isinstance(s, PlanField) and s.name == "__typename" and s.response_key in entity
+    }
+    return {k: v for k, v in answer.items() if k not in keys} if keys else answer
 
 
 def _fields(selections: tuple[PlanSelection, ...]) -> Iterator[PlanField]:

@@ -77,6 +77,10 @@ class Fetch:
     requires_by_type: Mapping[str, tuple[PlanSelection, ...]] = field(default_factory=dict)
     # keys the planner aliased to keep the subgraph query valid, renamed back on arrival
     output_rewrites: tuple[OutputRewrite, ...] = ()
+    # @interfaceObject: runtime __typename -> the (interface) requires fragment it uses, and
+    # requires fragment -> the __typename its representations carry (the interface name)
+    input_matches: Mapping[str, str] = field(default_factory=dict)
+    typename_rewrites: Mapping[str, str] = field(default_factory=dict)
 
 
 class FlattenBranch(NamedTuple):

@@ -115,7 +115,11 @@ class _Shaper:
             if selection.name == "__typename":
                 if key not in output:
                     typename = self.typename(source, key, parent)
-                    if typename is None:
+                    if typename is None:  # no concrete type known (e.g. an unknown entity)
+                        self.error(
+                            f"Cannot return null for non-nullable field {parent}.__typename.",
+                            [*path, key],
+                        )
                         return True
                     output[key] = typename
                 continue
@@ -206,7 +210,9 @@ class _Shaper:
             return None, False, True
         typename = value.get("__typename")
         type_name = field.type_name
-        if typename is not None:
+        # an @interfaceObject subgraph answers its interface's name: no concrete type known,
+        # and none needed when the plan did not ask the interface's owner for it
+        if typename is not None and typename not in self.schema.possible_types:
             if typename not in self.schema.object_types:
                 self.error(
                     "Invalid __typename found for object at "

@@ -4,12 +4,19 @@ The planner never looks at directives: it asks this model which subgraphs resolv
 which keys an entity has in a subgraph, what a field requires or provides, and which object
 types an abstract type can be at runtime in a subgraph. Everything is computed once per
 supergraph, so planning does no schema work per request.
+
+An ``@interfaceObject`` (``@join__type(..., isInterfaceObject: true)`` on an interface) is a
+subgraph that knows an entity interface as one object type and none of its implementations.
+The fields it contributes show on the implementations with a bare ``@join__field`` (no
+subgraph defines them on that type); the model resolves them in the interface-object subgraph
+"via" the interface (``FieldJoin.via_interface``), keyed by the interface's keys there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -58,6 +65,8 @@ class FieldJoin:
     external: bool = False
     used_overridden: bool = False
     type: str | None = None  # the field's type in this subgraph when it differs (printed)
+    # set when ``graph`` knows the field only on this interface, as an @interfaceObject
+    via_interface: str | None = None
 
     @property
     def resolves(self) -> bool:
@@ -72,6 +81,7 @@ class TypeJoin:
     graphs: tuple[str, ...]
     keys: tuple[Key, ...]
     fields: Mapping[str, tuple[FieldJoin, ...]]
+    interface_object_graphs: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +96,8 @@ class Supergraph:
     possible_in_graph: Mapping[tuple[str, str], tuple[str, ...]]
     # abstract type -> object types (API schema)
     possible_types: Mapping[str, frozenset[str]]
+    # (object type, graph) -> the interface that graph knows it through, as an @interfaceObject
+    interface_object_of: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def from_sdl(cls, sdl: str) -> Supergraph:
@@ -107,10 +119,34 @@ class Supergraph:
         return tuple(j.graph for j in self.field_joins(type_name, field_name) if j.resolves)
 
     def keys_in(self, type_name: str, graph: str) -> tuple[Key, ...]:
+        """The keys of ``type_name`` in ``graph`` (an implementation of an interface that
+        ``graph`` knows as an @interfaceObject has that interface's keys there)."""
         type_join = self.types.get(type_name)
         if type_join is None:
             return ()
+        interface = self.interface_object_of.get((type_name, graph))
+        if interface is not None:
+            type_join = self.types[interface]
         return tuple(k for k in type_join.keys if k.graph == graph)
+
+    def is_interface_object(self, type_name: str, graph: str) -> bool:
+        """Whether ``graph`` knows the interface ``type_name`` as an @interfaceObject."""
+        type_join = self.types.get(type_name)
+        return type_join is not None and graph in type_join.interface_object_graphs
+
+    def interface_owners(self, type_name: str) -> tuple[str, ...]:
+        """The graphs defining the entity interface itself with a resolvable key: they know
+        every implementation, so they tell an entity's concrete ``__typename``."""
+        type_join = self.types.get(type_name)
+        if type_join is None:
+            return ()
+        return tuple(
+            dict.fromkeys(
+                k.graph
+                for k in type_join.keys
+                if k.resolvable and k.graph not in type_join.interface_object_graphs
+            )
+        )
 
     def has_type_in(self, type_name: str, graph: str) -> bool:
         type_join = self.types.get(type_name)
@@ -118,7 +154,9 @@ class Supergraph:
 
     def runtime_types(self, type_name: str, graph: str | None = None) -> tuple[str, ...]:
         """Object types a value of ``type_name`` can be (in ``graph`` when given)."""
-        if type_name not in self.possible_types:
+        if type_name not in self.possible_types or (
+            graph is not None and self.is_interface_object(type_name, graph)
+        ):
             return (type_name,)
         if graph is None:
             return tuple(sorted(self.possible_types[type_name]))
@@ -156,9 +194,11 @@ def _field_joins(
     field_node: Any, type_graphs: tuple[str, ...], graph_of: Mapping[str, str]
 ) -> tuple[FieldJoin, ...]:
     joins = _directives(field_node, "join__field")
-    explicit = [j for j in joins if j.get("graph") is not None]
-    if not explicit:
+    if not joins:
         return tuple(FieldJoin(graph=g) for g in type_graphs)
+    # a bare @join__field: no subgraph defines the field on this type (an @interfaceObject
+    # contributes it through an interface; see _with_interface_object_fields)
+    explicit = [j for j in joins if j.get("graph") is not None]
     return tuple(
         FieldJoin(
             graph=graph_of[j["graph"]],
@@ -183,7 +223,41 @@ def _type_join(node: Any, graph_of: Mapping[str, str]) -> TypeJoin:
     fields = {
         f.name.value: _field_joins(f, graphs, graph_of) for f in getattr(node, "fields", ()) or ()
     }
-    return TypeJoin(node.name.value, graphs, keys, fields)
+    interface_objects = frozenset(
+        graph_of[d["graph"]] for d in type_dirs if d.get("isInterfaceObject")
+    )
+    return TypeJoin(node.name.value, graphs, keys, fields, interface_objects)
+
+
+def _with_interface_object_fields(
+    schema: GraphQLSchema, types: dict[str, TypeJoin]
+) -> dict[tuple[str, str], str]:
+    """Give each implementation the joins of the fields an @interfaceObject adds to its
+    interfaces (in ``types``, replaced in place); return (object type, graph) -> interface."""
+    interface_object_of: dict[tuple[str, str], str] = {}
+    for name, named in schema.type_map.items():
+        if not isinstance(named, GraphQLObjectType) or name not in types:
+            continue
+        type_join = types[name]
+        fields = {f: list(joins) for f, joins in type_join.fields.items()}
+        for interface in named.interfaces:
+            interface_join = types.get(interface.name)
+            if interface_join is None:
+                continue
+            for graph in sorted(interface_join.interface_object_graphs - set(type_join.graphs)):
+                interface_object_of.setdefault((name, graph), interface.name)
+                for field_name, joins in fields.items():
+                    if any(j.graph == graph for j in joins):
+                        continue
+                    joins.extend(
+                        dataclasses.replace(j, via_interface=interface.name)
+                        for j in interface_join.fields.get(field_name, ())
+                        if j.graph == graph
+                    )
+        types[name] = dataclasses.replace(
+            type_join, fields={f: tuple(joins) for f, joins in fields.items()}
+        )
+    return interface_object_of
 
 
 def _possible_in_graph(
@@ -222,6 +296,7 @@ def _load(sdl: str) -> Supergraph:
         and isinstance(named, GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType)
         and not name.startswith(("join__", "link__"))
     }
+    interface_object_of = _with_interface_object_fields(schema, types)
     api_schema = api_schema_from_supergraph(schema)
     possible_types = {
         name: frozenset(t.name for t in api_schema.get_possible_types(named))
@@ -235,4 +310,5 @@ def _load(sdl: str) -> Supergraph:
         api_schema=api_schema,
         possible_in_graph=_possible_in_graph(schema, graph_of, types),
         possible_types=possible_types,
+        interface_object_of=interface_object_of,
     )

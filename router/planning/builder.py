@@ -12,11 +12,14 @@ the subgraph's own field type can be (``router.planning.subgraph_types``). Keys,
 ``@requires`` fields and ``__typename`` that a client alias on the same object names
 otherwise are fetched under internal aliases (``router.planning.internal_aliases``); one
 response key with two types in a subgraph query gets an alias renamed back on arrival
-(``router.planning.key_conflicts``).
+(``router.planning.key_conflicts``). An entity interface
+reached in a subgraph that knows it as an ``@interfaceObject`` is planned by
+``router.planning.interface_object``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Iterable, Mapping
 
@@ -52,6 +55,11 @@ from router.plan import (
 from router.planning.ancestor_hops import AncestorStep, plan_from_ancestor, reachable_graphs
 from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph, FetchGroup
+from router.planning.interface_object import (
+    entity_fragment,
+    plan_interface_object,
+    representation_rules,
+)
 from router.planning.internal_aliases import ClientFields, index_client_fields
 from router.planning.key_conflicts import alias_conflicting_keys
 from router.planning.merging import plan_merging_fetches
@@ -220,7 +228,16 @@ class _PlanBuilder:
 
         def to_node(group: FetchGroup) -> PlanNode:
             fetch = group.to_fetch(kind, definitions, self.alias_conflicts)
-            return Flatten(group.merge_at, fetch) if group.is_entity else fetch
+            if not group.is_entity:
+                return fetch
+            matches, rewrites = representation_rules(
+                self.supergraph, group.subgraph, fetch.requires or ()
+            )
+            if matches or rewrites:
+                fetch = dataclasses.replace(
+                    fetch, input_matches=matches, typename_rewrites=rewrites
+                )
+            return Flatten(group.merge_at, fetch)
 
         groups = self.graph.groups
         if mutation:
@@ -261,6 +278,10 @@ class _PlanBuilder:
         if not self.supergraph.is_abstract(type_name):
             fields = self.collect(selections, type_name)
             return self.plan_fields(group, builder, type_name, fields, path, provided)
+        if self.supergraph.is_interface_object(type_name, group.subgraph):
+            return plan_interface_object(
+                self, group, builder, type_name, selections, path, provided
+            )
         builder.add_leaf(None, "__typename")
         touched = {group}
         if runtimes is None:
@@ -325,7 +346,7 @@ class _PlanBuilder:
         assert target_join is not None
         required = self.required(path, type_name, target_join)
         entity = self.entity_group(group, builder, type_name, target, path, provided, required)
-        fragment = entity.selection.fragment(type_name)
+        fragment = entity_fragment(self.supergraph, entity, type_name, target_join)
         touched = self.add_local(entity, fragment, type_name, field, path, target_join, None)
         return touched | {entity}
 

@@ -149,7 +149,11 @@ class _Checker:
         self.supergraph = supergraph
         self.operation = operation
         self.schema = supergraph.schema
-        self.all_objects = _object_types(self.schema)
+        # every type an object can be fetched as: the object types, and the interfaces that
+        # some subgraph knows as an @interfaceObject (it answers with the interface's name)
+        self.all_objects = _object_types(self.schema) | frozenset(
+            name for name, join in supergraph.types.items() if join.interface_object_graphs
+        )
         self.fetched: dict[tuple[_Keys, str], list[_Fetched]] = {}
         self.reachable: dict[_Keys, set[str]] = {}
         self.gaps: list[CoverageGap] = []
@@ -191,8 +195,9 @@ class _Checker:
         keys = _strip(path)
         for selection in selections:
             if isinstance(selection, PlanFragment):
-                narrowed = types & self.possible(selection.type_condition)
-                self.record(selection.selections, selection.type_condition, narrowed, path, site)
+                condition = selection.type_condition
+                narrowed = types & (self.possible(condition) | {condition})
+                self.record(selection.selections, condition, narrowed, path, site)
                 continue
             fetched = _Fetched(selection.name, selection.arguments, types, site, path)
             response_key = selection.response_key
@@ -203,7 +208,9 @@ class _Checker:
                 continue
             child, lists = self.field_type(parent, selection.name)
             child_types = self.all_objects
-            if child is not None and parent is not None:
+            if child is not None and self.supergraph.is_interface_object(child, site.service):
+                child_types = frozenset({child})  # the subgraph knows no implementation
+            elif child is not None and parent is not None:
                 # what this subgraph's own type can be, and (a @shareable field answers the
                 # same everywhere) what every other subgraph resolving the field can return
                 others = self.supergraph.resolving_graphs(parent, selection.name)
@@ -258,10 +265,13 @@ class _Checker:
             below = path + first.path_suffix
             reachable = self.reachable.get(_strip(below), set())
             possible = self.supergraph.possible_types.get(first.type_name, {first.type_name})
-            if self.supergraph.is_abstract(first.type_name):
+            checked = reachable & possible
+            if self.supergraph.is_abstract(first.type_name) and checked:
                 self.check_typename(below, first)
+            if not checked:  # fetched from an @interfaceObject only: as the interface itself
+                checked = reachable & {first.type_name}
             merged = tuple(s for field in fields for s in field.selections)
-            self.check_client(merged, sorted(reachable & possible), below)
+            self.check_client(merged, sorted(checked), below)
 
     def check_field(self, field: Field, runtime: str, path: tuple[str, ...], keys: _Keys) -> bool:
         candidates = self.fetched.get((keys, field.response_key), [])
@@ -295,8 +305,15 @@ class _Checker:
         for branch in flatten.all_branches:
             for fragment in flatten.node.requires or ():
                 if isinstance(fragment, PlanFragment):
-                    types = self.possible(fragment.type_condition)
+                    # the interface itself too: an @interfaceObject fetched it as an object
+                    types = self.possible(fragment.type_condition) | {fragment.type_condition}
                     self.check_inputs(fragment.selections, types, branch.path, site)
+
+    @staticmethod
+    def any_typename(site: _Site) -> bool:
+        """Whether the fetch sends an interface's name for every ``__typename`` it reads
+        (an @interfaceObject): any value fetched before will do, the concrete one or not."""
+        return isinstance(site.node, Flatten) and bool(site.node.node.typename_rewrites)
 
     def check_inputs(
         self,
@@ -308,16 +325,19 @@ class _Checker:
         keys = _strip(path)
         for selection in selections:
             if isinstance(selection, PlanFragment):
-                narrowed = types & self.possible(selection.type_condition)
+                condition = selection.type_condition
+                narrowed = types & (self.possible(condition) | {condition})
                 self.check_inputs(selection.selections, narrowed, path, site)
                 continue
             found = [
                 c
                 for c in self.fetched.get((keys, selection.response_key), [])
-                if c.name == selection.name and c.types & types
+                if c.name == selection.name and c.types & types and c.site is not site
             ]
             needed = types & frozenset().union(*(c.types for c in found))
             ready = frozenset().union(*(c.types for c in found if c.site.runs_before(site)))
+            if selection.name == "__typename" and ready and self.any_typename(site):
+                continue
             if not found or needed - ready:
                 self.gaps.append(self.order_gap(selection, path, site, found, types))
             elif selection.selections:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from router.supergraph import Supergraph, SupergraphError
@@ -53,3 +55,21 @@ def test_abstract_types_per_subgraph() -> None:
 def test_not_a_supergraph() -> None:
     with pytest.raises(SupergraphError):
         Supergraph.from_sdl("type Query { a: Int }")
+
+
+def test_interface_object_fields_resolve_through_the_interface() -> None:
+    """``reviews`` knows ``Media`` as an @interfaceObject: ``Book.reviews`` (a bare
+    ``@join__field``) is not catalog's, it resolves in reviews via ``Media``, keyed by
+    ``Media``'s key there."""
+    path = Path(__file__).parent / "composition/fixtures/valid/interfaces/supergraph.graphql"
+    supergraph = Supergraph.from_sdl(path.read_text(encoding="utf-8"))
+    (join,) = supergraph.field_joins("Book", "reviews")
+    assert (join.graph, join.via_interface) == ("reviews", "Media")
+    assert supergraph.field_join("Book", "title", "reviews") is None  # not on the object
+    assert supergraph.resolving_graphs("Book", "id") == ("catalog", "reviews")
+    assert [k.fields for k in supergraph.keys_in("Book", "reviews")] == ["id"]
+    assert supergraph.is_interface_object("Media", "reviews")
+    assert not supergraph.is_interface_object("Media", "catalog")
+    assert supergraph.interface_owners("Media") == ("catalog",)
+    assert supergraph.runtime_types("Media", "reviews") == ("Media",)
+    assert supergraph.runtime_types("Media", "catalog") == ("Book", "Movie")

@@ -250,11 +250,15 @@ def merge_field(
     parent: str,
     dest: MergedField,
     overrides: FieldContext,
+    via_interface_object: bool = False,
 ) -> bool:
-    """Merge ``dest`` from its sources; False when every source is ``@external``."""
+    """Merge ``dest`` from its sources; False when every source is ``@external`` (and no
+    ``@interfaceObject`` resolves it through an interface: ``via_interface_object``)."""
     coordinate = f"{parent}.{dest.name}"
     defined = present(sources)
-    if all(context.metas[i].is_external(coordinate) for i, _ in defined):
+    if not via_interface_object and all(
+        context.metas[i].is_external(coordinate) for i, _ in defined
+    ):
         names = ", ".join(f'"{context.name(i)}"' for i, _ in defined)
         context.report(
             "EXTERNAL_MISSING_ON_BASE",
@@ -268,6 +272,8 @@ def merge_field(
         i: (None if s is None or context.metas[i].is_external(coordinate) else s)
         for i, s in sources.items()
     }
+    if not present(resolving):  # only an @interfaceObject resolves it: the externals type it
+        resolving = sources
     _no_merged_directive_on_external(context, sources, coordinate)
     dest.description = context.description(resolving)
     context.record_directives(resolving, dest.directives, coordinate)

@@ -247,7 +247,13 @@ def merge_composite(context: MergeContext, sources: Sources, dest: MergedType) -
         coordinate = f"{dest.name}.{name}"
         overrides = _validate_override(context, field_sources, dest.kind, coordinate)
         merged = MergedField(name)
-        if merge_field(context, field_sources, dest.name, merged, overrides):
+        via_interface_object = any(
+            own is not None and not context.metas[i].is_fully_external(own)
+            for i, source in field_sources.items()
+            if source is None
+            for own in (_abstracted_by_interface_object(context, i, dest, name),)
+        )
+        if merge_field(context, field_sources, dest.name, merged, overrides, via_interface_object):
             dest.fields[name] = merged
         if dest.kind == "object":
             _validate_sharing(context, field_sources, dest, name, overrides)
