@@ -12,6 +12,7 @@ from .merge import merge_subgraphs
 from .metadata import metadata_of
 from .print_supergraph import print_supergraph
 from .satisfiability import validate_satisfiability
+from .validate_directive_definitions import validate_directive_definitions
 from .validate_post import validate_supergraph
 from .validate_pre import validate_subgraph
 
@@ -64,7 +65,10 @@ def compose(subgraphs: Sequence[SubgraphSDL]) -> CompositionResult:
     expanded, errors = _expand_all(ordered)
     metas = [metadata_of(s) for s in expanded]
     for subgraph, meta in zip(expanded, metas, strict=True):
-        errors.extend(validate_subgraph(subgraph, meta))
+        # Apollo checks written definitions while building the subgraph: a bad one stops it.
+        errors.extend(
+            validate_directive_definitions(subgraph) or validate_subgraph(subgraph, meta)
+        )
     if errors:
         return CompositionResult(None, tuple(errors))
     supergraph, errors = merge_subgraphs(expanded, metas)
