@@ -66,9 +66,7 @@ def compose(subgraphs: Sequence[SubgraphSDL]) -> CompositionResult:
     metas = [metadata_of(s) for s in expanded]
     for subgraph, meta in zip(expanded, metas, strict=True):
         # Apollo checks written definitions while building the subgraph: a bad one stops it.
-        errors.extend(
-            validate_directive_definitions(subgraph) or validate_subgraph(subgraph, meta)
-        )
+        errors.extend(validate_directive_definitions(subgraph) or validate_subgraph(subgraph, meta))
     if errors:
         return CompositionResult(None, tuple(errors))
     supergraph, errors = merge_subgraphs(expanded, metas)

@@ -64,7 +64,7 @@ def _compatible(names: _Names, expected: TypeNode, actual: TypeNode) -> bool:
         return type(actual) is type(expected) and _compatible(
             names,
             expected.type,
-            actual.type,  # type: ignore[attr-defined]
+            actual.type,
         )
     assert isinstance(expected, NamedTypeNode)
     return (
