@@ -15,6 +15,7 @@ from graphql import GraphQLNonNull, get_named_type
 from .errors import CompositionError, error, subgraph_list
 from .inaccessible_defaults import inaccessible_in_defaults
 from .merge.model import Applied, MergedArgument, MergedField, MergedType, Supergraph
+from .validate_transitive_auth import validate_transitive_auth
 
 __all__ = ["validate_supergraph"]
 
@@ -142,4 +143,5 @@ def validate_supergraph(supergraph: Supergraph) -> list[CompositionError]:
         *_query_root(supergraph),
         *_inaccessible(supergraph),
         *inaccessible_in_defaults(supergraph),
+        *validate_transitive_auth(supergraph),
     ]
