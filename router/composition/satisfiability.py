@@ -23,11 +23,12 @@ from graphql import (
     get_named_type,
 )
 
-from .errors import CompositionError, error
+from .errors import CompositionError, error, subgraph_list
 from .expand import Subgraph
 from .fieldset import FieldSetError, parse_field_set
-from .merge.model import Supergraph
+from .merge.model import MergedField, MergedType, Supergraph
 from .metadata import Metadata
+from .print_supergraph import locale_key
 
 __all__ = ["validate_satisfiability"]
 
@@ -118,15 +119,7 @@ class _Walker:
         coordinate = f"{state.type_name}.{field}"
         if coordinate in self.errors:
             return
-        path = [*state.path, field]
-        query = (
-            "{\n"
-            + "".join(
-                "  " * (depth + 1) + name + (" {\n" if depth < len(path) - 1 else "\n")
-                for depth, name in enumerate(path)
-            )
-            + "".join("  " * depth + "}\n" for depth in range(len(path) - 1, -1, -1))
-        )
+        query = _witness([*state.path, field])
         reasons = "".join(
             f'- from subgraph "{self.subgraphs[i].name}":\n'
             f'  - cannot find field "{coordinate}".\n'
@@ -185,10 +178,72 @@ class _Walker:
             resolvers = [i for i in sorted(reached) if self.resolves(state.type_name, name, i)]
             if not resolvers and merged.kind == "object":
                 self.report(state, name)
+            if len(resolvers) > 1 and not self.runtime_types_intersect(state, name, resolvers):
+                continue
             target = get_named_type(field.type)
             if resolvers and target is not None and target.name in self.supergraph.types:
                 out.append(_State(target.name, frozenset(resolvers), (*state.path, name)))
         return out
+
+    def runtime_types_intersect(self, state: _State, field_name: str, resolvers: list[int]) -> bool:
+        """False (and ``SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES``) when the subgraphs sharing
+        a field of abstract type resolve it to disjoint sets of runtime types."""
+        merged = self.supergraph.types[state.type_name]
+        field = merged.fields[field_name]
+        named = get_named_type(field.type)
+        target = self.supergraph.types.get(named.name) if named is not None else None
+        if merged.kind != "object" or target is None or target.kind not in ("union", "interface"):
+            return True
+        if not _shared(merged, field):
+            return True
+        every = set(target.members) | {
+            t.name for t in self.supergraph.types.values() if target.name in t.interfaces
+        }
+        common = set(every)
+        groups: dict[str, list[str]] = {}
+        any_defined = False
+        for index in resolvers:
+            named = self.subgraphs[index].schema.get_type(target.name)
+            if not isinstance(named, GraphQLUnionType | GraphQLInterfaceType):
+                continue
+            names = sorted(
+                (t.name for t in self.subgraphs[index].schema.get_possible_types(named)),
+                key=locale_key,
+            )
+            if len(names) == 1 and names[0] not in every:
+                continue
+            described = "no runtime type is defined"
+            if names:
+                any_defined = True
+                quoted = [f'"{n}"' for n in names]
+                listed = (
+                    quoted[0]
+                    if len(quoted) == 1
+                    else (", ".join(quoted[:-1]) + " and " + quoted[-1])
+                )
+                described = ("types " if len(names) > 1 else "type ") + listed
+            groups.setdefault(described, []).append(self.subgraphs[index].name)
+            common &= set(names)
+        if common or not any_defined:
+            return True
+        coordinate = f"{merged.name}.{field_name}"
+        lines = ";\n".join(f" - in {subgraph_list(n)}, {d}" for d, n in groups.items())
+        self.errors.setdefault(
+            coordinate,
+            error(
+                "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
+                "For the following supergraph API query:\n"
+                + _witness([*state.path, field_name, "..."])
+                + f'Shared field "{coordinate}" return type "{field.type}" has a'
+                " non-intersecting set of possible runtime types across subgraphs. Runtime"
+                f" types in subgraphs are:\n{lines}.\nThis is not allowed as shared fields must"
+                " resolve the same way in all subgraphs, and that implies at least some common"
+                " runtime types between the subgraphs.",
+                [self.subgraphs[i].name for i in resolvers],
+                [coordinate],
+            ),
+        )
+        return False
 
     def abstract_states(self, state: _State) -> list[_State]:
         """Implementations (or members) of an abstract type, where each subgraph knows them."""
@@ -216,6 +271,33 @@ class _Walker:
             seen.add((state.type_name, state.subgraphs))
             queue.extend(self.next_states(state))
         return list(self.errors.values())
+
+
+def _witness(path: list[str]) -> str:
+    """The query reaching ``path`` (its last element the leaf), printed as Apollo prints it."""
+    return (
+        "{\n"
+        + "".join(
+            "  " * (depth + 1) + name + (" {\n" if depth < len(path) - 1 else "\n")
+            for depth, name in enumerate(path)
+        )
+        + "".join("  " * depth + "}\n" for depth in range(len(path) - 1, -1, -1))
+    )
+
+
+def _shared(parent: MergedType, field: MergedField) -> bool:
+    """Resolved by more than one subgraph (Apollo's ``ValidationContext.isShareable``)."""
+    joins = [d for d in field.directives if d.name == "join__field"]
+    if not joins:
+        return sum(1 for d in parent.directives if d.name == "join__type") > 1
+    return (
+        sum(
+            1
+            for d in joins
+            if d.argument("external") is None and d.argument("usedOverridden") is None
+        )
+        > 1
+    )
 
 
 def _inaccessible(directives: Sequence[object]) -> bool:
