@@ -4,8 +4,9 @@ A simplified form of Apollo's ``validateGraphComposition``: walk the supergraph 
 fields; at a type reached in subgraph S, a field is reachable when S itself resolves it or a
 subgraph S can jump to through a resolvable ``@key`` whose fields S knows (jumps chain, and
 an ``@interfaceObject`` key stands for its interface's implementations). Abstract types are
-explored through the implementations their subgraph knows. ``@requires``/``@provides``
-conditions are not modelled.
+explored through the implementations their subgraph knows. A field with ``@requires`` is
+resolvable in its subgraph only when the required fields can be fetched from there (by key
+jumps); ``@provides`` shortcuts are not modelled.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from graphql import (
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLUnionType,
+    InlineFragmentNode,
+    SelectionSetNode,
     get_named_type,
 )
 
@@ -27,7 +30,7 @@ from .errors import CompositionError, error, subgraph_list
 from .expand import Subgraph
 from .fieldset import FieldSetError, parse_field_set
 from .merge.model import MergedField, MergedType, Supergraph
-from .metadata import Metadata
+from .metadata import Metadata, argument_value, field_directives
 from .print_supergraph import locale_key
 
 __all__ = ["validate_satisfiability"]
@@ -50,7 +53,8 @@ class _Walker:
         self.metas = metas
         self.supergraph = supergraph
         self.roots = set(supergraph.roots.values())
-        self.errors: dict[str, CompositionError] = {}
+        self.errors: dict[tuple[str, frozenset[int]], CompositionError] = {}
+        self.requirements: dict[tuple[str, str, int], bool] = {}
 
     def view(self, type_name: str, index: int) -> GraphQLNamedType | None:
         """The type as subgraph ``index`` knows it, or the interface object standing for it."""
@@ -64,13 +68,64 @@ class _Walker:
                 return schema.get_type(interface)
         return None
 
-    def resolves(self, type_name: str, field: str, index: int) -> bool:
+    def has_field(self, type_name: str, field: str, index: int) -> bool:
+        """Subgraph ``index`` defines the field and does not leave it to others (external)."""
         named = self.view(type_name, index)
         if not isinstance(named, GraphQLObjectType | GraphQLInterfaceType):
             return False
         return field in named.fields and not self.metas[index].is_fully_external(
             f"{named.name}.{field}"
         )
+
+    def resolves(self, type_name: str, field: str, index: int) -> bool:
+        """``has_field``, and the field's ``@requires`` (if any) can be fetched from there."""
+        return self.has_field(type_name, field, index) and self.requirements_met(
+            type_name, field, index
+        )
+
+    def requirements_met(self, type_name: str, field: str, index: int) -> bool:
+        named = self.view(type_name, index)
+        definition = getattr(named, "fields", {}).get(field)
+        application = next(iter(field_directives(definition, "requires")), None)
+        if application is None:
+            return True
+        key = (type_name, field, index)
+        if key not in self.requirements:
+            self.requirements[key] = False  # a requirement cycle cannot be met
+            try:
+                selection = parse_field_set(str(argument_value(application, "fields")))
+            except FieldSetError:
+                return False
+            self.requirements[key] = self.selection_met(type_name, selection, frozenset({index}))
+        return self.requirements[key]
+
+    def selection_met(
+        self, type_name: str, selection_set: SelectionSetNode, start: frozenset[int]
+    ) -> bool:
+        """Every field of ``selection_set`` resolvable from ``start`` (jumping by keys)."""
+        reached = self.reach(type_name, start)
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = condition.name.value if condition is not None else type_name
+                if not self.selection_met(target, selection.selection_set, start):
+                    return False
+                continue
+            if not isinstance(selection, FieldNode) or selection.name.value == "__typename":
+                continue
+            name = selection.name.value
+            resolvers = [i for i in reached if self.resolves(type_name, name, i)]
+            if not resolvers:
+                return False
+            sub = selection.selection_set
+            if sub is not None:
+                field = self.supergraph.types[type_name].fields.get(name)
+                returned = get_named_type(field.type) if field and field.type else None
+                if returned is None or not any(
+                    self.selection_met(returned.name, sub, frozenset({i})) for i in resolvers
+                ):
+                    return False
+        return True
 
     def key_available(self, type_name: str, fields: str, index: int) -> bool:
         try:
@@ -101,44 +156,54 @@ class _Walker:
                     found.append((index, key.fields))
         return found
 
-    def reach(self, type_name: str, start: frozenset[int]) -> set[int]:
+    def reach(self, type_name: str, start: frozenset[int]) -> list[int]:
+        """``start`` (in order) then the subgraphs key jumps lead to, breadth first."""
         if type_name in self.roots:
-            return {i for i in range(len(self.subgraphs)) if self.view(type_name, i)}
-        reached = set(start)
-        queue = deque(sorted(start))
+            return [i for i in range(len(self.subgraphs)) if self.view(type_name, i)]
+        reached = sorted(start)
+        queue = deque(reached)
         entries = self.entries(type_name)
         while queue:
             current = queue.popleft()
             for target, fields in entries:
                 if target not in reached and self.key_available(type_name, fields, current):
-                    reached.add(target)
+                    reached.append(target)
                     queue.append(target)
         return reached
 
     def report(self, state: _State, field: str) -> None:
         coordinate = f"{state.type_name}.{field}"
-        if coordinate in self.errors:
+        if (coordinate, state.subgraphs) in self.errors:
             return
         query = _witness([*state.path, field])
-        reasons = "".join(
-            f'- from subgraph "{self.subgraphs[i].name}":\n'
-            f'  - cannot find field "{coordinate}".\n'
-            + "".join(f"  - {r}\n" for r in self.why_not(state.type_name, field, i))
-            for i in sorted(state.subgraphs)
-        )
-        self.errors[coordinate] = error(
+        reached = self.reach(state.type_name, state.subgraphs)
+        blocks = []
+        for index in reached:
+            reasons = self.why_not(state.type_name, field, index, reached)
+            name = self.subgraphs[index].name
+            if len(reasons) == 1:
+                blocks.append(f'- from subgraph "{name}": {reasons[0]}')
+            else:
+                blocks.append(f'- from subgraph "{name}":' + "".join(f"\n  - {r}" for r in reasons))
+        self.errors[(coordinate, state.subgraphs)] = error(
             "SATISFIABILITY_ERROR",
             f"The following supergraph API query:\n{query}cannot be satisfied by the subgraphs"
-            f" because:\n{reasons.rstrip()}",
-            [self.subgraphs[i].name for i in sorted(state.subgraphs)],
+            " because:\n" + "\n".join(blocks),
+            [self.subgraphs[i].name for i in reached],
             [coordinate],
         )
 
-    def why_not(self, type_name: str, field: str, start: int) -> list[str]:
-        """Why each subgraph resolving ``type_name.field`` cannot be reached from ``start``."""
-        reasons: list[str] = []
+    def why_not(self, type_name: str, field: str, start: int, reached: list[int]) -> list[str]:
+        """Why ``start`` cannot resolve ``type_name.field``, nor reach a subgraph having it."""
+        coordinate = f"{type_name}.{field}"
+        if self.has_field(type_name, field, start):
+            reasons = [f'cannot satisfy @require conditions on field "{coordinate}".']
+        elif self.knows(type_name, field, start):
+            reasons = [f'field "{coordinate}" is not resolvable because marked @external.']
+        else:
+            reasons = [f'cannot find field "{coordinate}".']
         for index, subgraph in enumerate(self.subgraphs):
-            if index == start or not self.resolves(type_name, field, index):
+            if index in reached or not self.has_field(type_name, field, index):
                 continue
             named = self.view(type_name, index)
             keys = subgraph.keys.get(named.name, ()) if named is not None else ()
@@ -229,7 +294,7 @@ class _Walker:
         coordinate = f"{merged.name}.{field_name}"
         lines = ";\n".join(f" - in {subgraph_list(n)}, {d}" for d, n in groups.items())
         self.errors.setdefault(
-            coordinate,
+            (coordinate, frozenset(resolvers)),
             error(
                 "SHAREABLE_HAS_MISMATCHED_RUNTIME_TYPES",
                 "For the following supergraph API query:\n"
