@@ -32,6 +32,7 @@ from .fieldset import FieldSetError, parse_field_set
 from .merge.model import MergedField, MergedType, Supergraph
 from .metadata import Metadata, argument_value, field_directives
 from .print_supergraph import locale_key
+from .satisfiability_reasons import why_not
 
 __all__ = ["validate_satisfiability"]
 
@@ -179,7 +180,7 @@ class _Walker:
         reached = self.reach(state.type_name, state.subgraphs)
         blocks = []
         for index in reached:
-            reasons = self.why_not(state.type_name, field, index, reached)
+            reasons = why_not(self, state.type_name, field, index, reached, state.subgraphs)
             name = self.subgraphs[index].name
             if len(reasons) == 1:
                 blocks.append(f'- from subgraph "{name}": {reasons[0]}')
@@ -192,44 +193,6 @@ class _Walker:
             [self.subgraphs[i].name for i in reached],
             [coordinate],
         )
-
-    def why_not(self, type_name: str, field: str, start: int, reached: list[int]) -> list[str]:
-        """Why ``start`` cannot resolve ``type_name.field``, nor reach a subgraph having it."""
-        coordinate = f"{type_name}.{field}"
-        if self.has_field(type_name, field, start):
-            reasons = [f'cannot satisfy @require conditions on field "{coordinate}".']
-        elif self.knows(type_name, field, start):
-            reasons = [f'field "{coordinate}" is not resolvable because marked @external.']
-        else:
-            reasons = [f'cannot find field "{coordinate}".']
-        for index, subgraph in enumerate(self.subgraphs):
-            if index in reached or not self.has_field(type_name, field, index):
-                continue
-            named = self.view(type_name, index)
-            keys = subgraph.keys.get(named.name, ()) if named is not None else ()
-            move = (
-                f'cannot move to subgraph "{subgraph.name}", which has field'
-                f' "{type_name}.{field}", because'
-            )
-            if not keys:
-                reasons.append(
-                    f'{move} type "{type_name}" has no @key defined in subgraph "{subgraph.name}".'
-                )
-            elif all(k.resolvable is False for k in keys):
-                reasons.append(
-                    f'{move} none of the @key defined on type "{type_name}" in'
-                    f' subgraph "{subgraph.name}" are resolvable (they are all'
-                    ' declared with their "resolvable" argument set to false).'
-                )
-            else:
-                reasons.extend(
-                    f'cannot move to subgraph "{subgraph.name}" using @key(fields:'
-                    f' "{k.fields}") of "{type_name}", the key field(s) cannot be resolved'
-                    f' from subgraph "{self.subgraphs[start].name}".'
-                    for k in keys
-                    if k.resolvable is not False
-                )
-        return reasons
 
     def next_states(self, state: _State) -> list[_State]:
         merged = self.supergraph.types.get(state.type_name)
