@@ -285,19 +285,21 @@ class _Walker:
         return [_State(name, frozenset(indices), state.path) for name, indices in where.items()]
 
     def walk(self) -> list[CompositionError]:
-        queue = deque(
+        """Depth first, the last field first, as Apollo's validation pops its stack (this
+        decides which query of several witnesses a failure)."""
+        stack = list(
             _State(root, frozenset({i}), ())
             for root in self.supergraph.roots.values()
             for i in range(len(self.subgraphs))
             if self.view(root, i) is not None
         )
         seen: set[tuple[str, frozenset[int]]] = set()
-        while queue:
-            state = queue.popleft()
+        while stack:
+            state = stack.pop()
             if (state.type_name, state.subgraphs) in seen:
                 continue
             seen.add((state.type_name, state.subgraphs))
-            queue.extend(self.next_states(state))
+            stack.extend(self.next_states(state))
         return list(self.errors.values())
 
 
