@@ -12,6 +12,8 @@ from .merge import merge_subgraphs
 from .metadata import metadata_of
 from .print_supergraph import print_supergraph
 from .satisfiability import validate_satisfiability
+from .upgrade_fed1 import remove_unused_externals
+from .validate_directive_definitions import validate_directive_definitions
 from .validate_post import validate_supergraph
 from .validate_pre import validate_subgraph
 
@@ -63,8 +65,17 @@ def compose(subgraphs: Sequence[SubgraphSDL]) -> CompositionResult:
         )
     expanded, errors = _expand_all(ordered)
     metas = [metadata_of(s) for s in expanded]
+    for index, (subgraph, meta) in enumerate(zip(expanded, metas, strict=True)):
+        if not subgraph.is_fed2:
+            upgraded, problems = remove_unused_externals(subgraph, meta)
+            errors.extend(problems)
+            if upgraded is not subgraph:
+                expanded[index], metas[index] = upgraded, metadata_of(upgraded)
+    if errors:
+        return CompositionResult(None, tuple(errors))
     for subgraph, meta in zip(expanded, metas, strict=True):
-        errors.extend(validate_subgraph(subgraph, meta))
+        # Apollo checks written definitions while building the subgraph: a bad one stops it.
+        errors.extend(validate_directive_definitions(subgraph) or validate_subgraph(subgraph, meta))
     if errors:
         return CompositionResult(None, tuple(errors))
     supergraph, errors = merge_subgraphs(expanded, metas)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError
 
-__all__ = ["CompositionError", "error", "subgraph_list"]
+__all__ = ["CompositionError", "error", "in_subgraph", "subgraph_list"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +42,11 @@ def error(
     return CompositionError(
         code, message, tuple(dict.fromkeys(subgraphs)), tuple(dict.fromkeys(coordinates))
     )
+
+
+def in_subgraph(code: str, subgraph: str, message: str, *coordinates: str) -> CompositionError:
+    """An error about one subgraph, its message prefixed ``[subgraph]`` as Apollo's are."""
+    return error(code, f"[{subgraph}] {message}", [subgraph], coordinates)
 
 
 def subgraph_list(names: Iterable[str]) -> str:

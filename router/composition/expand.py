@@ -11,7 +11,7 @@ definitions of :mod:`federation_spec`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graphql import (
@@ -46,7 +46,13 @@ from .federation_spec import (
 )
 from .links import Link, LinkError, parse_links
 
-__all__ = ["FEDERATION_ROOT_FIELDS", "Subgraph", "TypeKey", "expand_subgraph"]
+__all__ = [
+    "FEDERATION_ROOT_FIELDS",
+    "Subgraph",
+    "TypeKey",
+    "expand_subgraph",
+    "rebuilt",
+]
 
 _FED1_DIRECTIVES = ("key", "requires", "provides", "external", "extends", "tag")
 _FEDERATION_TYPE_NAMES = frozenset(
@@ -84,6 +90,10 @@ class Subgraph:
     local_names: Mapping[str, str]  # canonical federation directive -> name in the SDL
     keys: Mapping[str, tuple[TypeKey, ...]]
     extension_types: frozenset[str]  # declared only through ``extend type`` (no base)
+    document: DocumentNode  # what ``schema`` is built from (without federation's definitions)
+    # Definitions the SDL itself gives for federation directives, by canonical name: they are
+    # dropped for the canonical ones but must agree with them (validate_directive_definitions).
+    written_definitions: Mapping[str, DirectiveDefinitionNode] = field(default_factory=dict)
 
     @property
     def is_fed2(self) -> bool:
@@ -321,6 +331,11 @@ def _expand(name: str, url: str, sdl: str) -> Subgraph:
         raise _fail(name, "INVALID_LINK_DIRECTIVE_USAGE", str(problem)) from problem
     version, local_names = _federation_names(name, links)
     to_canonical = {local: canonical for canonical, local in local_names.items()}
+    written = {
+        to_canonical[node.name.value]: node
+        for node in document.definitions
+        if isinstance(node, DirectiveDefinitionNode) and node.name.value in to_canonical
+    }
     document = _normalize_roots(name, visit(document, _Normalizer(to_canonical)))
     document, orphans = _orphan_extensions_to_definitions(document)
     document = _with_query_root(document)
@@ -334,4 +349,11 @@ def _expand(name: str, url: str, sdl: str) -> Subgraph:
         local_names=local_names,
         keys=keys,
         extension_types=extension_types,
+        document=document,
+        written_definitions=written,
     )
+
+
+def rebuilt(subgraph: Subgraph, document: DocumentNode) -> Subgraph:
+    """``subgraph`` with its schema built from an edited ``document``."""
+    return replace(subgraph, schema=_build(subgraph.name, document), document=document)

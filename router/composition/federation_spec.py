@@ -6,7 +6,7 @@ subgraph's own ``@link`` imports and renames are mapped onto them by ``expand``)
 
 from __future__ import annotations
 
-from graphql import DocumentNode, parse
+from graphql import DirectiveDefinitionNode, DocumentNode, parse
 
 __all__ = [
     "FEDERATION_IDENTITY",
@@ -14,6 +14,7 @@ __all__ = [
     "KNOWN_FEDERATION_VERSIONS",
     "LINK_IDENTITY",
     "MINIMUM_VERSION",
+    "directive_definition",
     "federation_definitions",
 ]
 
@@ -90,3 +91,18 @@ directive @link(url: String, as: String, for: link__Purpose, import: [link__Impo
 def federation_definitions() -> DocumentNode:
     """Definitions of every federation directive under its canonical name, plus ``@link``."""
     return parse(_PRELUDE + "\n".join(_DIRECTIVES.values()), no_location=True)
+
+
+def directive_definition(name: str, version: tuple[int, int]) -> DirectiveDefinitionNode:
+    """The definition of federation directive ``@name`` as federation ``version`` has it
+    (``@shareable`` is repeatable from 2.2, ``@override`` has ``label`` from 2.7)."""
+    sdl = _DIRECTIVES[name]
+    if name == "shareable" and version < (2, 2):
+        sdl = sdl.replace(" repeatable", "")
+    if name == "override" and version < (2, 7):
+        sdl = sdl.replace(", label: String", "")
+    if name == "composeDirective":
+        sdl = sdl.replace("String!", "String")
+    node = parse(sdl, no_location=True).definitions[0]
+    assert isinstance(node, DirectiveDefinitionNode)
+    return node

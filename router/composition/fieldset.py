@@ -6,6 +6,7 @@ A field set is a selection set without its braces; graphql-core parses it once w
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from graphql import (
@@ -25,7 +26,13 @@ from graphql import (
     print_ast,
 )
 
-__all__ = ["FieldSetError", "SelectedField", "parse_field_set", "resolve_field_set"]
+__all__ = [
+    "FieldSetError",
+    "SelectedField",
+    "parse_field_set",
+    "resolve_field_set",
+    "selected_before_error",
+]
 
 
 class FieldSetError(ValueError):
@@ -117,4 +124,14 @@ def resolve_field_set(
     """Every field ``fields`` selects from ``parent`` (depth first), or :class:`FieldSetError`."""
     out: list[SelectedField] = []
     _resolve(schema, parent, parse_field_set(fields), out)
+    return out
+
+
+def selected_before_error(
+    schema: GraphQLSchema, parent: GraphQLNamedType, fields: str
+) -> list[SelectedField]:
+    """The fields ``fields`` selects up to its first error (Apollo counts those as used)."""
+    out: list[SelectedField] = []
+    with contextlib.suppress(FieldSetError):
+        _resolve(schema, parent, parse_field_set(fields), out)
     return out

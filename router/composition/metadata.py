@@ -21,7 +21,7 @@ from graphql import (
 )
 
 from .expand import Subgraph
-from .fieldset import FieldSetError, SelectedField, resolve_field_set
+from .fieldset import SelectedField, selected_before_error
 
 __all__ = [
     "Metadata",
@@ -89,10 +89,7 @@ class Metadata:
 
 def _targets(subgraph: Subgraph, parent: GraphQLNamedType, fields: str) -> list[str]:
     """Coordinates a field set selects, with implementations of selected interface fields."""
-    try:
-        selected: list[SelectedField] = resolve_field_set(subgraph.schema, parent, fields)
-    except FieldSetError:
-        return []
+    selected: list[SelectedField] = selected_before_error(subgraph.schema, parent, fields)
     out: list[str] = []
     for sel in selected:
         out.append(sel.coordinate)

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from graphql import GraphQLNonNull, get_named_type
 
 from .errors import CompositionError, error, subgraph_list
+from .inaccessible_defaults import inaccessible_in_defaults
 from .merge.model import Applied, MergedArgument, MergedField, MergedType, Supergraph
+from .validate_transitive_auth import validate_transitive_auth
 
 __all__ = ["validate_supergraph"]
 
@@ -122,5 +124,24 @@ def _inaccessible(supergraph: Supergraph) -> Iterator[CompositionError]:
             )
 
 
+def _query_root(supergraph: Supergraph) -> Iterator[CompositionError]:
+    graphs = {enum_value: name for enum_value, name, _ in supergraph.graphs}
+    query = supergraph.types.get(supergraph.roots.get("query", ""))
+    if query is not None and _hidden(query.directives):
+        yield error(
+            "QUERY_ROOT_TYPE_INACCESSIBLE",
+            f'Type "{query.name}" is @inaccessible but is the root query type, which must be in'
+            " the API schema.",
+            _subgraphs_of(query, graphs),
+            [query.name],
+        )
+
+
 def validate_supergraph(supergraph: Supergraph) -> list[CompositionError]:
-    return [*_interface_fields(supergraph), *_inaccessible(supergraph)]
+    return [
+        *_interface_fields(supergraph),
+        *_query_root(supergraph),
+        *_inaccessible(supergraph),
+        *inaccessible_in_defaults(supergraph),
+        *validate_transitive_auth(supergraph),
+    ]

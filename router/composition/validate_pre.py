@@ -30,6 +30,10 @@ from .metadata import (
     field_directives,
     type_directives,
 )
+from .validate_auth import validate_auth
+from .validate_context import validate_context
+from .validate_cost import validate_cost
+from .validate_shareable import validate_shareable
 
 __all__ = ["validate_subgraph"]
 
@@ -156,12 +160,40 @@ def _check_interface_key_on_implementations(check: _Check, interface: GraphQLInt
             )
 
 
-def _check_requires_provides(check: _Check) -> None:
-    for named in composite_types(check.subgraph):
-        for coordinate, field in _fields(named):
-            for directive in ("requires", "provides"):
+def _check_requires_provides(check: _Check) -> bool:
+    """Every ``@requires``, then every ``@provides``; False when a ``@provides`` is unusable
+    (Apollo throws there, ending the subgraph's validation)."""
+    for directive in ("requires", "provides"):
+        for named in composite_types(check.subgraph):
+            for coordinate, field in _fields(named):
                 for application in field_directives(field, directive):
-                    _check_field_set(check, named, field, application, directive, coordinate)
+                    if not _check_field_set(
+                        check, named, field, application, directive, coordinate
+                    ):
+                        return False
+    return True
+
+
+def _provides_target(
+    check: _Check, field: GraphQLField, coordinate: str
+) -> GraphQLNamedType | None:
+    if check.meta.is_external(coordinate):
+        check.fail(
+            "EXTERNAL_COLLISION_WITH_ANOTHER_DIRECTIVE",
+            f'Cannot have both @provides and @external on field "{coordinate}"',
+            coordinate,
+        )
+        return None
+    target = get_named_type(field.type)
+    if not is_composite_type(target):
+        check.fail(
+            "PROVIDES_ON_NON_OBJECT_FIELD",
+            f'Invalid @provides directive on field "{coordinate}": field has type'
+            f' "{field.type}" which is not a Composite Type',
+            coordinate,
+        )
+        return None
+    return target
 
 
 def _check_field_set(
@@ -171,7 +203,12 @@ def _check_field_set(
     application: object,
     directive: str,
     coordinate: str,
-) -> None:
+) -> bool:
+    target: GraphQLNamedType | None = named
+    if directive == "provides":
+        target = _provides_target(check, field, coordinate)
+        if target is None:
+            return False
     if isinstance(named, GraphQLInterfaceType):
         check.fail(
             f"{directive.upper()}_UNSUPPORTED_ON_INTERFACE",
@@ -179,24 +216,14 @@ def _check_field_set(
             f' "{named.name}": @{directive} is not yet supported within interfaces',
             coordinate,
         )
-        return
     fields = argument_value(application, "fields")
     where = f'On field "{coordinate}", for @{directive}(fields: "{fields}")'
-    target: GraphQLNamedType = named
-    if directive == "provides":
-        target = get_named_type(field.type)
-        if not is_composite_type(target):
-            check.fail(
-                "PROVIDES_ON_NON_OBJECT_FIELD",
-                f'Invalid @provides directive on field "{coordinate}": field has type'
-                f' "{field.type}" which is not a Composite Type',
-                coordinate,
-            )
-            return
+    assert target is not None
     selected = check.selections(target, str(fields), directive, where, coordinate)
     if selected is not None:
         check.common(selected, directive, where, coordinate)
         check.must_be_external(selected, directive, where, coordinate)
+    return True
 
 
 def _check_externals(check: _Check) -> None:
@@ -240,7 +267,14 @@ def validate_subgraph(subgraph: Subgraph, meta: Metadata) -> list[CompositionErr
     """Every federation-usage error of one subgraph, with Apollo's codes."""
     check = _Check(subgraph, meta)
     _check_keys(check)
-    _check_requires_provides(check)
+    if not _check_requires_provides(check):
+        return check.errors
     _check_externals(check)
     _check_interface_objects(check)
-    return check.errors
+    return [
+        *check.errors,
+        *validate_context(subgraph),
+        *validate_shareable(subgraph),
+        *validate_cost(subgraph),
+        *validate_auth(subgraph, meta),
+    ]

@@ -17,7 +17,7 @@ from ..metadata import Metadata
 from .context import MergeContext, Sources, kind_of, present
 from .directives import composed_features, executable_directives, spec_links
 from .enums import merge_enum
-from .inputs import merge_input
+from .inputs import merge_input, report_empty_input
 from .model import MergedDirective, MergedType, Supergraph, applied
 from .objects import add_interface_object_fields, join_types, merge_composite
 from .specs import LINK, join_spec
@@ -30,7 +30,7 @@ _KIND_NAMES = {
     "interface": "Interface Type",
     "union": "Union Type",
     "enum": "Enum Type",
-    "input": "Input Object Type",
+    "input": "InputObject Type",
     "scalar": "Scalar Type",
 }
 _ROOTS = (
@@ -64,6 +64,10 @@ def _add_types_shallow(context: MergeContext) -> None:
                 per_subgraph,
                 [name],
             )
+            if distinct[0] == "input":
+                # Apollo merges the input type anyway: the other kinds bring no input field,
+                # so no field is common to all the subgraphs defining it.
+                report_empty_input(context, name, per_subgraph)
         context.types[name] = MergedType(distinct[0], name)
         if distinct == ["interface"] and all(
             isinstance(context.subgraphs[i].schema.get_type(name), GraphQLObjectType)

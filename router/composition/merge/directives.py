@@ -14,6 +14,7 @@ from graphql import (
     print_ast,
 )
 
+from ..expand import Subgraph
 from ..links import Link
 from ..metadata import argument_value
 from ..print_supergraph import print_description
@@ -63,6 +64,7 @@ def _compose_error(context: MergeContext, index: int, message: str) -> None:
 def composed_features(context: MergeContext) -> list[ComposedFeature]:
     """Validate every ``@composeDirective`` and group the kept directives by feature."""
     features: dict[str, ComposedFeature] = {}
+    mismatched: set[str] = set()
     for index, subgraph in enumerate(context.subgraphs):
         for raw in _composed_names(context, index):
             if not raw.startswith("@"):
@@ -95,6 +97,9 @@ def composed_features(context: MergeContext) -> list[ComposedFeature]:
                 )
                 continue
             feature = features.setdefault(link.identity, ComposedFeature(link, [], {}))
+            if link.version[0] != feature.link.version[0]:
+                mismatched.add(link.identity)
+                continue
             if link.version > feature.link.version:
                 feature.link = link
             if name not in feature.directives:
@@ -103,7 +108,19 @@ def composed_features(context: MergeContext) -> list[ComposedFeature]:
             context.merged_directives.add(name)
             if definition.is_repeatable:
                 context.repeatable.add(name)
+    for identity in mismatched:
+        context.report(
+            "DIRECTIVE_COMPOSITION_ERROR",
+            f'Core feature "{identity}" requested to be merged has major version mismatch'
+            " across subgraphs",
+            [i for i, s in enumerate(context.subgraphs) if _links(s, identity)],
+        )
+        del features[identity]
     return list(features.values())
+
+
+def _links(subgraph: Subgraph, identity: str) -> bool:
+    return any(link.identity == identity for link in subgraph.links)
 
 
 def _spec_directive(spec: str, name: str, sdl: str, imported: bool) -> MergedDirective:

@@ -56,7 +56,7 @@ def merge_default(context: MergeContext, sources: Sources, coordinate: str, kind
         if merged is None:
             inconsistent = inconsistent or (seen and default is not None)
             merged = default
-        elif default is None or print_ast(default) != print_ast(merged):
+        elif default is None or print_value(default) != print_value(merged):
             inconsistent = True
             incompatible = incompatible or default is not None
         seen = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from graphql import GraphQLNonNull
 
 from .context import MergeContext, Sources, present
@@ -9,7 +11,7 @@ from .fields import merge_default
 from .model import MergedField, MergedType, applied
 from .types import merge_type_reference
 
-__all__ = ["merge_input"]
+__all__ = ["merge_input", "report_empty_input"]
 
 
 def _required(field: object) -> bool:
@@ -54,11 +56,15 @@ def merge_input(context: MergeContext, sources: Sources, dest: MergedType) -> No
             continue
         dest.fields[name] = merged
     if not dest.fields:
-        context.report(
-            "EMPTY_MERGED_INPUT_TYPE",
-            f'None of the fields of input object type "{dest.name}" are consistently defined in'
-            " all the subgraphs defining that type. As only fields common to all subgraphs are"
-            " merged, this would result in an empty type.",
-            [i for i, _ in present(sources)],
-            [dest.name],
-        )
+        report_empty_input(context, dest.name, [i for i, _ in present(sources)])
+
+
+def report_empty_input(context: MergeContext, name: str, indices: Iterable[int]) -> None:
+    context.report(
+        "EMPTY_MERGED_INPUT_TYPE",
+        f'None of the fields of input object type "{name}" are consistently defined in'
+        " all the subgraphs defining that type. As only fields common to all subgraphs are"
+        " merged, this would result in an empty type.",
+        indices,
+        [name],
+    )

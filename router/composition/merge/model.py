@@ -12,6 +12,7 @@ from graphql import (
     BooleanValueNode,
     ConstValueNode,
     EnumValueNode,
+    FloatValueNode,
     GraphQLType,
     ListValueNode,
     Node,
@@ -20,6 +21,8 @@ from graphql import (
     ValueNode,
     print_ast,
 )
+
+from ..js_number import js_number
 
 __all__ = [
     "Applied",
@@ -35,7 +38,10 @@ __all__ = [
 
 
 def print_value(value: ValueNode) -> str:
-    """A value on one line, however long (graphql-core wraps long lists and objects)."""
+    """A value on one line, however long (graphql-core wraps long lists and objects), floats
+    in JavaScript's normal form as Apollo prints them (``1.0`` -> ``1``)."""
+    if isinstance(value, FloatValueNode):
+        return js_number(value.value)
     if isinstance(value, ListValueNode):
         return "[" + ", ".join(print_value(v) for v in value.values) + "]"
     if isinstance(value, ObjectValueNode):
