@@ -306,6 +306,9 @@ class _Execution:
                 f'Error while fetching subquery from service "{fetch.service_name}"'
             )
             path = error.get("path")
+            if isinstance(path, list) and fetch.output_rewrites:  # the client's keys
+                renamed = {rewrite.alias: rewrite.name for rewrite in fetch.output_rewrites}
+                path = [renamed.get(key, key) if isinstance(key, str) else key for key in path]
             for new_path in repath(list(path)) if isinstance(path, list) else [None]:
                 body: dict[str, Any] = {"message": message}
                 if new_path is not None:

@@ -243,7 +243,7 @@ class _PlanBuilder:
         if mutation:
             fetch_of = {group.id: to_node(group) for group in groups}
             return build_plan_node(groups, fetch_of, sequential_roots=True)
-        return plan_merging_fetches(groups, to_node, self.supergraph.schema)
+        return plan_merging_fetches(groups, to_node, self.supergraph)
 
     def alias_conflicts(
         self, group: FetchGroup, selections: tuple[PlanSelection, ...]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 
-from graphql import GraphQLNonNull, GraphQLSchema, get_named_type
+from graphql import GraphQLNonNull, get_named_type
 
 from router.plan import (
     Flatten,
@@ -36,6 +36,8 @@ from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGroup
 from router.planning.plan_tree import build_plan_node
 from router.planning.selection_builder import SelectionBuilder
+from router.planning.subgraph_types import field_type_in, named_type
+from router.supergraph import Supergraph
 
 __all__ = ["plan_merging_fetches"]
 
@@ -44,12 +46,12 @@ Merge = list[FetchGroup]
 
 
 def plan_merging_fetches(
-    groups: Sequence[FetchGroup], to_node: ToNode, schema: GraphQLSchema
+    groups: Sequence[FetchGroup], to_node: ToNode, supergraph: Supergraph
 ) -> PlanNode | None:
     """The plan of ``groups`` with the same-wave entity fetches merged where it is safe."""
     fetch_of = {group.id: to_node(group) for group in groups}
     baseline = build_plan_node(groups, fetch_of, sequential_roots=False)
-    merges = _merges(groups, schema)
+    merges = _merges(groups, supergraph)
     if not merges:
         return baseline
     limit = count_waves(baseline)
@@ -94,7 +96,7 @@ def _depths(groups: Sequence[FetchGroup]) -> dict[int, int]:
     return depth
 
 
-def _merges(groups: Sequence[FetchGroup], schema: GraphQLSchema) -> list[Merge]:
+def _merges(groups: Sequence[FetchGroup], supergraph: Supergraph) -> list[Merge]:
     depth = _depths(groups)
     buckets: dict[tuple[object, ...], list[FetchGroup]] = {}
     for group in groups:
@@ -106,7 +108,7 @@ def _merges(groups: Sequence[FetchGroup], schema: GraphQLSchema) -> list[Merge]:
         while len(bucket) > 1:
             merge = [bucket[0]]
             for group in bucket[1:]:
-                if _mergeable([*merge, group], schema):
+                if _mergeable([*merge, group], supergraph):
                     merge.append(group)
             if len(merge) > 1:
                 merges.append(merge)
@@ -119,22 +121,29 @@ def _merged_selection(members: Iterable[FetchGroup]) -> SelectionBuilder | None:
     return merged if all(merged.merge(member.selection) for member in members) else None
 
 
-def _mergeable(members: Sequence[FetchGroup], schema: GraphQLSchema) -> bool:
+def _mergeable(members: Sequence[FetchGroup], supergraph: Supergraph) -> bool:
     merged = _merged_selection(members)
     if merged is None:
         return False
     whole = merged.freeze()
-    return all(_extra_fields_nullable(m.selection.freeze(), whole, "", schema) for m in members)
+    subgraph = members[0].subgraph
+    return all(
+        _extra_fields_nullable(m.selection.freeze(), whole, "", supergraph, subgraph)
+        for m in members
+    )
 
 
 def _extra_fields_nullable(
     part: tuple[PlanSelection, ...],
     whole: tuple[PlanSelection, ...],
     type_name: str,
-    schema: GraphQLSchema,
+    supergraph: Supergraph,
+    subgraph: str,
 ) -> bool:
-    """Whether every field of ``whole`` that ``part`` lacks is nullable, at any depth."""
-    parent = schema.get_type(type_name) if type_name else None
+    """Whether every field of ``whole`` that ``part`` lacks is nullable, at any depth, in the
+    subgraph (its own type may be non-null where the supergraph's is nullable: a null there
+    would null the whole entity in the subgraph's answer, for every path)."""
+    parent = supergraph.schema.get_type(type_name) if type_name else None
     fields = getattr(parent, "fields", {})
     own = {s.response_key: s for s in part if isinstance(s, PlanField)}
     for selection in whole:
@@ -146,7 +155,7 @@ def _extra_fields_nullable(
             ]
             inner = same[0] if same else ()
             if not _extra_fields_nullable(
-                inner, selection.selections, selection.type_condition, schema
+                inner, selection.selections, selection.type_condition, supergraph, subgraph
             ):
                 return False
             continue
@@ -155,15 +164,17 @@ def _extra_fields_nullable(
         definition = fields.get(selection.name)
         if definition is None:
             return False
+        declared = field_type_in(supergraph, type_name, selection.name, subgraph)
         counterpart = own.get(selection.response_key)
         if counterpart is None:
-            if isinstance(definition.type, GraphQLNonNull):
+            if isinstance(definition.type, GraphQLNonNull) or declared.endswith("!"):
                 return False
         elif selection.selections and not _extra_fields_nullable(
             counterpart.selections,
             selection.selections,
-            get_named_type(definition.type).name,
-            schema,
+            named_type(declared) or get_named_type(definition.type).name,
+            supergraph,
+            subgraph,
         ):
             return False
     return True

@@ -506,3 +506,25 @@ async def test_output_rewrites_rename_aliases_back_per_type_in_root_and_entity_a
             {"__typename": "User", "id": "u2", "v__alias_0": 3, "w": "y"},
         ]
     }
+
+
+async def test_error_paths_use_the_client_key_of_a_renamed_alias() -> None:
+    root = make_fetch(
+        "root",
+        (PlanField(None, "nodes", "", (_leaf("__typename"), _leaf("v"))),),
+        output_rewrites=(OutputRewrite(("nodes", frozenset({"Admin"})), "v__alias_0", "v"),),
+    )
+    answer = {
+        "data": {"nodes": [{"__typename": "Admin", "v__alias_0": None}]},
+        "errors": [{"message": "no v", "path": ["nodes", 0, "v__alias_0"]}],
+    }
+    clients = SubgraphClients(
+        {"root": "http://root/graphql"},
+        transport=httpx.MockTransport(lambda request: httpx.Response(200, json=answer)),
+    )
+    try:
+        data, errors = await execute_plan(QueryPlan(root), clients, {})
+    finally:
+        await clients.aclose()
+    assert data == {"nodes": [{"__typename": "Admin", "v": None}]}
+    assert [error["path"] for error in errors] == [["nodes", 0, "v"]]

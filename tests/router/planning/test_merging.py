@@ -126,3 +126,22 @@ def test_mutations_are_not_merged() -> None:
     query = "mutation { login { lastOrdered { name } recommended(first: 2) { name } } }"
     assert "paths:" not in plan_for(SUBGRAPHS, query)
     assert _fetches_and_waves(query) == (5, 3)
+
+
+def test_a_field_non_null_in_its_subgraph_only_is_not_merged_into_other_paths() -> None:
+    # ``price`` is nullable in the supergraph (``catalog`` says Int) but ``Int!`` in
+    # ``products``: were the two fetches merged, a failing price would null the whole
+    # product in products' answer, and with it the name that ``recommended`` asked for.
+    subgraphs = {
+        **SUBGRAPHS,
+        "products": LINK.replace('"@key"', '"@key", "@shareable"')
+        + 'type Product @key(fields: "upc") { upc: ID! name: String price: Int! @shareable '
+        "sku: String! }",
+        "catalog": LINK.replace('"@key"', '"@key", "@shareable"')
+        + 'type Product @key(fields: "upc") { upc: ID! price: Int @shareable }',
+    }
+    query = "{ me { lastOrdered { name price } recommended(first: 2) { name } } }"
+    planned = plan_for(subgraphs, query)
+    assert "Flatten(paths:" not in planned, planned
+    nullable = {**subgraphs, "products": subgraphs["products"].replace("Int!", "Int")}
+    assert "Flatten(paths:" in plan_for(nullable, query)
