@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 from collections.abc import Iterable, Mapping
 
 from graphql import (
@@ -51,8 +52,10 @@ from router.plan import (
     QueryPlan,
     count_fetches,
     count_waves,
+    format_plan,
 )
 from router.planning.ancestor_hops import AncestorStep, plan_from_ancestor, reachable_graphs
+from router.planning.coverage import check_plan_coverage
 from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph, FetchGroup
 from router.planning.interface_object import (
@@ -71,6 +74,8 @@ from router.request import OperationKind
 from router.supergraph import FieldJoin, Key, Supergraph
 
 __all__ = ["PlanningError", "ProvidedTree", "QueryPlanner"]
+
+_log = logging.getLogger(__name__)
 
 ProvidedTree = Mapping[str, "ProvidedTree"]
 _COST_DEPTH = 3
@@ -137,7 +142,8 @@ class QueryPlanner:
         return self._provided[fields]
 
     def plan(self, operation: NormalizedOperation) -> QueryPlan:
-        """The cheapest plan over the planner's choices (``router.planning.search``)."""
+        """The cheapest plan over the planner's choices (``router.planning.search``) that
+        delivers every selected field in a valid order (``router.planning.coverage``)."""
         client_fields = index_client_fields(
             operation.selections,
             operation.root_type,
@@ -146,7 +152,15 @@ class QueryPlanner:
         )
 
         def build(decisions: Decisions) -> QueryPlan:
-            return _PlanBuilder(self, operation, client_fields.fresh(), decisions).build()
+            plan = _PlanBuilder(self, operation, client_fields.fresh(), decisions).build()
+            gaps = check_plan_coverage(operation, plan, self.supergraph)
+            if gaps:  # a planner bug on this branch of the search: another may be right
+                _log.debug("plan with coverage gaps dropped:\n%s", format_plan(plan))
+                more = f" (and {len(gaps) - 1} more)" if len(gaps) > 1 else ""
+                raise PlanningError(
+                    f"The query plan cannot deliver every selected field: {gaps[0]}{more}"
+                )
+            return plan
 
         return search(build, _plan_cost)
 
