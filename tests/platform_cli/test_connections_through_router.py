@@ -91,3 +91,20 @@ async def test_a_cursor_of_another_connection_is_bad_user_input(
     assert nodes[0]["orders"] is not None
     assert all(node["orders"] is None for node in nodes[1:])
     assert {error["extensions"]["code"] for error in body["errors"]} == {"BAD_USER_INPUT"}
+
+
+def _readme_graphql_blocks() -> list[str]:
+    text = (SUPERGRAPH.parent / "README.md").read_text(encoding="utf-8")
+    return [block.split("```", 1)[0] for block in text.split("```graphql\n")[1:]]
+
+
+async def test_the_readme_graphql_examples_run(router: httpx.AsyncClient) -> None:
+    blocks = _readme_graphql_blocks()
+    assert blocks
+    for block in blocks:
+        body = await _post(router, block)
+        assert "errors" not in body, body
+    orders = body["data"]["customer"]["orders"]  # the connections example comes last
+    totals = [float(node["total"]["amount"]) for node in orders["nodes"]]
+    assert totals == sorted(totals, reverse=True)
+    assert orders["totalCount"] >= len(totals)
