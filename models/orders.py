@@ -43,10 +43,15 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 class Order(Base):
     __tablename__ = "orders"
+    # The keyset orders of orders (``orderBy``), overall and per customer.
     __table_args__ = (
-        Index("ix_orders_customer_id_id", "customer_id", "id"),
+        Index("ix_orders_customer_id_created_at_id", "customer_id", "created_at", "id"),
+        Index("ix_orders_created_at_id", "created_at", "id"),
+        Index("ix_orders_total_minor_id", "total_minor", "id"),
         # Idempotency keys are the customer's own: another customer may use the same key.
-        UniqueConstraint("customer_id", "idempotency_key"),
+        UniqueConstraint(
+            "customer_id", "idempotency_key", name="uq_orders_customer_id_idempotency_key"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Identifier, primary_key=True)

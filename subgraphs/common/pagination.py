@@ -131,11 +131,11 @@ def page_request(
     """The page the arguments ask for in the list ``scope`` ordered by ``sort``."""
     if first is not None and last is not None:
         raise BadUserInput("Give `first` or `last`, not both", argument="last")
+    backward = last is not None
+    size = last if last is not None else DEFAULT_PAGE_SIZE if first is None else first
     return Page(
-        size=_size(last, "last")
-        if last is not None
-        else _size(DEFAULT_PAGE_SIZE if first is None else first, "first"),
-        backward=last is not None,
+        size=_size(size, "last" if backward else "first"),
+        backward=backward,
         after=None if after is None else decode_cursor(after, scope, sort, "after"),
         before=None if before is None else decode_cursor(before, scope, sort, "before"),
     )
@@ -187,11 +187,11 @@ async def list_connection(
     node: Callable[[Any], NodeT],
 ) -> Connection[NodeT]:
     """A page of the ORM entities ``statement`` (filtered, unordered) selects."""
-    async with database.sessions() as session:
+    async with database.reads() as session:
         rows = list(await session.scalars(bounded(statement, sort, page)))
 
     async def count() -> int:
-        async with database.sessions() as session:
+        async with database.reads() as session:
             return int(await session.scalar(count_of(statement)) or 0)
 
     return build_connection(rows, page, scope, sort, node, count)
