@@ -32,6 +32,11 @@ class AddressKind(enum.Enum):
 
 class Customer(Base):
     __tablename__ = "customers"
+    # The keyset orders of ``customers(orderBy:)`` besides the id.
+    __table_args__ = (
+        Index("ix_customers_name_id", "name", "id"),
+        Index("ix_customers_created_at_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Identifier, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -11,7 +11,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
@@ -43,7 +43,16 @@ ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 class Order(Base):
     __tablename__ = "orders"
-    __table_args__ = (Index("ix_orders_customer_id_id", "customer_id", "id"),)
+    # The keyset orders of orders (``orderBy``), overall and per customer.
+    __table_args__ = (
+        Index("ix_orders_customer_id_created_at_id", "customer_id", "created_at", "id"),
+        Index("ix_orders_created_at_id", "created_at", "id"),
+        Index("ix_orders_total_minor_id", "total_minor", "id"),
+        # Idempotency keys are the customer's own: another customer may use the same key.
+        UniqueConstraint(
+            "customer_id", "idempotency_key", name="uq_orders_customer_id_idempotency_key"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Identifier, primary_key=True)
     customer_id: Mapped[int] = mapped_column(BigInteger)
@@ -52,7 +61,7 @@ class Order(Base):
     )
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger)
-    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     lines: Mapped[list[OrderLine]] = relationship(

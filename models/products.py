@@ -29,7 +29,13 @@ class ProductStatus(enum.Enum):
 
 class Product(Base):
     __tablename__ = "products"
-    __table_args__ = (Index("ix_products_category_status", "category", "status"),)
+    __table_args__ = (
+        Index("ix_products_category_status", "category", "status"),
+        # The keyset orders of ``products(orderBy:)`` besides the id.
+        Index("ix_products_name_id", "name", "id"),
+        Index("ix_products_price_minor_id", "price_minor", "id"),
+        Index("ix_products_created_at_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Identifier, primary_key=True)
     sku: Mapped[str] = mapped_column(String(64), unique=True)

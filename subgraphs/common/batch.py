@@ -16,7 +16,7 @@ from collections.abc import Hashable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select, Table, any_, bindparam, select
+from sqlalchemy import ColumnElement, Row, Select, Table, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
@@ -25,6 +25,7 @@ from models.database import Database
 __all__ = [
     "all_per_key",
     "all_rows_per_key",
+    "count_per_key",
     "key_in",
     "one_per_key",
     "one_row_per_key",
@@ -120,3 +121,23 @@ async def all_rows_per_key(
         for row in rows:
             grouped[getattr(row, column.key)].append(row)
     return [grouped.get(key, []) for key in keys]
+
+
+async def count_per_key(
+    database: Database,
+    model: type[DeclarativeBase],
+    column: InstrumentedAttribute[Any],
+    keys: Sequence[KeyT],
+) -> list[int]:
+    """How many rows have ``column`` equal to each key (0 where none): one GROUP BY."""
+    engine = database.read_engine
+    table_column = _table(model).c[column.key]
+    statement = (
+        select(table_column, func.count())
+        .where(key_in(table_column, "keys", engine.dialect.name))
+        .group_by(table_column)
+    )
+    async with engine.connect() as connection:
+        rows = await connection.execute(statement, {"keys": list(set(keys))})
+        counts = {row[0]: int(row[1]) for row in rows}
+    return [counts.get(key, 0) for key in keys]

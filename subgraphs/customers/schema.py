@@ -15,14 +15,17 @@ from subgraphs.common.context import context_of
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
-    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
     Connection,
-    build_connection,
-    check_page_size,
-    decode_cursor,
+    First,
+    Last,
+    list_connection,
+    page_request,
 )
 from subgraphs.common.schema import build_schema
 from subgraphs.customers import loaders, validation
+from subgraphs.customers.sorting import CustomerSort, customer_sort
 from subgraphs.customers.types import (
     AddressInput,
     CreateCustomerInput,
@@ -60,24 +63,24 @@ class Query:
         row = await context_of(info).loader(loaders.customers_by_id).load(parse_id(id))
         return None if row is None else Customer.from_row(row)
 
-    @strawberry.field(description="Customers by ascending id, a page at a time.")
+    @strawberry.field(description="Customers, a page at a time; by ascending id unless `orderBy`.")
     async def customers(
         self,
         info: Info[Any, Any],
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: CustomerFilter | None = None,
+        order_by: CustomerSort | None = None,
     ) -> Connection[Customer]:
-        check_page_size(first)
+        sort = customer_sort(order_by)
+        page = page_request("customers", sort, first=first, after=after, last=last, before=before)
         statement = _filtered(select(model.Customer), filter)
-        after_id = decode_cursor(after)
-        if after_id is not None:
-            statement = statement.where(model.Customer.id > after_id)
-        async with context_of(info).database.sessions() as session:
-            rows: list[model.Customer] = list(
-                await session.scalars(statement.order_by(model.Customer.id).limit(first + 1))
-            )
-        return build_connection(rows, first, key=lambda row: row.id, node=Customer.from_row)
+        database = context_of(info).database
+        return await list_connection(
+            database, statement, "customers", sort, page, Customer.from_row
+        )
 
 
 def _address_rows(addresses: list[AddressInput]) -> list[model.Address]:

@@ -14,13 +14,16 @@ from strawberry.utils.await_maybe import await_maybe
 from models import inventory as model
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
+from subgraphs.common.keyset import ChildPage, Sort
 from subgraphs.common.money import Money, money
 from subgraphs.common.pagination import (
-    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
     Connection,
+    First,
+    Last,
     build_connection,
-    check_page_size,
-    decode_cursor,
+    page_request,
 )
 from subgraphs.inventory import loaders, shipping, validation
 from subgraphs.inventory.loaders import StockLevelRow
@@ -36,6 +39,7 @@ __all__ = [
 ]
 
 ReservationStatus = strawberry.enum(model.ReservationStatus)
+_BY_PRODUCT = Sort("PRODUCT_ASC", (model.StockLevel.__table__.c.product_id,))
 T = TypeVar("T")
 
 
@@ -60,13 +64,24 @@ class Warehouse:
 
     @strawberry.field(description="Stock levels in this warehouse by ascending product id.")
     async def stock(
-        self, info: Info[Any, Any], first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[StockLevel]:
-        key = (int(self.id), decode_cursor(after), check_page_size(first) + 1)
-        rows = await context_of(info).loader(loaders.stock_pages).load(key)
-        return build_connection(
-            rows, first, key=lambda row: row.product_id, node=StockLevel.from_row
-        )
+        warehouse_id = int(self.id)
+        scope = f"Warehouse:{warehouse_id}.stock"
+        page = page_request(scope, _BY_PRODUCT, first=first, after=after, last=last, before=before)
+        context = context_of(info)
+        key = ChildPage(warehouse_id, _BY_PRODUCT, page)
+        rows = await context.loader(loaders.stock_pages).load(key)
+
+        def count() -> Awaitable[int]:
+            return context.loader(loaders.stock_counts).load(warehouse_id)
+
+        return build_connection(rows, page, scope, _BY_PRODUCT, StockLevel.from_row, count)
 
 
 async def _warehouse(info: Info[Any, Any], warehouse_id: int) -> Warehouse:

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Subquery, exists, func, select
+from sqlalchemy import Row, Select, Subquery, Table, exists, func, select
 from sqlalchemy.orm import aliased
 
 from models.database import Database
 from models.marketing import Campaign, Coupon, ProductAffinity, PurchaseFact
-from subgraphs.common.batch import one_per_key
+from subgraphs.common.batch import count_per_key, one_per_key
+from subgraphs.common.keyset import ChildPage, pages_per_parent
 
 __all__ = [
-    "CouponsPage",
     "Ranking",
     "campaigns_by_id",
+    "coupon_counts",
     "coupons_of_campaigns",
     "recommendations",
     "related_products",
@@ -38,42 +39,20 @@ class Ranking(NamedTuple):
     first: int
 
 
-class CouponsPage(NamedTuple):
-    campaign_id: int
-    first: int
-    after_id: int | None
-
-
 async def campaigns_by_id(database: Database, ids: Sequence[int]) -> list[Campaign | None]:
     return await one_per_key(database, Campaign, Campaign.id, ids)
 
 
 async def coupons_of_campaigns(
-    database: Database, pages: Sequence[CouponsPage]
-) -> list[list[Coupon]]:
-    """Each page's rows (``first + 1`` of them, by id); one statement per page shape."""
-    shapes: dict[tuple[int, int | None], set[int]] = defaultdict(set)
-    for page in pages:
-        shapes[(page.first, page.after_id)].add(page.campaign_id)
-    found: dict[CouponsPage, list[Coupon]] = defaultdict(list)
-    async with database.reads() as session:
-        for (first, after_id), campaign_ids in shapes.items():
-            for row in await session.scalars(_coupon_pages(campaign_ids, first + 1, after_id)):
-                found[CouponsPage(row.campaign_id, first, after_id)].append(row)
-    return [found.get(page, []) for page in pages]
+    database: Database, pages: Sequence[ChildPage]
+) -> list[list[Row[Any]]]:
+    """Each campaign's page of coupons (rows of the ``coupons`` columns): one statement."""
+    table: Table = Coupon.__table__  # type: ignore[assignment]
+    return await pages_per_parent(database, table, "campaign_id", pages)
 
 
-def _coupon_pages(campaign_ids: set[int], limit: int, after_id: int | None) -> Select[Coupon]:
-    rank = func.row_number().over(partition_by=Coupon.campaign_id, order_by=Coupon.id)
-    inner = select(Coupon, rank.label("rank")).where(Coupon.campaign_id.in_(campaign_ids))
-    if after_id is not None:
-        inner = inner.where(Coupon.id > after_id)
-    ranked = inner.subquery()
-    return (
-        select(aliased(Coupon, ranked))
-        .where(ranked.c.rank <= limit)
-        .order_by(ranked.c.campaign_id, ranked.c.id)
-    )
+async def coupon_counts(database: Database, campaign_ids: Sequence[int]) -> list[int]:
+    return await count_per_key(database, Coupon, Coupon.campaign_id, campaign_ids)
 
 
 async def _top(

@@ -16,14 +16,18 @@ from subgraphs.common.context import context_of
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
-    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
     Connection,
-    check_page_size,
-    decode_cursor,
+    First,
+    Last,
+    list_connection,
+    page_request,
 )
 from subgraphs.common.schema import build_schema
 from subgraphs.marketing import loaders, validation
 from subgraphs.marketing.recording import record_order_placed
+from subgraphs.marketing.sorting import CampaignSort, campaign_sort
 from subgraphs.marketing.types import (
     Campaign,
     CampaignFilter,
@@ -34,7 +38,6 @@ from subgraphs.marketing.types import (
     Customer,
     OrderPlacedInput,
     Product,
-    campaign_connection,
 )
 
 __all__ = ["Mutation", "Query", "schema"]
@@ -57,24 +60,24 @@ class Query:
         row = await context_of(info).loader(loaders.campaigns_by_id).load(parse_id(id))
         return None if row is None else Campaign.from_row(row)
 
-    @strawberry.field(description="Campaigns by ascending id, a page at a time.")
+    @strawberry.field(description="Campaigns, a page at a time; by ascending id unless `orderBy`.")
     async def campaigns(
         self,
         info: Info[Any, Any],
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: CampaignFilter | None = None,
+        order_by: CampaignSort | None = None,
     ) -> Connection[Campaign]:
-        check_page_size(first)
+        sort = campaign_sort(order_by)
+        page = page_request("campaigns", sort, first=first, after=after, last=last, before=before)
         statement = _filtered(select(model.Campaign), filter)
-        after_id = decode_cursor(after)
-        if after_id is not None:
-            statement = statement.where(model.Campaign.id > after_id)
-        async with context_of(info).database.sessions() as session:
-            rows = list(
-                await session.scalars(statement.order_by(model.Campaign.id).limit(first + 1))
-            )
-        return campaign_connection(rows, first)
+        database = context_of(info).database
+        return await list_connection(
+            database, statement, "campaigns", sort, page, Campaign.from_row
+        )
 
     @strawberry.field(description="A coupon by its code (case-insensitive), or null.")
     async def coupon(self, info: Info[Any, Any], code: str) -> Coupon | None:

@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy import Row
 from strawberry.types import Info
 
 from models import marketing as model
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
+from subgraphs.common.keyset import ChildPage
 from subgraphs.common.pagination import (
-    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
     Connection,
+    First,
+    Last,
     build_connection,
-    check_page_size,
-    decode_cursor,
+    page_request,
 )
 from subgraphs.marketing import loaders
+from subgraphs.marketing.sorting import COUPONS_BY_ID
 from subgraphs.marketing.validation import clean_ranking_size
 
 __all__ = [
@@ -34,7 +40,6 @@ __all__ = [
     "OrderPlacedInput",
     "OrderPlacedLineInput",
     "Product",
-    "campaign_connection",
 ]
 
 
@@ -100,7 +105,7 @@ class Coupon:
     campaign_id: strawberry.Private[int]
 
     @classmethod
-    def from_row(cls, row: model.Coupon) -> Coupon:
+    def from_row(cls, row: model.Coupon | Row[Any]) -> Coupon:
         return cls(
             id=strawberry.ID(format_id(row.id)),
             code=row.code,
@@ -144,22 +149,33 @@ class Campaign:
             created_at=row.created_at,
         )
 
-    @strawberry.field(description="The campaign's coupons, oldest first.")
+    @strawberry.field(description="The campaign's coupons, oldest first, a page at a time.")
     async def coupons(
-        self, info: Info[Any, Any], first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Coupon]:
-        page = loaders.CouponsPage(int(self.id), check_page_size(first), decode_cursor(after))
-        rows = await context_of(info).loader(loaders.coupons_of_campaigns).load(page)
-        return build_connection(rows, first, key=lambda row: row.id, node=Coupon.from_row)
+        campaign_id = int(self.id)
+        scope = f"Campaign:{campaign_id}.coupons"
+        page = page_request(
+            scope, COUPONS_BY_ID, first=first, after=after, last=last, before=before
+        )
+        context = context_of(info)
+        key = ChildPage(campaign_id, COUPONS_BY_ID, page)
+        rows = await context.loader(loaders.coupons_of_campaigns).load(key)
+
+        def count() -> Awaitable[int]:
+            return context.loader(loaders.coupon_counts).load(campaign_id)
+
+        return build_connection(rows, page, scope, COUPONS_BY_ID, Coupon.from_row, count)
 
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Campaign | None:
         row = await context_of(info).loader(loaders.campaigns_by_id).load(parse_id(id))
         return None if row is None else cls.from_row(row)
-
-
-def campaign_connection(rows: list[model.Campaign], first: int) -> Connection[Campaign]:
-    return build_connection(rows, first, key=lambda row: row.id, node=Campaign.from_row)
 
 
 @strawberry.input

@@ -39,7 +39,7 @@ async def change_status(
 async def _move_stock(peers: Peers, order: Order, target: OrderStatus) -> None:
     if order.idempotency_key is None:  # seeded history: no reservation was ever made
         return
-    reference = peer_calls.reservation_reference(order.idempotency_key)
+    reference = peer_calls.reservation_reference(order.customer_id, order.idempotency_key)
     if target is OrderStatus.CANCELLED:
         await peer_calls.release_reservation(peers, reference)
     elif target is OrderStatus.SHIPPED:

@@ -47,8 +47,9 @@ class ProductQuote(NamedTuple):
     currency: str
 
 
-def reservation_reference(idempotency_key: str) -> str:
-    return f"order:{idempotency_key}"
+def reservation_reference(customer_id: int, idempotency_key: str) -> str:
+    """The stock reservation of the customer's order placed with ``idempotency_key``."""
+    return f"order:{customer_id}:{idempotency_key}"
 
 
 def _representations(typename: str, ids: Sequence[int]) -> list[dict[str, str]]:

@@ -2,9 +2,10 @@
 reserve stock, then write the order, its lines and its outbox event in ONE transaction.
 
 Everything that can reject the order happens before the reservation, and the reservation
-before the write; if the write fails the reservation is released. The idempotency key is
-also the reservation reference, so a retried request reserves once and returns the order
-the first attempt created.
+before the write; if the write fails the reservation is released. Idempotency keys belong
+to a customer (unique per customer, so two customers may pick the same key); the customer
+and key make the reservation reference, so a retried request reserves once and returns the
+order the first attempt created. A conflict names only the caller's own order.
 """
 
 from __future__ import annotations
@@ -30,17 +31,17 @@ ORDER_PLACED = "OrderPlaced"
 
 
 async def place_order(database: Database, peers: Peers, request: RequestedOrder) -> Order:
-    existing = await _order_with_key(database, request.idempotency_key)
+    existing = await _order_with_key(database, request.customer_id, request.idempotency_key)
     if existing is not None:
         return _same_request(existing, request)
     quotes = await _checked_quotes(peers, request)
-    reference = peer_calls.reservation_reference(request.idempotency_key)
+    reference = peer_calls.reservation_reference(request.customer_id, request.idempotency_key)
     await peer_calls.reserve_stock(peers, reference, request.lines)
     try:
         return await _insert(database, request, quotes)
     except IntegrityError:
         # A concurrent request with the same key won: it owns the (shared) reservation.
-        winner = await _order_with_key(database, request.idempotency_key)
+        winner = await _order_with_key(database, request.customer_id, request.idempotency_key)
         if winner is None:
             await peer_calls.release_reservation(peers, reference)
             raise
@@ -50,9 +51,13 @@ async def place_order(database: Database, peers: Peers, request: RequestedOrder)
         raise
 
 
-async def _order_with_key(database: Database, key: str) -> tuple[Order, list[OrderLine]] | None:
+async def _order_with_key(
+    database: Database, customer_id: int, key: str
+) -> tuple[Order, list[OrderLine]] | None:
     async with database.sessions() as session:
-        order = await session.scalar(select(Order).where(Order.idempotency_key == key))
+        order = await session.scalar(
+            select(Order).where(Order.customer_id == customer_id, Order.idempotency_key == key)
+        )
         if order is None:
             return None
         lines = await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))
@@ -62,7 +67,7 @@ async def _order_with_key(database: Database, key: str) -> tuple[Order, list[Ord
 def _same_request(existing: tuple[Order, list[OrderLine]], request: RequestedOrder) -> Order:
     order, lines = existing
     placed = tuple(sorted(RequestedLine(line.product_id, line.quantity) for line in lines))
-    if order.customer_id != request.customer_id or placed != request.lines:
+    if placed != request.lines:
         raise Conflict(
             "This idempotencyKey was already used for a different order",
             field="idempotencyKey",

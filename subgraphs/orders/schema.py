@@ -12,15 +12,19 @@ from models import orders as model
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
-    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
     Connection,
-    check_page_size,
-    decode_cursor,
+    First,
+    Last,
+    list_connection,
+    page_request,
 )
 from subgraphs.common.schema import build_schema
 from subgraphs.orders import loaders, validation
 from subgraphs.orders.lifecycle import change_status
 from subgraphs.orders.placement import place_order
+from subgraphs.orders.sorting import OrderSort, order_sort
 from subgraphs.orders.types import (
     Customer,
     Order,
@@ -28,7 +32,6 @@ from subgraphs.orders.types import (
     OrderStatus,
     PlaceOrderInput,
     Product,
-    order_connection,
 )
 
 __all__ = ["Mutation", "Query", "schema"]
@@ -53,24 +56,22 @@ class Query:
         row = await context_of(info).loader(loaders.orders_by_id).load(parse_id(id))
         return None if row is None else Order.from_row(row)
 
-    @strawberry.field(description="Orders, newest first, a page at a time.")
+    @strawberry.field(description="Orders, a page at a time; newest first unless `orderBy`.")
     async def orders(
         self,
         info: Info[Any, Any],
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: OrderFilter | None = None,
+        order_by: OrderSort | None = None,
     ) -> Connection[Order]:
-        check_page_size(first)
+        sort = order_sort(order_by)
+        page = page_request("orders", sort, first=first, after=after, last=last, before=before)
         statement = _filtered(select(model.Order), filter)
-        before_id = decode_cursor(after)
-        if before_id is not None:
-            statement = statement.where(model.Order.id < before_id)
-        async with context_of(info).database.sessions() as session:
-            rows: list[model.Order] = list(
-                await session.scalars(statement.order_by(model.Order.id.desc()).limit(first + 1))
-            )
-        return order_connection(rows, first)
+        database = context_of(info).database
+        return await list_connection(database, statement, "orders", sort, page, Order.from_row)
 
 
 @strawberry.type

@@ -17,9 +17,20 @@ from strawberry.types.nodes import SelectedField, Selection
 from models import orders as model
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
+from subgraphs.common.keyset import ChildPage, Page, Sort
 from subgraphs.common.money import Money, money
-from subgraphs.common.pagination import Connection, build_connection, check_page_size, decode_cursor
+from subgraphs.common.pagination import (
+    After,
+    Before,
+    Connection,
+    Counter,
+    First,
+    Last,
+    build_connection,
+    page_request,
+)
 from subgraphs.orders import loaders
+from subgraphs.orders.sorting import OrderSort, order_sort
 
 # An order line as the ORM object or as a row of its columns (same attribute names).
 LineRow = model.OrderLine | Row[Any]
@@ -114,14 +125,17 @@ class Order:
 
 def order_connection(
     rows: Sequence[model.Order | Row[Any]],
-    first: int,
+    page: Page,
+    scope: str,
+    sort: Sort,
+    counter: Counter,
     lines: Mapping[int, Sequence[LineRow]] | None = None,
 ) -> Connection[Order]:
     """A page of orders; ``lines`` (by order id), when given, saves each its own load."""
     if lines is None:
-        return build_connection(rows, first, key=lambda row: row.id, node=Order.from_row)
+        return build_connection(rows, page, scope, sort, Order.from_row, counter)
     return build_connection(
-        rows, first, key=lambda row: row.id, node=lambda row: Order.from_row(row, lines[row.id])
+        rows, page, scope, sort, lambda row: Order.from_row(row, lines[row.id]), counter
     )
 
 
@@ -157,15 +171,32 @@ class Customer:
 
     id: strawberry.ID
 
-    @strawberry.field(description="The customer's orders, newest first.")
+    @strawberry.field(
+        description="The customer's orders, a page at a time; newest first unless `orderBy`."
+    )
     async def orders(
-        self, info: Info[Any, Any], first: int = 10, after: str | None = None
+        self,
+        info: Info[Any, Any],
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        order_by: OrderSort | None = None,
     ) -> Connection[Order] | None:
-        page = loaders.CustomerOrdersPage(
-            parse_id(self.id, "customer id"), check_page_size(first), decode_cursor(after)
+        customer_id = parse_id(self.id, "customer id")
+        scope = f"Customer:{customer_id}.orders"
+        sort = order_sort(order_by)
+        page = page_request(scope, sort, first=first, after=after, last=last, before=before)
+        context = context_of(info)
+        rows = await context.loader(loaders.orders_of_customers).load(
+            ChildPage(customer_id, sort, page)
         )
-        rows = await context_of(info).loader(loaders.orders_of_customers).load(page)
-        return order_connection(rows, first, await _lines_of_page(info, rows[:first]))
+
+        def count() -> Awaitable[int]:
+            return context.loader(loaders.order_counts).load(customer_id)
+
+        lines = await _lines_of_page(info, rows[: page.size])
+        return order_connection(rows, page, scope, sort, count, lines)
 
     @classmethod
     def resolve_reference(cls, id: strawberry.ID) -> Customer:

@@ -17,14 +17,17 @@ from subgraphs.common.context import context_of
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
-    DEFAULT_PAGE_SIZE,
+    After,
+    Before,
     Connection,
-    build_connection,
-    check_page_size,
-    decode_cursor,
+    First,
+    Last,
+    list_connection,
+    page_request,
 )
 from subgraphs.common.schema import build_schema
 from subgraphs.products import loaders, validation
+from subgraphs.products.sorting import ProductSort, product_sort
 from subgraphs.products.types import (
     CreateProductInput,
     PriceInput,
@@ -70,24 +73,22 @@ class Query:
         row = await context_of(info).loader(loaders.products_by_sku).load(key)
         return None if row is None else Product.from_row(row)
 
-    @strawberry.field(description="Products by ascending id, a page at a time.")
+    @strawberry.field(description="Products, a page at a time; by ascending id unless `orderBy`.")
     async def products(
         self,
         info: Info[Any, Any],
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         filter: ProductFilter | None = None,
+        order_by: ProductSort | None = None,
     ) -> Connection[Product]:
-        check_page_size(first)
+        sort = product_sort(order_by)
+        page = page_request("products", sort, first=first, after=after, last=last, before=before)
         statement = _filtered(select(model.Product), filter)
-        after_id = decode_cursor(after)
-        if after_id is not None:
-            statement = statement.where(model.Product.id > after_id)
-        async with context_of(info).database.sessions() as session:
-            rows: list[model.Product] = list(
-                await session.scalars(statement.order_by(model.Product.id).limit(first + 1))
-            )
-        return build_connection(rows, first, key=lambda row: row.id, node=Product.from_row)
+        database = context_of(info).database
+        return await list_connection(database, statement, "products", sort, page, Product.from_row)
 
 
 async def _sku_taken(session: AsyncSession, sku: str) -> Conflict | None:

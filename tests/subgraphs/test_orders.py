@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import json
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -182,7 +183,9 @@ async def test_sdl_declares_the_contract(graphql: GraphQL) -> None:
     sdl = (await graphql("orders", "{ _service { sdl } }"))["data"]["_service"]["sdl"]
     assert 'type Product @key(fields: "id", resolvable: false)' in sdl
     assert 'type Order @key(fields: "id")' in sdl
-    assert "orders(first: Int! = 10, after: String = null): OrderConnection\n" in sdl
+    for argument in ("first: Int = null", "after: String = null", "last: Int = null"):
+        assert argument in sdl
+    assert "orderBy: OrderSort = null\n  ): OrderConnection\n" in sdl
 
 
 # --- placeOrder, the lifecycle and the outbox: across customers, products and inventory ---
@@ -290,6 +293,35 @@ async def test_same_key_returns_the_same_order_and_a_different_input_conflicts(
     body = await graphql("orders", PLACE, input=_order(key, [(_LISTED[2], 2)]))
     assert body["errors"][0]["extensions"]["code"] == "CONFLICT"
     assert await _state(database) == state
+
+
+async def test_idempotency_keys_belong_to_their_customer(
+    graphql: GraphQL, database: Database
+) -> None:
+    """Two customers may pick the same key: each gets an order of their own, and a conflict
+    never names another customer's order."""
+    key = _key()
+    product = _LISTED[4]
+    bodies = [
+        await graphql("orders", PLACE, input=_order(key, [(product, 1)], customer=customer))
+        for customer in (1, 2)
+    ]
+    orders = [body["data"]["placeOrder"] for body in bodies]
+    assert [order["customer"]["id"] for order in orders] == ["1", "2"]
+    assert orders[0]["id"] != orders[1]["id"]
+    state = await _state(database)
+    body = await graphql("orders", PLACE, input=_order(key, [(product, 2)], customer=2))
+    [error] = body["errors"]
+    assert error["extensions"]["code"] == "CONFLICT"
+    assert orders[0]["id"] not in json.dumps(error)
+    assert error["extensions"].get("orderId") in (None, orders[1]["id"])
+    assert await _state(database) == state
+    # Cancelling releases each customer's own reservation (references are per customer too).
+    before = await _stock(database, product)
+    await graphql("orders", CANCEL, id=orders[0]["id"])
+    assert (await _stock(database, product)).reserved == before.reserved - 1
+    again = await graphql("orders", PLACE, input=_order(key, [(product, 1)], customer=2))
+    assert again["data"]["placeOrder"] == orders[1]
 
 
 async def test_concurrent_requests_with_one_key_place_one_order(
