@@ -16,11 +16,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
-import uvicorn
 
+from router.limits import OperationLimits
 from router.pipeline import Router
 from router.request import GraphQLRequest, RequestError
-from router.server import create_app
+from router.server import DEFAULT_BODY_TIMEOUT, create_app
+from router.serving import ServerLimits, serve
+from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES
 
 __all__ = ["build_parser", "main", "parse_subgraph_urls"]
 
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         "log each and add an error with code RESPONSE_COVERAGE_VIOLATION "
         "(default: the ROUTER_CHECK_COVERAGE environment variable, else off)",
     )
+    _add_limits(serve)
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
 
@@ -67,6 +70,44 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--operation-name", default=None)
     explain.add_argument("--variables", default=None, help="variables as a JSON object")
     return parser
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    limits = parser.add_argument_group(
+        "limits", "what one request may cost (0 turns an operation limit off)"
+    )
+    defaults = OperationLimits()
+    for name in ("max_tokens", "max_depth", "max_aliases", "max_root_fields"):
+        flag = "--" + name.replace("_", "-")
+        limits.add_argument(flag, type=int, default=getattr(defaults, name))
+    limits.add_argument(
+        "--max-recursive-selections", type=int, default=defaults.max_recursive_selections
+    )
+    limits.add_argument(
+        "--max-response-bytes",
+        type=int,
+        default=DEFAULT_MAX_RESPONSE_BYTES,
+        help="subgraph response bytes one request may receive",
+    )
+    limits.add_argument(
+        "--request-timeout", type=float, default=30.0, help="seconds in subgraphs per request"
+    )
+    server = ServerLimits()
+    limits.add_argument("--header-timeout", type=float, default=server.header_timeout)
+    limits.add_argument("--body-timeout", type=float, default=DEFAULT_BODY_TIMEOUT)
+    limits.add_argument("--keep-alive-timeout", type=float, default=server.keep_alive_timeout)
+    limits.add_argument("--max-concurrency", type=int, default=server.max_concurrency)
+
+
+def _operation_limits(args: argparse.Namespace) -> OperationLimits:
+    values = (
+        args.max_tokens,
+        args.max_depth,
+        args.max_aliases,
+        args.max_root_fields,
+        args.max_recursive_selections,
+    )
+    return OperationLimits(*(value or None for value in values))
 
 
 def _add_supergraph(parser: argparse.ArgumentParser) -> None:
@@ -90,15 +131,24 @@ def _serve(args: argparse.Namespace) -> int:
         subgraph_urls=parse_subgraph_urls(args.subgraph_url),
         timeout=args.timeout,
         response_checks="report" if args.check_responses else None,
+        limits=_operation_limits(args),
+        max_response_bytes=args.max_response_bytes,
+        request_timeout=args.request_timeout,
     )
-    app = create_app(router, graphiql=not args.no_graphiql, query_plans=not args.no_query_plans)
-    uvicorn.run(
+    app = create_app(
+        router,
+        graphiql=not args.no_graphiql,
+        query_plans=not args.no_query_plans,
+        body_timeout=args.body_timeout,
+    )
+    limits = ServerLimits(args.header_timeout, args.keep_alive_timeout, args.max_concurrency)
+    serve(
         app,
-        host=args.host,
-        port=args.port,
+        args.host,
+        args.port,
+        limits,
         log_level=args.log_level,
         access_log=not args.no_access_log,
-        ws="none",
     )
     return 0
 

@@ -43,7 +43,14 @@ from graphql.validation import (
     VariablesInAllowedPositionRule,
 )
 
-__all__ = ["VALIDATION_RULES", "js_inspect", "js_introspection", "js_quotes"]
+__all__ = [
+    "MAX_ECHOED_WORD",
+    "VALIDATION_RULES",
+    "js_inspect",
+    "js_introspection",
+    "js_quotes",
+    "truncate_words",
+]
 
 
 class _NoUndefinedVariablesRule(NoUndefinedVariablesRule):
@@ -97,6 +104,9 @@ VALIDATION_RULES: tuple[type[ASTValidationRule], ...] = (
 )
 
 _QUOTED = re.compile(r"'([^']*)'")
+# the longest run of non-blank, non-quote characters (a name, a value) echoed in a message
+MAX_ECHOED_WORD = 100
+_LONG_WORD = re.compile(rf'[^\s"]{{{MAX_ECHOED_WORD + 1},}}')
 _MAX_DEPTH = 2
 
 
@@ -115,6 +125,15 @@ def js_quotes(message: str) -> str:
     for pattern, replacement in _REWRITES:
         message = pattern.sub(replacement, message)
     return message
+
+
+def truncate_words(message: str) -> str:
+    """Shorten every word over ``MAX_ECHOED_WORD`` characters to that many and "...".
+
+    Messages echo names and values from the request (a field, an alias, an operation name):
+    a 1 MB alias must not come back in the error.
+    """
+    return _LONG_WORD.sub(lambda match: match[0][:MAX_ECHOED_WORD] + "...", message)
 
 
 def js_inspect(value: Any, depth: int = 0) -> str:

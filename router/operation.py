@@ -48,7 +48,8 @@ from graphql import (
 from graphql.pyutils import Undefined, inspect
 from graphql.utilities import validate_input_value
 
-from router.graphql_js import VALIDATION_RULES, js_inspect, js_quotes
+from router.graphql_js import VALIDATION_RULES, js_inspect, js_quotes, truncate_words
+from router.limits import OperationLimits, check_limits
 from router.request import OperationKind, RequestError, RequestErrorKind
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "select_operation",
 ]
 
+_NO_LIMITS = OperationLimits(None, None, None, None, None)
 _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 _TYPENAME_TYPE = GraphQLNonNull(GraphQLString)
 _INTROSPECTION_TYPES: dict[str, GraphQLOutputType] = {
@@ -109,21 +111,40 @@ class NormalizedOperation:
     introspection: DocumentNode | None
 
 
-def _error(kind: RequestErrorKind, errors: list[GraphQLError]) -> RequestError:
+def _error(
+    kind: RequestErrorKind, errors: list[GraphQLError], code: str | None = None
+) -> RequestError:
+    """Messages echo names and values from the request: each long word is shortened."""
     formatted = []
     for error in errors:
         body: dict[str, Any] = dict(error.formatted)
-        body["extensions"] = {**(error.extensions or {}), "code": kind.value}
+        body["message"] = truncate_words(error.message)
+        body["extensions"] = {**(error.extensions or {}), "code": code or kind.value}
         formatted.append(body)
     return RequestError(kind, tuple(formatted))
 
 
-def parse_and_validate(schema: GraphQLSchema, query: str) -> DocumentNode | RequestError:
+def parse_and_validate(
+    schema: GraphQLSchema, query: str, limits: OperationLimits | None = None
+) -> DocumentNode | RequestError:
+    """Parse, check the :class:`OperationLimits`, validate (``None``: no limits)."""
+    limits = limits or _NO_LIMITS
     try:
-        document = parse(query, allow_empty_selection_sets=False)
+        document = parse(query, allow_empty_selection_sets=False, max_tokens=limits.max_tokens)
     except GraphQLError as syntax_error:
         syntax_error.message = js_quotes(syntax_error.message)
-        return _error(RequestErrorKind.PARSE, [syntax_error])
+        too_long = "tokens. Parsing aborted." in syntax_error.message
+        code = "MAX_TOKENS_LIMIT" if too_long else None
+        return _error(RequestErrorKind.PARSE, [syntax_error], code)
+    except RecursionError:
+        message = "Syntax Error: the document nests too deeply."
+        return _error(RequestErrorKind.PARSE, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
+    violations = check_limits(document, limits)
+    if violations:
+        return RequestError(
+            RequestErrorKind.LIMIT,
+            tuple({"message": v.message, "extensions": {"code": v.code}} for v in violations),
+        )
     errors = validate(schema, document, VALIDATION_RULES)
     if errors:
         for error in errors:
@@ -256,6 +277,9 @@ def _path_suffix(key: str, output_type: GraphQLOutputType) -> tuple[str, ...]:
 
 
 class _Normalizer:
+    """Each fragment spread is normalised once per parent type and reused (merged), so the
+    work is linear in the document even when fragments spread others many times."""
+
     def __init__(
         self,
         schema: GraphQLSchema,
@@ -265,6 +289,9 @@ class _Normalizer:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
+        self._spreads: dict[tuple[str, str], list[Selection]] = {}
+        # selection nodes visited: a test reads it to show the work is linear
+        self.work = 0
 
     def selections(
         self, selection_set: SelectionSetNode, parent: GraphQLCompositeType
@@ -277,25 +304,42 @@ class _Normalizer:
         self, selection_set: SelectionSetNode, parent: GraphQLCompositeType, out: list[Selection]
     ) -> None:
         for node in selection_set.selections:
+            self.work += 1
             if not _included(node, self.variables):
                 continue
             if isinstance(node, FieldNode):
                 out.append(self._field(node, parent))
-                continue
-            if isinstance(node, FragmentSpreadNode):
-                fragment = self.fragments[node.name.value]
-                condition: str | None = fragment.type_condition.name.value
-                inner_set = fragment.selection_set
+            elif isinstance(node, FragmentSpreadNode):
+                out.extend(self._spread(node.name.value, parent))
             else:
                 assert isinstance(node, InlineFragmentNode)
                 condition = node.type_condition.name.value if node.type_condition else None
-                inner_set = node.selection_set
-            if condition is None or condition == parent.name:
-                self._collect(inner_set, parent, out)
-                continue
-            narrowed = self.schema.get_type(condition)
-            assert isinstance(narrowed, GraphQLCompositeType)
-            out.append(Fragment(condition, self.selections(inner_set, narrowed)))
+                self._fragment(condition, node.selection_set, parent, out)
+
+    def _spread(self, name: str, parent: GraphQLCompositeType) -> list[Selection]:
+        key = (name, parent.name)
+        selections = self._spreads.get(key)
+        if selections is None:
+            fragment = self.fragments[name]
+            collected: list[Selection] = []
+            condition = fragment.type_condition.name.value
+            self._fragment(condition, fragment.selection_set, parent, collected)
+            selections = self._spreads[key] = merge_selections(collected)
+        return selections
+
+    def _fragment(
+        self,
+        condition: str | None,
+        inner_set: SelectionSetNode,
+        parent: GraphQLCompositeType,
+        out: list[Selection],
+    ) -> None:
+        if condition is None or condition == parent.name:
+            self._collect(inner_set, parent, out)
+            return
+        narrowed = self.schema.get_type(condition)
+        assert isinstance(narrowed, GraphQLCompositeType)
+        out.append(Fragment(condition, self.selections(inner_set, narrowed)))
 
     def _field(self, node: FieldNode, parent: GraphQLCompositeType) -> Field:
         name = node.name.value
@@ -324,12 +368,16 @@ class _Normalizer:
 
 
 def merge_selections(selections: list[Selection]) -> list[Selection]:
-    """Merge sibling fields with the same response key (first position wins)."""
+    """Merge sibling fields with the same response key (first position wins) and drop
+    repeats of one fragment (the same object: a memoised fragment spread)."""
     by_key: dict[str, int] = {}
+    fragments: set[int] = set()
     merged: list[Selection] = []
     for selection in selections:
         if not isinstance(selection, Field):
-            merged.append(selection)
+            if id(selection) not in fragments:
+                fragments.add(id(selection))
+                merged.append(selection)
             continue
         index = by_key.get(selection.response_key)
         if index is None:
@@ -338,7 +386,7 @@ def merge_selections(selections: list[Selection]) -> list[Selection]:
             continue
         first = merged[index]
         assert isinstance(first, Field)
-        if selection.selections:
+        if selection.selections and selection is not first:
             combined = merge_selections([*first.selections, *selection.selections])
             merged[index] = _replace_selections(first, tuple(combined))
     return merged

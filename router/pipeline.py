@@ -8,18 +8,22 @@ introspection from the API schema itself, and shapes the response.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from collections import OrderedDict
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from functools import partial
+from typing import Any, Literal
 
 import httpx
 from graphql import DocumentNode, GraphQLSchema, execute_sync
 
+from router.byte_cache import ByteBoundedLRU
 from router.execution import execute_plan
 from router.graphql_js import js_introspection
+from router.limits import OperationLimits
 from router.operation import (
     NormalizedOperation,
     coerce_variables,
@@ -35,11 +39,14 @@ from router.planning.coverage import check_plan_coverage
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
 from router.response_coverage import ResponseCoverageError, check_response_coverage
 from router.response_shaping import ShapingSchema, shape_response
-from router.subgraph_client import SubgraphClients
+from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphClients
 from router.supergraph import Supergraph
 
 __all__ = [
     "CHECK_COVERAGE_VARIABLE",
+    "DEFAULT_CACHE_BYTES",
+    "DEFAULT_MAX_CACHED_QUERY_BYTES",
+    "ENTRY_BYTES_PER_QUERY_BYTE",
     "PreparedOperation",
     "ResponseChecks",
     "Router",
@@ -47,6 +54,9 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
+
+# responses whose subgraph bodies add up to more than this are shaped in a worker thread
+SHAPE_OFF_LOOP_BYTES = 256 * 1024
 
 ResponseChecks = Literal["off", "report", "raise"]
 # "raise" for the test suites (tests/conftest.py sets it): every response is checked
@@ -59,27 +69,6 @@ def _response_checks_from_environment() -> ResponseChecks:
     if value in ("1", "raise"):
         return "raise"
     return "report" if value == "report" else "off"
-
-
-_K = TypeVar("_K")
-_V = TypeVar("_V")
-
-
-class _LRU(Generic[_K, _V]):
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[_K, _V] = OrderedDict()
-
-    def get(self, key: _K) -> _V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: _K, value: _V) -> None:
-        self._items[key] = value
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,23 +88,65 @@ def _request_error(kind: RequestErrorKind, message: str, code: str | None = None
     return RequestError(kind, ({"message": message, "extensions": {"code": code or kind.value}},))
 
 
+# What a cached document or plan holds, per byte of query text: the AST, the normalised
+# operation and the plan weigh many times the text (measured with tracemalloc on the
+# project's operations: 30-60x; tests/router/test_pipeline_limits.py checks the bound).
+ENTRY_BYTES_PER_QUERY_BYTE = 64
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+# a query text over this is prepared every time it is sent (it would crowd out the rest)
+DEFAULT_MAX_CACHED_QUERY_BYTES = 32 * 1024
+
+
+_NO_LIMITS = OperationLimits(None, None, None, None, None)
+
+
+def _weight(query: str) -> int:
+    return (len(query) + 64) * ENTRY_BYTES_PER_QUERY_BYTE
+
+
 class _Preparer:
-    def __init__(self, supergraph: Supergraph, cache_size: int) -> None:
+    """Thread-safe for one planning thread: the caches lock, the planner runs in one place."""
+
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        cache_size: int,
+        *,
+        limits: OperationLimits | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        max_cached_query_bytes: int = DEFAULT_MAX_CACHED_QUERY_BYTES,
+    ) -> None:
         self.supergraph = supergraph
         self.planner = QueryPlanner(supergraph)
-        self.documents: _LRU[str, tuple[DocumentNode | RequestError, tuple[str, ...]]] = _LRU(
-            cache_size
-        )
-        self.plans: _LRU[tuple[str, str | None, tuple[bool, ...]], _PlanEntry] = _LRU(cache_size)
+        self.limits = limits or OperationLimits()
+        max_entry = _weight("x" * max_cached_query_bytes)
+        # half of the bytes each: a flood of invalid documents cannot evict every plan
+        self.documents: ByteBoundedLRU[str, tuple[DocumentNode | RequestError, tuple[str, ...]]]
+        self.documents = ByteBoundedLRU(cache_bytes // 2, max_entry, cache_size)
+        self.plans: ByteBoundedLRU[tuple[str, str | None, tuple[bool, ...]], _PlanEntry]
+        self.plans = ByteBoundedLRU(cache_bytes // 2, max_entry, cache_size)
 
     def document(self, query: str) -> tuple[DocumentNode | RequestError, tuple[str, ...]]:
         entry = self.documents.get(query)
         if entry is None:
-            document = parse_and_validate(self.supergraph.api_schema, query)
+            document = parse_and_validate(self.supergraph.api_schema, query, self.limits)
             names = condition_variables(document) if isinstance(document, DocumentNode) else ()
             entry = (document, names)
-            self.documents.put(query, entry)
+            self.documents.put(query, entry, _weight(query))
         return entry
+
+    def is_cached(self, request: GraphQLRequest) -> bool:
+        """Whether the document and a plan for ``request`` are cached (then ``prepare``
+        only coerces variables)."""
+        entry = self.documents.get(request.query)
+        if entry is None:
+            return False
+        document, names = entry
+        if isinstance(document, RequestError):
+            return True
+        variables = request.variables or {}
+        key = (request.query, request.operation_name, condition_key(names, variables))
+        return self.plans.get(key) is not None
 
     def coverage_error(
         self, request: GraphQLRequest, operation: NormalizedOperation, plan: QueryPlan
@@ -168,7 +199,7 @@ class _Preparer:
                 _log.exception("query planning failed")
                 return _request_error(RequestErrorKind.PLANNING, "The query could not be planned.")
             entry = (operation, plan, self.coverage_error(request, operation, plan))
-            self.plans.put(key, entry)
+            self.plans.put(key, entry, _weight(request.query))
         operation, plan, coverage_error = entry
         if coverage_error is not None:
             return coverage_error
@@ -187,12 +218,23 @@ class Router:
         plan_cache_size: int,
         *,
         response_checks: ResponseChecks | None = None,
+        limits: OperationLimits | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        request_timeout: float | None = None,
     ) -> None:
+        """``request_timeout``: seconds one client request may spend in subgraphs
+        (each subgraph request also has the clients' own timeout)."""
         self.supergraph = supergraph
+        self.request_timeout = request_timeout
         self.api_schema: GraphQLSchema = supergraph.api_schema
         self.clients = clients
         self.response_checks = response_checks or _response_checks_from_environment()
-        self._preparer = _Preparer(supergraph, plan_cache_size)
+        self._preparer = _Preparer(
+            supergraph, plan_cache_size, limits=limits, cache_bytes=cache_bytes
+        )
+        # parse/validate/normalise/plan of uncached operations: one thread, so the planner
+        # never runs twice at once and the event loop keeps answering meanwhile
+        self._planning = ThreadPoolExecutor(1, thread_name_prefix="router-planning")
         self._shaping = ShapingSchema.of(supergraph.api_schema, supergraph.possible_types)
 
     @classmethod
@@ -205,15 +247,37 @@ class Router:
         timeout: float = 10.0,
         plan_cache_size: int = 512,
         response_checks: ResponseChecks | None = None,
+        limits: OperationLimits | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        request_timeout: float | None = None,
     ) -> Router:
         supergraph = Supergraph.from_sdl(sdl)
         urls = {name: sub.url for name, sub in supergraph.subgraphs.items()}
         urls.update(subgraph_urls or {})
-        clients = SubgraphClients(urls, transport=transport, timeout=timeout)
-        return cls(supergraph, clients, plan_cache_size, response_checks=response_checks)
+        clients = SubgraphClients(
+            urls, transport=transport, timeout=timeout, max_response_bytes=max_response_bytes
+        )
+        return cls(
+            supergraph,
+            clients,
+            plan_cache_size,
+            response_checks=response_checks,
+            limits=limits,
+            cache_bytes=cache_bytes,
+            request_timeout=request_timeout,
+        )
 
     def prepare(self, request: GraphQLRequest) -> PreparedOperation | RequestError:
         return self._preparer.prepare(request)
+
+    async def prepare_async(self, request: GraphQLRequest) -> PreparedOperation | RequestError:
+        """``prepare`` on the event loop when cached (variables only), else in the planning
+        thread: a large or hostile document never holds the loop."""
+        if self._preparer.is_cached(request):
+            return self.prepare(request)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._planning, self.prepare, request)
 
     async def execute(self, prepared: PreparedOperation) -> dict[str, Any]:
         """The wire-format response body; never raises."""
@@ -235,13 +299,18 @@ class Router:
 
     async def _execute(self, prepared: PreparedOperation) -> dict[str, Any]:
         null_entities: list[list[str | int]] = []
-        data, errors = await execute_plan(
-            prepared.plan, self.clients, prepared.variables, null_entities
-        )
-        introspection = self._introspection(prepared)
-        shaped, shaping_errors = shape_response(
-            self._shaping, prepared.operation, data, introspection
-        )
+        with self.clients.request_scope(self.request_timeout) as received:
+            data, errors = await execute_plan(
+                prepared.plan, self.clients, prepared.variables, null_entities
+            )
+        introspection = None
+        if prepared.operation.introspection is not None:
+            introspection = await asyncio.to_thread(self._introspection, prepared)
+        shape = partial(shape_response, self._shaping, prepared.operation, data, introspection)
+        if received.bytes > SHAPE_OFF_LOOP_BYTES or introspection is not None:
+            shaped, shaping_errors = await asyncio.to_thread(shape)
+        else:
+            shaped, shaping_errors = shape()
         if self.response_checks != "off":
             every_error = errors + shaping_errors
             errors.extend(self._check_response(prepared, data, shaped, every_error, null_entities))
@@ -297,6 +366,7 @@ class Router:
         return format_plan(prepared.plan)
 
     async def aclose(self) -> None:
+        self._planning.shutdown(wait=False, cancel_futures=True)
         await self.clients.aclose()
 
 
@@ -310,7 +380,7 @@ def explain(
 
     Variables only matter to ``@skip``/``@include``; required ones may be left out.
     """
-    preparer = _Preparer(Supergraph.from_sdl(supergraph_sdl), 1)
+    preparer = _Preparer(Supergraph.from_sdl(supergraph_sdl), 1, limits=_NO_LIMITS)
     request = GraphQLRequest(query=query, operation_name=operation_name, variables=variables)
     prepared = preparer.prepare(request, coerce=False)
     if isinstance(prepared, RequestError):

@@ -41,6 +41,8 @@ class RequestErrorKind(enum.Enum):
     OPERATION_NOT_FOUND = "OPERATION_RESOLUTION_FAILURE"
     # a valid operation no query plan can answer over this supergraph (answered data: null)
     PLANNING = "QUERY_PLANNING_FAILED"
+    # over an operation limit (router.limits): each error carries its own code, HTTP 400
+    LIMIT = "OPERATION_LIMIT_EXCEEDED"
 
 
 @dataclass(frozen=True, slots=True)

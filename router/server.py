@@ -12,6 +12,7 @@ Debugging: a request with the header ``X-Query-Plan: true`` (or Apollo's
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
@@ -19,7 +20,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -41,11 +42,19 @@ from router.http_protocol import (
 from router.pipeline import Router
 from router.request import OperationKind, RequestError, RequestErrorKind
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "GRAPHIQL_STATIC_PATH", "GRAPHQL_PATH", "create_app"]
+__all__ = [
+    "DEFAULT_BODY_TIMEOUT",
+    "DEFAULT_MAX_BODY_BYTES",
+    "GRAPHIQL_STATIC_PATH",
+    "GRAPHQL_PATH",
+    "create_app",
+]
 
 GRAPHQL_PATH = "/graphql"
 GRAPHIQL_STATIC_PATH = "/graphiql/static"
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
+# seconds a client may take to send its request body
+DEFAULT_BODY_TIMEOUT = 10.0
 
 _JSON_OFFERS: tuple[str, ...] = (GRAPHQL_RESPONSE_JSON, APPLICATION_JSON)
 _ALLOWED_METHODS = "GET, POST"
@@ -58,15 +67,21 @@ def create_app(
     graphiql: bool = True,
     query_plans: bool = True,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    body_timeout: float = DEFAULT_BODY_TIMEOUT,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
     ``query_plans=False`` ignores the query-plan request headers (for production).
     POST bodies over ``max_body_bytes`` get 413 ``PAYLOAD_TOO_LARGE`` without being read
-    into memory whole.
+    into memory whole; a body not received within ``body_timeout`` seconds gets 408
+    ``REQUEST_TIMEOUT``.
     """
     endpoint = _GraphQLEndpoint(
-        router, graphiql=graphiql, query_plans=query_plans, max_body_bytes=max_body_bytes
+        router,
+        graphiql=graphiql,
+        query_plans=query_plans,
+        max_body_bytes=max_body_bytes,
+        body_timeout=body_timeout,
     )
     routes: list[Route | Mount] = [
         Route(GRAPHQL_PATH, endpoint),
@@ -94,12 +109,19 @@ class _GraphQLEndpoint:
     """Handles ``/graphql``: every failure becomes a GraphQL error response, never a 500."""
 
     def __init__(
-        self, router: Router, *, graphiql: bool, query_plans: bool, max_body_bytes: int
+        self,
+        router: Router,
+        *,
+        graphiql: bool,
+        query_plans: bool,
+        max_body_bytes: int,
+        body_timeout: float,
     ) -> None:
         self._router = router
         self._graphiql = graphiql
         self._query_plans = query_plans
         self._max_body_bytes = max_body_bytes
+        self._body_timeout = body_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A raw ASGI app so that every method reaches :meth:`handle` (405s are ours)."""
@@ -116,6 +138,9 @@ class _GraphQLEndpoint:
         except HTTPProblem as problem:
             body = error_body(problem.message, problem.code)
             return _json_response(body, problem.status, media_type, problem.headers)
+        except ClientDisconnect:  # nobody to answer; not the router's failure
+            _logger.debug("client disconnected during %s %s", request.method, request.url.path)
+            return Response(status_code=499)
         except Exception:
             _logger.exception("unexpected failure answering %s %s", request.method, request.url)
             return _json_response(_internal_error_body(), 200, media_type)
@@ -143,17 +168,26 @@ class _GraphQLEndpoint:
     async def _answer(self, request: Request, media_type: str) -> Response:
         is_post = request.method == "POST"
         if is_post:
-            body = await _read_body(request, self._max_body_bytes)
+            try:
+                async with asyncio.timeout(self._body_timeout):
+                    body = await _read_body(request, self._max_body_bytes)
+            except TimeoutError:
+                message = f"The request body was not received within {self._body_timeout} s."
+                close = {"Connection": "close"}
+                raise HTTPProblem(408, "REQUEST_TIMEOUT", message, close) from None
             graphql_request = request_from_body(request.headers.get("content-type"), body)
         else:
             graphql_request = request_from_query_params(request.query_params.multi_items())
-        prepared = self._router.prepare(graphql_request)
+        prepared = await self._router.prepare_async(graphql_request)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
             if prepared.kind is RequestErrorKind.PLANNING:  # valid, but no plan: data null
                 result["data"] = None
                 return _json_response(result, execution_status(media_type, result), media_type)
-            return _json_response(result, request_error_status(media_type), media_type)
+            status = request_error_status(media_type)
+            if prepared.kind is RequestErrorKind.LIMIT:  # as Apollo Router: 400 for both types
+                status = 400
+            return _json_response(result, status, media_type)
         _check_kind(prepared.kind, is_post=is_post)
         result = await self._router.execute(prepared)
         if self._query_plans and _wants_query_plan(request):

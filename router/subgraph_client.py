@@ -8,21 +8,59 @@ machine); ``https://`` URLs and an injected transport (tests run subgraphs in-pr
 Every failure (timeout, refused connection, non-JSON body, HTTP error without a GraphQL
 body) becomes a :class:`SubgraphRequestError`, so execution can turn it into a GraphQL
 error and carry on with partial data.
+
+Deadline: every subgraph request carries the header ``X-Deadline-Ms`` (:data:`DEADLINE_HEADER`),
+the milliseconds left before the router gives up on it, as an integer: the smaller of the
+subgraph timeout and what is left of the client request's budget (``request_scope``). A
+subgraph should stop working on the request once that much time has passed: nobody will
+read the answer.
+
+Size: within one ``request_scope``, the subgraph response bodies of a client request may
+add up to ``max_response_bytes``; a response that would go over it is not read further
+and fails like any other subgraph request (nested lists multiply: a 200-byte query can ask
+for tens of megabytes).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import orjson
 
-__all__ = ["SubgraphClients", "SubgraphRequestError"]
+__all__ = [
+    "DEADLINE_HEADER",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "RequestBudget",
+    "SubgraphClients",
+    "SubgraphRequestError",
+]
 
 _HEADERS = {"content-type": "application/json", "accept": "application/json"}
+DEADLINE_HEADER = "X-Deadline-Ms"
+DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class RequestBudget:
+    """What one client request may still spend: a deadline (loop time) and response bytes."""
+
+    deadline: float | None
+    max_bytes: int
+    bytes: int = 0
+
+
+_budget: ContextVar[RequestBudget | None] = ContextVar("subgraph_request_budget", default=None)
+
+
+class _TooLarge(Exception):
+    pass
 
 
 class SubgraphRequestError(Exception):
@@ -42,9 +80,11 @@ class SubgraphClients:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = 10.0,
         max_connections: int = 100,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.urls = dict(urls)
         self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
         self.requests_sent = 0
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
@@ -59,6 +99,19 @@ class SubgraphClients:
                     transport=transport, timeout=timeout, limits=limits
                 )
 
+    @contextlib.contextmanager
+    def request_scope(self, budget_seconds: float | None = None) -> Iterator[RequestBudget]:
+        """The budget shared by the subgraph requests made inside (tasks included)."""
+        deadline = None
+        if budget_seconds is not None:
+            deadline = asyncio.get_running_loop().time() + budget_seconds
+        budget = RequestBudget(deadline, self.max_response_bytes)
+        token = _budget.set(budget)
+        try:
+            yield budget
+        finally:
+            _budget.reset(token)
+
     async def fetch(
         self, service_name: str, query: str, variables: Mapping[str, Any] | None
     ) -> dict[str, Any]:
@@ -68,24 +121,43 @@ class SubgraphClients:
         body: dict[str, Any] = {"query": query}
         if variables:
             body["variables"] = variables
+        budget = _budget.get() or RequestBudget(None, self.max_response_bytes)
+        seconds = self.timeout
+        if budget.deadline is not None:
+            seconds = min(seconds, budget.deadline - asyncio.get_running_loop().time())
+        if seconds <= 0:
+            raise SubgraphRequestError(service_name, "the request timed out")
         self.requests_sent += 1
         try:
             # the asyncio deadline also covers transports that ignore httpx timeouts (ASGI)
-            async with asyncio.timeout(self.timeout):
-                status, content = await self._post(service_name, orjson.dumps(body))
+            async with asyncio.timeout(seconds):
+                status, content = await self._post(
+                    service_name, orjson.dumps(body), int(seconds * 1000), budget
+                )
         except (httpx.TimeoutException, TimeoutError):
             raise SubgraphRequestError(service_name, "the request timed out") from None
+        except _TooLarge:
+            message = f"the responses to this request exceed {budget.max_bytes} bytes"
+            raise SubgraphRequestError(service_name, message) from None
         except (httpx.HTTPError, OSError, _Http11Error, asyncio.IncompleteReadError) as error:
             raise SubgraphRequestError(service_name, f"request failed: {error}") from None
         return _decode(service_name, status, content)
 
-    async def _post(self, service_name: str, body: bytes) -> tuple[int, bytes]:
+    async def _post(
+        self, service_name: str, body: bytes, deadline_ms: int, budget: RequestBudget
+    ) -> tuple[int, bytes]:
         pool = self._pools.get(service_name)
         if pool is not None:
-            return await pool.post(body)
+            return await pool.post(body, deadline_ms, budget)
         client = self._clients[service_name]
-        response = await client.post(self.urls[service_name], content=body, headers=_HEADERS)
-        return response.status_code, response.content
+        headers = {**_HEADERS, DEADLINE_HEADER: str(deadline_ms)}
+        url = self.urls[service_name]
+        async with client.stream("POST", url, content=body, headers=headers) as response:
+            chunks = []
+            async for chunk in response.aiter_bytes():
+                _spend(budget, len(chunk))
+                chunks.append(chunk)
+        return response.status_code, b"".join(chunks)
 
     async def aclose(self) -> None:
         for pool in self._pools.values():
@@ -105,6 +177,12 @@ def _decode(service_name: str, status: int, content: bytes) -> dict[str, Any]:
     if payload is None:
         reason += ", the body is not JSON"
     raise SubgraphRequestError(service_name, f"invalid response from subgraph: {reason}")
+
+
+def _spend(budget: RequestBudget, size: int) -> None:
+    budget.bytes += size
+    if budget.bytes > budget.max_bytes:
+        raise _TooLarge
 
 
 _MAX_HEADER_LINES = 100
@@ -141,28 +219,36 @@ class _Http11Pool:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         self._head = (
             f"POST {target} HTTP/1.1\r\nhost: {parts.netloc}\r\n"
-            "content-type: application/json\r\naccept: application/json\r\ncontent-length: "
+            "content-type: application/json\r\naccept: application/json\r\n"
         ).encode("latin-1")
         self._idle: list[_Connection] = []
         self._slots = asyncio.Semaphore(max_connections)
 
-    async def post(self, body: bytes) -> tuple[int, bytes]:
-        request = self._head + str(len(body)).encode() + b"\r\n\r\n" + body
+    async def post(self, body: bytes, deadline_ms: int, budget: RequestBudget) -> tuple[int, bytes]:
+        request = b"%s%s: %d\r\ncontent-length: %d\r\n\r\n%s" % (
+            self._head,
+            DEADLINE_HEADER.encode(),
+            deadline_ms,
+            len(body),
+            body,
+        )
         async with self._slots:
             while self._idle:
                 try:  # only a request nothing was answered to is sent again
-                    return await self._exchange(self._idle.pop(), request)
+                    return await self._exchange(self._idle.pop(), request, budget)
                 except (_StaleConnection, ConnectionResetError, BrokenPipeError):
                     continue
             reader, writer = await asyncio.open_connection(self.host, self.port)
             try:
-                return await self._exchange(_Connection(reader, writer), request)
+                return await self._exchange(_Connection(reader, writer), request, budget)
             except (_StaleConnection, asyncio.IncompleteReadError) as error:
                 raise _Http11Error("the connection closed before the response ended") from error
 
-    async def _exchange(self, connection: _Connection, request: bytes) -> tuple[int, bytes]:
+    async def _exchange(
+        self, connection: _Connection, request: bytes, budget: RequestBudget
+    ) -> tuple[int, bytes]:
         try:
-            return await self._exchange_on(connection, request)
+            return await self._exchange_on(connection, request, budget)
         except (ValueError, asyncio.LimitOverrunError) as error:  # unparsable status or sizes
             connection.close()
             raise _Http11Error(f"malformed HTTP response: {error}") from error
@@ -170,7 +256,9 @@ class _Http11Pool:
             connection.close()
             raise
 
-    async def _exchange_on(self, connection: _Connection, request: bytes) -> tuple[int, bytes]:
+    async def _exchange_on(
+        self, connection: _Connection, request: bytes, budget: RequestBudget
+    ) -> tuple[int, bytes]:
         connection.writer.write(request)
         reader = connection.reader
         try:
@@ -198,11 +286,12 @@ class _Http11Pool:
             elif name == b"connection":
                 keep_alive = value == b"keep-alive" or (keep_alive and value != b"close")
         if chunked:
-            body = await self._read_chunked(reader)
+            body = await self._read_chunked(reader, budget)
         elif length >= 0:
+            _spend(budget, length)
             body = await reader.readexactly(length)
         else:
-            body, keep_alive = await reader.read(), False
+            body, keep_alive = await self._read_to_end(reader, budget), False
         if keep_alive:
             self._idle.append(connection)
         else:
@@ -210,7 +299,7 @@ class _Http11Pool:
         return status, body
 
     @staticmethod
-    async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    async def _read_chunked(reader: asyncio.StreamReader, budget: RequestBudget) -> bytes:
         chunks: list[bytes] = []
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
@@ -218,8 +307,17 @@ class _Http11Pool:
                 while await reader.readuntil(b"\r\n") != b"\r\n":
                     pass
                 return b"".join(chunks)
+            _spend(budget, size)
             chunks.append(await reader.readexactly(size))
             await reader.readexactly(2)
+
+    @staticmethod
+    async def _read_to_end(reader: asyncio.StreamReader, budget: RequestBudget) -> bytes:
+        chunks: list[bytes] = []
+        while chunk := await reader.read(65536):
+            _spend(budget, len(chunk))
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def aclose(self) -> None:
         for connection in self._idle:

@@ -1,0 +1,101 @@
+"""Running the app under uvicorn with limits on what a connection may hold.
+
+uvicorn closes an idle keep-alive connection after ``timeout_keep_alive`` but waits forever
+for request headers: a client that opens connections and sends half a request line pins
+a socket and a protocol object each (300 of them were never closed). :class:`HeaderTimeout`
+closes a connection whose request headers are not complete ``header_timeout`` seconds
+after it opened or after its previous response; the app bounds the body
+(``create_app(body_timeout=...)``). ``limit_concurrency`` answers 503 beyond that many
+connections and requests in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import uvicorn
+from starlette.types import ASGIApp
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+__all__ = ["HeaderTimeout", "ServerLimits", "serve", "uvicorn_config"]
+
+_logger = logging.getLogger(__name__)
+_HEADER_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class ServerLimits:
+    # seconds from connection (or from the previous response) to complete request headers
+    header_timeout: float = _HEADER_TIMEOUT
+    # seconds an idle keep-alive connection stays open
+    keep_alive_timeout: float = 5.0
+    # connections and requests in flight before new ones get 503
+    max_concurrency: int = 1000
+
+
+class HeaderTimeout(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline for the request headers."""
+
+    header_timeout: float = _HEADER_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_timer = self.loop.call_later(self.header_timeout, self._expired)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _expired(self) -> None:
+        self._header_timer = None
+        if not self.transport.is_closing():
+            _logger.debug("closing %s: no complete request headers in time", self.client)
+            self.transport.close()
+
+
+def uvicorn_config(
+    app: ASGIApp, host: str, port: int, limits: ServerLimits, **options: Any
+) -> uvicorn.Config:
+    """A uvicorn config over :class:`HeaderTimeout` with ``limits``."""
+
+    class Protocol(HeaderTimeout):
+        header_timeout = limits.header_timeout
+
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        http=Protocol,
+        ws="none",
+        timeout_keep_alive=int(max(1, limits.keep_alive_timeout)),
+        limit_concurrency=limits.max_concurrency,
+        **options,
+    )
+
+
+def serve(app: ASGIApp, host: str, port: int, limits: ServerLimits, **options: Any) -> None:
+    uvicorn.Server(uvicorn_config(app, host, port, limits, **options)).run()
