@@ -1,0 +1,1 @@
+"""Hostile inputs (issue 9): each attack reproduced, its bound asserted, service afterwards."""
