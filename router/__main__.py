@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -126,6 +127,11 @@ def parse_subgraph_urls(values: Sequence[str]) -> dict[str, str]:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    level = logging.getLevelName(args.log_level.upper())
+    logging.basicConfig(
+        level=level if isinstance(level, int) else logging.DEBUG,
+        format="%(levelname)s:     %(name)s: %(message)s",
+    )
     router = Router.from_supergraph_sdl(
         args.supergraph.read_text(encoding="utf-8"),
         subgraph_urls=parse_subgraph_urls(args.subgraph_url),

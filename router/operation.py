@@ -133,12 +133,12 @@ def parse_and_validate(
         document = parse(query, allow_empty_selection_sets=False, max_tokens=limits.max_tokens)
     except GraphQLError as syntax_error:
         syntax_error.message = js_quotes(syntax_error.message)
-        too_long = "tokens. Parsing aborted." in syntax_error.message
-        code = "MAX_TOKENS_LIMIT" if too_long else None
-        return _error(RequestErrorKind.PARSE, [syntax_error], code)
+        if "tokens. Parsing aborted." in syntax_error.message:
+            return _error(RequestErrorKind.LIMIT, [syntax_error], "MAX_TOKENS_LIMIT")
+        return _error(RequestErrorKind.PARSE, [syntax_error])
     except RecursionError:
         message = "Syntax Error: the document nests too deeply."
-        return _error(RequestErrorKind.PARSE, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
+        return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
     violations = check_limits(document, limits)
     if violations:
         return RequestError(
