@@ -115,7 +115,7 @@ def test_half_sent_body_gets_408(router: Served) -> None:
     with _connect() as connection:
         connection.sendall(
             b"POST /graphql HTTP/1.1\r\nHost: router\r\ncontent-type: application/json\r\n"
-            b"content-length: 1000\r\n\r\n{\"query\": "
+            b'content-length: 1000\r\n\r\n{"query": '
         )
         answer = connection.recv(65536)
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
@@ -127,7 +127,7 @@ def test_client_disconnects_are_one_debug_line(router: Served, tmp_path: Path) -
         with _connect() as connection:
             connection.sendall(
                 b"POST /graphql HTTP/1.1\r\nHost: router\r\ncontent-type: application/json\r\n"
-                b"content-length: 1000\r\n\r\n{\"query\": "
+                b'content-length: 1000\r\n\r\n{"query": '
             )
     assert "errors" not in _post(router.url, NORMAL).json()  # (and the log is flushed)
     log = router.log.read_text(errors="replace")
