@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bench.data_layer import DataLayerResult
+from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.profile import Profile
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
@@ -27,6 +28,7 @@ class RunResults:
     overheads: list[OverheadResult] = field(default_factory=list)
     data_layer: list[DataLayerResult] = field(default_factory=list)
     profile: Profile | None = None
+    hostile_mixes: list[HostileMixResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -147,8 +149,42 @@ def _profile(profile: Profile) -> list[str]:
     return lines
 
 
-def _target_lines(results: RunResults) -> list[str]:
+def _hostile_mixes(results: Sequence[HostileMixResult]) -> list[str]:
+    header = ["normal traffic", "p99 ms quiet", "p99 ms with hostile client", "normal errors",
+              "hostile requests", "hostile answers by status", "router peak RSS MiB"]  # fmt: skip
+    rows = [
+        [r.fleet, f"{r.quiet_p99_ms:.0f}", f"{r.hostile_p99_ms:.0f}", r.normal_errors,
+         r.hostile_requests, ", ".join(f"{status}: {count}" for status, count in r.statuses),
+         f"{r.peak_rss_mib:.0f}"]
+        for r in results
+    ]  # fmt: skip
+    note = (
+        "Our router alone; one window of normal load, then one with a second client sending "
+        "the documents of bench/hostile.py (fragment bomb, 10,000 aliases, 1,000 aliased "
+        "__schema, 1,000 overlapping fragments, a 1 MB field name) one at a time, each made "
+        "distinct so no cache answers it."
+    )
+    return [*_table(header, rows), note, ""]
+
+
+def _hostile_target_lines(results: RunResults) -> list[str]:
     lines = []
+    for mix in results.hostile_mixes:
+        met = (
+            mix.hostile_p99_ms <= 2 * mix.quiet_p99_ms
+            and mix.peak_rss_mib < 200
+            and mix.server_errors == 0
+        )
+        lines.append(
+            f"- hostile mix ({mix.fleet}): p99 within 2x ({mix.hostile_p99_ms:.0f} vs "
+            f"{mix.quiet_p99_ms:.0f} ms), RSS < 200 MB ({mix.peak_rss_mib:.0f} MiB), zero 5xx "
+            f"({mix.server_errors}) -> {'met' if met else 'NOT met'}"
+        )
+    return lines
+
+
+def _target_lines(results: RunResults) -> list[str]:
+    lines = _hostile_target_lines(results)
     for comparison in results.comparisons:
         ours = comparison.measurement("ours")
         for peer, goal in zip(_PEERS, (1.5, 1.0), strict=True):
@@ -211,6 +247,8 @@ def render(results: RunResults) -> str:
         lines += _comparison(comparison)
     lines += ["## Router overhead and planning time", "", *_overheads(results.overheads)]
     lines += ["## Data layer: customer-360 on PostgreSQL", "", *_data_layer(results.data_layer)]
+    if results.hostile_mixes:
+        lines += ["## Hostile mix", "", *_hostile_mixes(results.hostile_mixes)]
     if results.profile is not None:
         lines += ["## Profile of our router under load (py-spy)", "", *_profile(results.profile)]
     if results.notes:

@@ -23,6 +23,7 @@ from bench.fleets import (
     start_project_subgraphs,
     write_supergraph,
 )
+from bench.hostile_mix import measure_hostile_mix
 from bench.load import LoadError, RequestBody
 from bench.overhead import measure_overhead
 from bench.processes import ProcessGroup, StartupError
@@ -44,6 +45,7 @@ PROFILE_PORT = 14715
 PROJECT_FLEET_PORT = 14720
 PROJECT_ROUTERS_PORT = 14730
 DATA_LAYER_PORT = 14760
+HOSTILE_MIX_PORT = 14740
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,15 @@ def _project_fleet(plan: RunPlan, results: RunResults) -> None:
             log_dir=plan.work_dir / "logs", base_port=PROJECT_ROUTERS_PORT, label="project",
             count_statements=lambda: subgraph_statements(urls),
         ))  # fmt: skip
+        print("bench: hostile mix ...", flush=True)
+        try:
+            results.hostile_mixes.append(measure_hostile_mix(
+                f"customer-360, project fleet ({scale.label} orders)", supergraph, bodies,
+                plan.settings, target=("Customer", f'customer(id: "{ids[0]}")', "id"),
+                log_dir=plan.work_dir / "logs", port=HOSTILE_MIX_PORT,
+            ))  # fmt: skip
+        except _EXPECTED_FAILURES as error:
+            results.notes.append(f"hostile mix failed: {_first_lines(error)}")
 
 
 def fleet_stages(plan: RunPlan, results: RunResults) -> None:

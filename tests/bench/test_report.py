@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from bench.data_layer import DataLayerResult
+from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.report import RunResults, ratio, render
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
@@ -70,3 +71,16 @@ def test_render_has_tables_ratios_targets_and_skips() -> None:
     assert "- skipped Hive Gateway: not installed: node is not installed" in markdown
     assert "| 1M | 1,000,000 | 200 | 12.0 | 25.0 | 8.00 | 16.00 | 0.00 | 3.5 |" in markdown
     assert "- 1M: subgraph CPU ms per request: orders 2.5, products 1.0" in markdown
+
+
+def test_hostile_mix_table_and_target() -> None:
+    results = _results()
+    results.hostile_mixes.append(
+        HostileMixResult("customer-360", 40.0, 70.0, 0, 25, ((200, 5), (400, 20)), 120.0)
+    )
+    markdown = render(results)
+    assert "## Hostile mix" in markdown
+    assert "| customer-360 | 40 | 70 | 0 | 25 | 200: 5, 400: 20 | 120 |" in markdown
+    assert "zero 5xx (0) -> met" in markdown
+    results.hostile_mixes[0] = results.hostile_mixes[0]._replace(statuses=((500, 1),))
+    assert "zero 5xx (1) -> NOT met" in render(results)

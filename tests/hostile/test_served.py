@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from bench.hostile import hostile_mix, overlapping_fragments
+from bench.hostile_mix import HostileClient
 from tests.hostile.served import ROUTER_PORT, Served, served
 
 NORMAL = "{ topProducts { name inStock reviews { author { username } } } }"
@@ -136,3 +137,16 @@ def test_client_disconnects_are_one_debug_line(router: Served, tmp_path: Path) -
     assert "Traceback" not in log
     assert "ERROR" not in log
     assert log.count("client disconnected during POST /graphql") == 5
+
+
+def test_the_bench_hostile_client_gets_no_5xx(router: Served) -> None:
+    """The hostile mix's second client (bench.hostile_mix), two rounds of every document."""
+    documents = hostile_mix("User", "me", "id")
+    deadline = time.monotonic() + 300  # a hung router fails the test instead of hanging it
+    with HostileClient(f"{router.url}/graphql", documents) as client:
+        while sum(client.statuses.values()) < 2 * len(documents):
+            assert time.monotonic() < deadline, client.statuses
+            time.sleep(0.1)
+    assert not [status for status in client.statuses if status >= 500]
+    assert set(client.statuses) <= {200, 400}
+    assert "errors" not in _post(router.url, NORMAL).json()
