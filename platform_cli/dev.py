@@ -26,6 +26,7 @@ from models.seed.generate import Scale
 from models.seed.run import seed_domain
 from router.pipeline import Router
 from router.server import create_app as create_router_app
+from router.serving import ServerLimits, uvicorn_config
 from subgraphs.common.peers import Peers
 from subgraphs.mount import MountedTransport
 from subgraphs.orders.outbox import relay_forever
@@ -111,9 +112,16 @@ def _server(app: Starlette, host: str, port: int) -> uvicorn.Server:
     return uvicorn.Server(config)
 
 
+def _router_server(app: Starlette, host: str, port: int) -> uvicorn.Server:
+    """The router's server with its connection limits (header timeout, concurrency)."""
+    limits = ServerLimits()
+    config = uvicorn_config(app, host, port, limits, log_level="warning", lifespan="off")
+    return uvicorn.Server(config)
+
+
 async def run(options: DevOptions) -> None:
     async with open_platform(options) as platform:
-        servers = [_server(platform.router_app, options.host, options.port)]
+        servers = [_router_server(platform.router_app, options.host, options.port)]
         if options.expose_subgraphs:
             servers += [
                 _server(app, options.host, DOMAINS[name].port)
