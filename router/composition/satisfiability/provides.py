@@ -14,7 +14,7 @@ from graphql import FieldNode, InlineFragmentNode, SelectionSetNode
 
 from ..fieldset import FieldSetError, parse_field_set
 
-__all__ = ["Provided", "merge_provided", "parse_provided"]
+__all__ = ["Provided", "covers", "merge_provided", "parse_provided"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,25 @@ def merge_provided(first: Provided | None, second: Provided | None) -> Provided 
     for name, cast in second.casts:
         casts[name] = merge_provided(casts.get(name), cast) or cast
     return Provided(tuple(fields.items()), tuple(casts.items()))
+
+
+def covers(provided: Provided, selection_set: SelectionSetNode) -> bool:
+    """Every field ``selection_set`` selects is provided (a ``@requires`` met on the spot)."""
+    for selection in selection_set.selections:
+        if isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            inner = provided.cast(condition.name.value) if condition is not None else provided
+            if inner is None or not covers(inner, selection.selection_set):
+                return False
+        elif isinstance(selection, FieldNode) and selection.name.value != "__typename":
+            if not provided.has(selection.name.value):
+                return False
+            below = provided.below(selection.name.value)
+            if selection.selection_set is not None and (
+                below is None or not covers(below, selection.selection_set)
+            ):
+                return False
+    return True
 
 
 def parse_provided(fields: str) -> Provided | None:

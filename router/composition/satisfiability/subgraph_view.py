@@ -82,17 +82,24 @@ class SubgraphView:
         definition = getattr(named, "fields", {}).get(field)
         return get_named_type(definition.type).name if definition is not None else None
 
-    def requirements_met(self, type_name: str, field: str, index: int) -> bool:
+    def required(self, type_name: str, field: str, index: int) -> SelectionSetNode | None:
+        """The selection of the field's ``@requires`` in subgraph ``index``, if it has one
+        (one that does not parse selects a field nothing has)."""
         application = self.field_directive(type_name, field, index, "requires")
         if application is None:
+            return None
+        try:
+            return parse_field_set(str(argument_value(application, "fields")))
+        except FieldSetError:
+            return parse_field_set("__unparsable_requires")
+
+    def requirements_met(self, type_name: str, field: str, index: int) -> bool:
+        selection = self.required(type_name, field, index)
+        if selection is None:
             return True
         key = (type_name, field, index)
         if key not in self.requirements:
             self.requirements[key] = False  # a requirement cycle cannot be met
-            try:
-                selection = parse_field_set(str(argument_value(application, "fields")))
-            except FieldSetError:
-                return False
             self.requirements[key] = self.selection_met(type_name, selection, frozenset({index}))
         return self.requirements[key]
 

@@ -23,7 +23,7 @@ from ..merge.model import MergedField, MergedType, Supergraph
 from ..metadata import Metadata, argument_value
 from .mutations import MutationErrors
 from .position import Position
-from .provides import Provided, merge_provided, parse_provided
+from .provides import Provided, covers, merge_provided, parse_provided
 from .reasons import why_not
 from .runtime_types import mismatched_runtime_types
 from .subgraph_view import SubgraphView
@@ -159,13 +159,17 @@ class _Traversal:
         """The positions after ``field``: each subgraph resolving it from where the state
         stands (a provision of the position, the subgraph itself, a key jump away)."""
         type_name = state.type_name
-        found: list[Position] = [
-            self.enter(type_name, field, p.subgraph, p.provided.below(field))
-            for p in state.positions
-            if p.provided is not None
-            and p.provided.has(field)
-            and self.view.knows(type_name, field, p.subgraph)
-        ]
+        found: list[Position] = []
+        for position in state.positions:
+            provided, index = position.provided, position.subgraph
+            if provided is None:
+                continue
+            if provided.has(field) and self.view.knows(type_name, field, index):
+                found.append(self.enter(type_name, field, index, provided.below(field)))
+            elif self.view.has_field(type_name, field, index):
+                required = self.view.required(type_name, field, index)
+                if required is not None and covers(provided, required):
+                    found.append(self.enter(type_name, field, index, None))
         found.extend(
             self.enter(type_name, field, i, None)
             for i in self.view.reach(type_name, state.origins())

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from router.composition.satisfiability.provides import Provided, merge_provided, parse_provided
+from router.composition.fieldset import parse_field_set
+from router.composition.satisfiability.provides import (
+    Provided,
+    covers,
+    merge_provided,
+    parse_provided,
+)
 
 
 def test_fields_nested_fields_and_downcasts_are_provided() -> None:
@@ -26,3 +32,13 @@ def test_merging_keeps_both_provisions_field_by_field() -> None:
         fields=(("owner", Provided(fields=(("name", None), ("id", None)))), ("url", None))
     )
     assert merge_provided(None, second) == second
+
+
+def test_a_requires_selection_is_covered_only_when_all_of_it_is_provided() -> None:
+    provided = parse_provided("name owner { id } ... on Photo { url }")
+    assert provided is not None
+    assert covers(provided, parse_field_set("name __typename owner { id }"))
+    assert covers(provided, parse_field_set("... on Photo { url }"))
+    assert not covers(provided, parse_field_set("name owner { id email }"))
+    assert not covers(provided, parse_field_set("... on Video { url }"))
+    assert not covers(provided, parse_field_set("name url"))
