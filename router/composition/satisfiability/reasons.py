@@ -13,13 +13,13 @@ from typing import Protocol
 
 from graphql import GraphQLNamedType
 
-from .expand import Subgraph
+from ..expand import Subgraph
 
 __all__ = ["Explorer", "why_not"]
 
 
 class Explorer(Protocol):
-    """What the satisfiability walker knows about subgraphs (see ``satisfiability._Walker``)."""
+    """What the satisfiability walker knows about subgraphs (see ``subgraph_view.SubgraphView``)."""
 
     subgraphs: Sequence[Subgraph]
 
