@@ -1,0 +1,312 @@
+"""Why our router and Apollo Gateway may answer differently: the allowlist.
+
+Two kinds of entries, both documented in ``README.md``:
+
+* :data:`KNOWN_DISAGREEMENTS`: bugs of OUR router, each a predicate on the generated query.
+  A disagreement on a query the predicate accepts is expected, and every entry must still
+  explain at least one disagreement of a full run (strict): when the bug is fixed the entry
+  fails and must be deleted, so the list only shrinks. Each has a minimal reproduction in
+  ``test_found.py`` (``xfail(strict=True)``).
+* Apollo Gateway bugs, where the schema and the data say our router is right. They are not
+  a list of queries but checks run on the disagreement (see :func:`apollo_is_wrong`):
+  ``apollo-alias-collision`` (Apollo's answer changes when every client alias is renamed to
+  a name no field has, and the renamed answer is ours: the 043/158 bug class of the fleet
+  corpus), ``apollo-key-order`` (same data but for the order of keys, and Hive Gateway's
+  answer is ours exactly) and ``apollo-entity-error-index`` (same data, errors at the same
+  paths but for list indexes: Apollo puts an error from an ``_entities`` fetch at the index
+  of the representation in the batch, not of the object in the response).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    REMOVE,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    NameNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    Visitor,
+    parse,
+    print_ast,
+    visit,
+)
+from graphql.language import BooleanValueNode, VariableNode
+
+from tests.differential.compare import differences, error_paths
+from tests.differential.generate import GeneratedQuery
+
+__all__ = [
+    "KNOWN_DISAGREEMENTS",
+    "RENAMED_ALIAS_SUFFIX",
+    "KnownDisagreement",
+    "has_alias",
+    "known_router_bug",
+    "renamed_aliases",
+    "restore_aliases",
+    "same_but_for_indexes",
+    "same_but_for_key_order",
+    "selects_nothing",
+    "without_excluded",
+]
+
+RENAMED_ALIAS_SUFFIX = "_zz9"
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDisagreement:
+    name: str
+    reason: str
+    matches: Callable[[GeneratedQuery], bool]
+    graphs: tuple[str, ...]
+    """The fixture graphs whose full run must still show it (the strict check)."""
+
+
+# ---------------------------------------------------------------- our bugs
+
+
+def _included(
+    node: FieldNode | InlineFragmentNode | FragmentSpreadNode, variables: Mapping[str, Any]
+) -> bool:
+    for directive in node.directives or ():
+        if directive.name.value not in ("skip", "include"):
+            continue
+        argument = next(a for a in directive.arguments or () if a.name.value == "if")
+        value = argument.value
+        if isinstance(value, VariableNode):
+            condition = bool(variables[value.name.value])
+        else:
+            assert isinstance(value, BooleanValueNode)
+            condition = value.value
+        if condition == (directive.name.value == "skip"):
+            return False
+    return True
+
+
+def _default_variables(document: DocumentNode, given: Mapping[str, Any]) -> dict[str, Any]:
+    values = dict(given)
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for variable in definition.variable_definitions or ():
+                name = variable.variable.name.value
+                if name not in values and isinstance(variable.default_value, BooleanValueNode):
+                    values[name] = variable.default_value.value
+    return values
+
+
+def selects_nothing(query: GeneratedQuery) -> bool:
+    """Whether some field's selections are all left out by ``@skip``/``@include``.
+
+    Such a field must answer an empty object (or a list of them); our router sends it to
+    the subgraph with no selection set, which the subgraph refuses as invalid."""
+    document = parse(query.text)
+    variables = _default_variables(document, query.variables)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    def effectively_empty(selection_set: SelectionSetNode) -> bool:
+        for selection in selection_set.selections:
+            assert isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode)
+            if not _included(selection, variables):
+                continue
+            if isinstance(selection, FieldNode):
+                return False
+            if isinstance(selection, InlineFragmentNode):
+                inner = selection.selection_set
+            else:
+                inner = fragments[selection.name.value].selection_set
+            if not effectively_empty(inner):
+                return False
+        return True
+
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            if node.selection_set is not None and effectively_empty(node.selection_set):
+                found = True
+
+    visit(document, Finder())
+    return found
+
+
+KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
+    KnownDisagreement(
+        "router-empty-selection-after-skip",
+        "A field whose sub-selections are all excluded by @skip/@include is sent to the "
+        "subgraph without a selection set (`topProducts(first: 3)`): the subgraph refuses the "
+        "whole fetch (GRAPHQL_VALIDATION_FAILED) and the field, or the whole answer, is null "
+        "with an error. Apollo and Hive answer `{}` objects. Repro: test_found.py.",
+        selects_nothing,
+        ("fleet", "shop", "project"),
+    ),
+)
+
+
+def known_router_bug(query: GeneratedQuery) -> KnownDisagreement | None:
+    return next((known for known in KNOWN_DISAGREEMENTS if known.matches(query)), None)
+
+
+# ---------------------------------------------------------------- Apollo's bugs
+
+
+def has_alias(query: GeneratedQuery) -> bool:
+    return any(
+        isinstance(node, FieldNode) and node.alias is not None for node in _nodes(parse(query.text))
+    )
+
+
+def _nodes(document: Any) -> list[Any]:
+    found: list[Any] = []
+
+    class Collector(Visitor):
+        def enter(self, node: Any, *_: Any) -> None:
+            found.append(node)
+
+    visit(document, Collector())
+    return found
+
+
+def renamed_aliases(query: GeneratedQuery) -> GeneratedQuery:
+    """The same query with every alias ``a`` renamed ``a_zz9`` (no field has such a name)."""
+
+    class Renamer(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> FieldNode | None:
+            if node.alias is None:
+                return None
+            alias = NameNode(value=node.alias.value + RENAMED_ALIAS_SUFFIX)
+            return FieldNode(
+                alias=alias,
+                name=node.name,
+                arguments=node.arguments,
+                directives=node.directives,
+                selection_set=node.selection_set,
+            )
+
+    text = print_ast(visit(parse(query.text), Renamer()))
+    return GeneratedQuery(query.index, text, query.variables, query.operation_name)
+
+
+def restore_aliases(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A response to :func:`renamed_aliases`' query with the original response keys (in
+    ``data`` and in the errors' paths)."""
+    restored = dict(body)
+    if "data" in body:
+        restored["data"] = _restored_keys(body["data"])
+    if body.get("errors"):
+        restored["errors"] = [
+            {**error, "path": [_restored(k) for k in error["path"]]}
+            if isinstance(error, dict) and error.get("path")
+            else error
+            for error in body["errors"]
+        ]
+    return restored
+
+
+def _restored_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_restored(key): _restored_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_restored_keys(item) for item in value]
+    return value
+
+
+def _restored(key: Any) -> Any:
+    return key.removesuffix(RENAMED_ALIAS_SUFFIX) if isinstance(key, str) else key
+
+
+def without_excluded(query: GeneratedQuery) -> GeneratedQuery | None:
+    """The same query without the selections ``@skip``/``@include`` leave out (and without
+    the variables and fragments only they used); None when nothing is left out or a
+    selection set would be left empty."""
+    document = parse(query.text)
+    variables = _default_variables(document, query.variables)
+    removed = False
+
+    class Remover(Visitor):
+        def enter(self, node: Any, *_: Any) -> Any:
+            nonlocal removed
+            selection = (FieldNode, InlineFragmentNode, FragmentSpreadNode)
+            if isinstance(node, selection) and not _included(node, variables):
+                removed = True
+                return REMOVE
+            return None
+
+    stripped = visit(document, Remover())
+    if not removed or any(
+        isinstance(node, SelectionSetNode) and not node.selections for node in _nodes(stripped)
+    ):
+        return None
+    stripped = _without_unused(stripped)
+    used = {n.name.value for n in _nodes(stripped) if isinstance(n, VariableNode)}
+    kept = {name: value for name, value in query.variables.items() if name in used}
+    return GeneratedQuery(query.index, print_ast(stripped), kept, query.operation_name)
+
+
+def _without_unused(document: DocumentNode) -> DocumentNode:
+    """Drop fragments no longer spread and variables no longer used (until none is left)."""
+    while True:
+        spread = {n.name.value for n in _nodes(document) if isinstance(n, FragmentSpreadNode)}
+        definitions = [
+            d
+            for d in document.definitions
+            if not isinstance(d, FragmentDefinitionNode) or d.name.value in spread
+        ]
+        if len(definitions) == len(document.definitions):
+            break
+        document = DocumentNode(definitions=tuple(definitions))
+    used = {
+        n.name.value
+        for d in document.definitions
+        for n in _nodes(d.selection_set)  # type: ignore[attr-defined]
+        if isinstance(n, VariableNode)
+    }
+    operations = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            kept = tuple(
+                v for v in definition.variable_definitions or () if v.variable.name.value in used
+            )
+            definition = OperationDefinitionNode(
+                operation=definition.operation,
+                name=definition.name,
+                variable_definitions=kept,
+                directives=definition.directives,
+                selection_set=definition.selection_set,
+            )
+        operations.append(definition)
+    return DocumentNode(definitions=tuple(operations))
+
+
+def _unordered(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
+def same_but_for_key_order(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
+    return _unordered(ours.get("data")) == _unordered(theirs.get("data")) and error_paths(
+        dict(ours)
+    ) == error_paths(dict(theirs))
+
+
+def same_but_for_indexes(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
+    """Same data, as many errors, at the same paths once list indexes are erased."""
+    if [d for d in differences(dict(ours), dict(theirs)) if not d.startswith("errors:")]:
+        return False
+
+    def erased(body: Mapping[str, Any]) -> list[str]:
+        return sorted(
+            ".".join("@" if isinstance(key, int) else str(key) for key in error.get("path") or ())
+            for error in body.get("errors") or ()
+        )
+
+    return erased(ours) == erased(theirs)

@@ -1,0 +1,73 @@
+"""Router bugs the differential harness found, each minimised to its smallest query.
+
+The expected bodies are what the schema and the data say (Apollo Gateway and Hive Gateway
+both answer exactly these over the same subgraphs). The subgraphs run in-process
+(``tests.fleet.apps``, ``tests.router.shop.apps``), so no Node is needed. Each test is
+``xfail(strict=True)``: it turns red when the bug is fixed, and then the ``xfail`` mark and
+the matching entry of ``KNOWN_DISAGREEMENTS`` (``known.py``) must go.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from router.pipeline import PreparedOperation, Router
+from router.request import GraphQLRequest
+from tests.fleet.apps import fleet_transport
+from tests.router.shop.apps import SUPERGRAPH as SHOP_SUPERGRAPH
+from tests.router.shop.apps import shop_transport
+
+FLEET_SUPERGRAPH = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "fleet" / "supergraph.graphql"
+).read_text(encoding="utf-8")
+
+EMPTY_SELECTION = pytest.mark.xfail(
+    strict=True,
+    reason="router-empty-selection-after-skip: a field whose selections are all skipped is "
+    "fetched with no selection set, which the subgraph refuses",
+)
+
+
+async def _answer(
+    supergraph: str, transport: Any, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    router = Router.from_supergraph_sdl(supergraph, transport=transport)
+    try:
+        prepared = router.prepare(GraphQLRequest(query, None, variables))
+        assert isinstance(prepared, PreparedOperation)
+        return await router.execute(prepared)
+    finally:
+        await router.aclose()
+
+
+@EMPTY_SELECTION
+async def test_root_field_with_every_selection_skipped() -> None:
+    body = await _answer(
+        FLEET_SUPERGRAPH, fleet_transport(), "{ topProducts(first: 1) { upc @skip(if: true) } }"
+    )
+    assert json.dumps(body) == json.dumps({"data": {"topProducts": [{}]}})
+
+
+@EMPTY_SELECTION
+async def test_selection_skipped_by_a_variable() -> None:
+    query = "query($s: Boolean!) { topProducts(first: 1) { upc @skip(if: $s) } }"
+    body = await _answer(FLEET_SUPERGRAPH, fleet_transport(), query, {"s": True})
+    assert json.dumps(body) == json.dumps({"data": {"topProducts": [{}]}})
+
+
+@EMPTY_SELECTION
+async def test_entity_field_with_every_selection_skipped() -> None:
+    query = "{ me { reviews { body @include(if: false) } } }"
+    body = await _answer(FLEET_SUPERGRAPH, fleet_transport(), query)
+    assert json.dumps(body) == json.dumps({"data": {"me": {"reviews": [{}, {}]}}})
+
+
+@EMPTY_SELECTION
+async def test_abstract_field_with_its_only_fragment_skipped() -> None:
+    query = "{ media { ... on Book @include(if: false) { title } } }"
+    body = await _answer(SHOP_SUPERGRAPH, shop_transport(), query)
+    assert json.dumps(body) == json.dumps({"data": {"media": [{}, {}, {}]}})
