@@ -8,13 +8,16 @@ Two kinds of entries, both documented in ``README.md``:
   fails and must be deleted, so the list only shrinks. Each has a minimal reproduction in
   ``test_found.py`` (``xfail(strict=True)``).
 * Apollo Gateway bugs, where the schema and the data say our router is right. They are not
-  a list of queries but checks run on the disagreement (see :func:`apollo_is_wrong`):
+  a list of queries but checks run on the disagreement (``report.explain``):
   ``apollo-alias-collision`` (Apollo's answer changes when every client alias is renamed to
   a name no field has, and the renamed answer is ours: the 043/158 bug class of the fleet
-  corpus), ``apollo-key-order`` (same data but for the order of keys, and Hive Gateway's
-  answer is ours exactly) and ``apollo-entity-error-index`` (same data, errors at the same
-  paths but for list indexes: Apollo puts an error from an ``_entities`` fetch at the index
-  of the representation in the batch, not of the object in the response).
+  corpus), ``apollo-skipped-selection`` (likewise when the selections ``@skip``/``@include``
+  leave out are deleted from the query: a skipped ``@requires`` field nulls its siblings
+  in Apollo's entity fetch), ``apollo-key-order`` (same data but for the order of keys,
+  and Hive Gateway's answer is ours exactly) and ``apollo-entity-error-index`` (same data,
+  errors at the same paths but for list indexes: Apollo puts an error from an ``_entities``
+  fetch at the index of the representation in the batch, not of the object in the
+  response).
 """
 
 from __future__ import annotations
@@ -34,13 +37,17 @@ from graphql import (
     NameNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
     Visitor,
+    get_named_type,
     parse,
     print_ast,
     visit,
 )
 from graphql.language import BooleanValueNode, VariableNode
 
+from router.supergraph import Supergraph
 from tests.differential.compare import differences, error_paths
 from tests.differential.generate import GeneratedQuery
 
@@ -48,6 +55,7 @@ __all__ = [
     "KNOWN_DISAGREEMENTS",
     "RENAMED_ALIAS_SUFFIX",
     "KnownDisagreement",
+    "alias_clashes_with_sibling_key",
     "has_alias",
     "known_router_bug",
     "renamed_aliases",
@@ -65,7 +73,7 @@ RENAMED_ALIAS_SUFFIX = "_zz9"
 class KnownDisagreement:
     name: str
     reason: str
-    matches: Callable[[GeneratedQuery], bool]
+    matches: Callable[[GeneratedQuery, Supergraph], bool]
     graphs: tuple[str, ...]
     """The fixture graphs whose full run must still show it (the strict check)."""
 
@@ -102,7 +110,7 @@ def _default_variables(document: DocumentNode, given: Mapping[str, Any]) -> dict
     return values
 
 
-def selects_nothing(query: GeneratedQuery) -> bool:
+def selects_nothing(query: GeneratedQuery, _supergraph: Supergraph | None = None) -> bool:
     """Whether some field's selections are all left out by ``@skip``/``@include``.
 
     Such a field must answer an empty object (or a list of them); our router sends it to
@@ -140,6 +148,66 @@ def selects_nothing(query: GeneratedQuery) -> bool:
     return found
 
 
+def _planner_field_names(supergraph: Supergraph, type_name: str) -> set[str]:
+    """Top-level names of the fields the planner may add to a selection on ``type_name``:
+    its keys and the fields its ``@requires`` need."""
+    join = supergraph.types.get(type_name)
+    if join is None:
+        return set()
+    field_sets = [key.fields for key in join.keys]
+    field_sets += [j.requires for joins in join.fields.values() for j in joins if j.requires]
+    names: set[str] = set()
+    for field_set in field_sets:
+        depth = 0
+        for token in field_set.replace("{", " { ").replace("}", " } ").split():
+            depth += token == "{"
+            depth -= token == "}"
+            if depth == 0 and token not in "{}":
+                names.add(token)
+    return names
+
+
+def alias_clashes_with_sibling_key(query: GeneratedQuery, supergraph: Supergraph) -> bool:
+    """Whether a field on object type T is aliased to the name of a key (or ``@requires``)
+    field of another object type U, of another type, where T and U share an abstract type.
+
+    Selections on T and U can end up side by side in one subgraph fetch (under a union or
+    interface field), and the planner adds U's key there under its own name: the subgraph
+    refuses the fetch (two fields ``id`` of types ``Int`` and ``ID!``)."""
+    schema = supergraph.api_schema
+    type_info = TypeInfo(schema)
+    found = False
+
+    enclosing: list[str] = []
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            parent, definition = type_info.get_parent_type(), type_info.get_field_def()
+            above = enclosing[-1] if enclosing else ""
+            if definition is not None:
+                enclosing.append(get_named_type(definition.type).name)
+            if node.alias is None or parent is None or definition is None:
+                return
+            members = supergraph.possible_types.get(above, frozenset())
+            for other in members - {parent.name} if parent.name in members else ():
+                fields = getattr(schema.type_map.get(other), "fields", {})
+                alias = node.alias.value
+                if (
+                    alias in fields
+                    and alias in _planner_field_names(supergraph, other)
+                    and str(fields[alias].type) != str(definition.type)
+                ):
+                    found = True
+
+        def leave_field(self, node: FieldNode, *_: Any) -> None:
+            if type_info.get_field_def() is not None:
+                enclosing.pop()
+
+    visit(parse(query.text), TypeInfoVisitor(type_info, Finder()))
+    return found
+
+
 KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
     KnownDisagreement(
         "router-empty-selection-after-skip",
@@ -150,11 +218,21 @@ KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
         selects_nothing,
         ("fleet", "shop", "project"),
     ),
+    KnownDisagreement(
+        "router-alias-clashes-with-sibling-key",
+        "`{ media { ... on Movie { id: minutes } ... on Book { stock } } }`: the fetch to the "
+        "catalog selects `... on Book { id }` (the key for the inventory fetch) next to "
+        "`... on Movie { id: minutes }`; fields of one response name and different types "
+        "cannot merge even on different types, so the subgraph refuses the fetch and the "
+        "answer is null. Apollo aliases its key field. Repro: test_found.py.",
+        alias_clashes_with_sibling_key,
+        ("shop",),
+    ),
 )
 
 
-def known_router_bug(query: GeneratedQuery) -> KnownDisagreement | None:
-    return next((known for known in KNOWN_DISAGREEMENTS if known.matches(query)), None)
+def known_router_bug(query: GeneratedQuery, supergraph: Supergraph) -> KnownDisagreement | None:
+    return next((known for known in KNOWN_DISAGREEMENTS if known.matches(query, supergraph)), None)
 
 
 # ---------------------------------------------------------------- Apollo's bugs

@@ -51,7 +51,7 @@ class Verdict:
 
 
 async def explain(harness: Harness, outcome: Outcome) -> Verdict:
-    known = known_router_bug(outcome.query)
+    known = known_router_bug(outcome.query, harness.router.supergraph)
     if known is not None:
         return Verdict(outcome, known.name)
     for name, rewritten in _equivalent_queries(outcome.query):
