@@ -14,7 +14,7 @@ import contextlib
 import tempfile
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -27,7 +27,7 @@ from models.seed.generate import Scale
 from models.seed.run import SEEDERS, seed_domain
 from subgraphs.common.peers import Peers
 from subgraphs.registry import DOMAINS, create_app
-from tests.differential.generate import OMIT, ArgumentTable
+from tests.differential.generate import OMIT, ArgumentTable, GeneratorOptions
 from tests.fleet.record import node_fleet, supergraph_for
 from tests.peers import REPOSITORY
 from tests.router.shop.apps import SUPERGRAPH as SHOP_SUPERGRAPH
@@ -63,6 +63,7 @@ class FixtureGraph:
     """Routing URLs already point where ``serve`` serves each subgraph."""
     serve: Callable[[], AbstractAsyncContextManager[None]]
     arguments: ArgumentTable
+    options: GeneratorOptions = field(default_factory=GeneratorOptions)
 
     @property
     def gateway_port(self) -> int:
@@ -213,4 +214,12 @@ def _project_arguments() -> ArgumentTable:
     }
 
 
-PROJECT = FixtureGraph("project", _PROJECT_SDL, _serve_project, _project_arguments())
+# Deeper than the default: the project's interesting paths are long (a warehouse's stock's
+# product's shipping estimate), and its lists are short pages.
+PROJECT = FixtureGraph(
+    "project",
+    _PROJECT_SDL,
+    _serve_project,
+    _project_arguments(),
+    GeneratorOptions(max_depth=6, budget=(4, 22)),
+)

@@ -52,7 +52,7 @@ def queries_for(graph: FixtureGraph, count: int) -> list[GeneratedQuery]:
     from router.supergraph import Supergraph
 
     schema = Supergraph.from_sdl(graph.supergraph_sdl).api_schema
-    return generate_many(schema, graph.arguments, f"{SEED}-{graph.name}", count)
+    return generate_many(schema, graph.arguments, f"{SEED}-{graph.name}", count, graph.options)
 
 
 @dataclass(frozen=True, slots=True)

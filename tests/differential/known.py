@@ -33,6 +33,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLSchema,
     InlineFragmentNode,
     NameNode,
     OperationDefinitionNode,
@@ -45,11 +46,13 @@ from graphql import (
     print_ast,
     visit,
 )
-from graphql.language import BooleanValueNode, VariableNode
+from graphql.language import VariableNode
 
 from router.supergraph import Supergraph
 from tests.differential.compare import differences, error_paths
+from tests.differential.conditions import included, variables_with_defaults
 from tests.differential.generate import GeneratedQuery
+from tests.differential.order import in_spec_order
 
 __all__ = [
     "KNOWN_DISAGREEMENTS",
@@ -57,8 +60,10 @@ __all__ = [
     "KnownDisagreement",
     "alias_clashes_with_sibling_key",
     "has_alias",
+    "in_spec_order_already",
     "known_router_bug",
     "renamed_aliases",
+    "requires_under_its_own_subgraph",
     "restore_aliases",
     "same_but_for_indexes",
     "same_but_for_key_order",
@@ -67,6 +72,7 @@ __all__ = [
 ]
 
 RENAMED_ALIAS_SUFFIX = "_zz9"
+FRAGMENT = "fragment "
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,42 +87,13 @@ class KnownDisagreement:
 # ---------------------------------------------------------------- our bugs
 
 
-def _included(
-    node: FieldNode | InlineFragmentNode | FragmentSpreadNode, variables: Mapping[str, Any]
-) -> bool:
-    for directive in node.directives or ():
-        if directive.name.value not in ("skip", "include"):
-            continue
-        argument = next(a for a in directive.arguments or () if a.name.value == "if")
-        value = argument.value
-        if isinstance(value, VariableNode):
-            condition = bool(variables[value.name.value])
-        else:
-            assert isinstance(value, BooleanValueNode)
-            condition = value.value
-        if condition == (directive.name.value == "skip"):
-            return False
-    return True
-
-
-def _default_variables(document: DocumentNode, given: Mapping[str, Any]) -> dict[str, Any]:
-    values = dict(given)
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            for variable in definition.variable_definitions or ():
-                name = variable.variable.name.value
-                if name not in values and isinstance(variable.default_value, BooleanValueNode):
-                    values[name] = variable.default_value.value
-    return values
-
-
 def selects_nothing(query: GeneratedQuery, _supergraph: Supergraph | None = None) -> bool:
     """Whether some field's selections are all left out by ``@skip``/``@include``.
 
     Such a field must answer an empty object (or a list of them); our router sends it to
     the subgraph with no selection set, which the subgraph refuses as invalid."""
     document = parse(query.text)
-    variables = _default_variables(document, query.variables)
+    variables = variables_with_defaults(document, query.variables)
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
@@ -124,7 +101,7 @@ def selects_nothing(query: GeneratedQuery, _supergraph: Supergraph | None = None
     def effectively_empty(selection_set: SelectionSetNode) -> bool:
         for selection in selection_set.selections:
             assert isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode)
-            if not _included(selection, variables):
+            if not included(selection, variables):
                 continue
             if isinstance(selection, FieldNode):
                 return False
@@ -189,7 +166,13 @@ def alias_clashes_with_sibling_key(query: GeneratedQuery, supergraph: Supergraph
                 enclosing.append(get_named_type(definition.type).name)
             if node.alias is None or parent is None or definition is None:
                 return
+            above = above.removeprefix(FRAGMENT)
             members = supergraph.possible_types.get(above, frozenset())
+            if enclosing[:-1] == [FRAGMENT + above] and above not in supergraph.possible_types:
+                # a concrete fragment, spread who knows where: any abstract type holding it
+                members = frozenset().union(
+                    *(m for m in supergraph.possible_types.values() if above in m)
+                )
             for other in members - {parent.name} if parent.name in members else ():
                 fields = getattr(schema.type_map.get(other), "fields", {})
                 alias = node.alias.value
@@ -202,6 +185,45 @@ def alias_clashes_with_sibling_key(query: GeneratedQuery, supergraph: Supergraph
 
         def leave_field(self, node: FieldNode, *_: Any) -> None:
             if type_info.get_field_def() is not None:
+                enclosing.pop()
+
+        def enter_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
+            # Spread somewhere unknown here: under any abstract type its condition is in.
+            enclosing.append(FRAGMENT + node.type_condition.name.value)
+
+        def leave_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
+            enclosing.pop()
+
+    visit(parse(query.text), TypeInfoVisitor(type_info, Finder()))
+    return found
+
+
+def requires_under_its_own_subgraph(query: GeneratedQuery, supergraph: Supergraph) -> bool:
+    """Whether a ``@requires`` field of subgraph G is selected on an object that a field
+    G resolves returned (``StockLevel.product`` in inventory, then
+    ``Product.shippingEstimate``, which inventory resolves but only with ``price`` and
+    ``weightGrams`` from products)."""
+    type_info = TypeInfo(supergraph.api_schema)
+    enclosing: list[tuple[str, str]] = []
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            parent, definition = type_info.get_parent_type(), type_info.get_field_def()
+            if definition is None or parent is None:
+                return
+            above = enclosing[-1] if enclosing else None
+            enclosing.append((parent.name, node.name.value))
+            if above is None:
+                return
+            resolving = set(supergraph.resolving_graphs(*above))
+            for join in supergraph.field_joins(parent.name, node.name.value):
+                if join.requires and join.graph in resolving:
+                    found = True
+
+        def leave_field(self, node: FieldNode, *_: Any) -> None:
+            if type_info.get_field_def() is not None and type_info.get_parent_type() is not None:
                 enclosing.pop()
 
     visit(parse(query.text), TypeInfoVisitor(type_info, Finder()))
@@ -227,6 +249,17 @@ KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
         "answer is null. Apollo aliases its key field. Repro: test_found.py.",
         alias_clashes_with_sibling_key,
         ("shop",),
+    ),
+    KnownDisagreement(
+        "router-requires-under-its-own-subgraph",
+        '`{ warehouse(code: "SH-01") { stock(first: 1) { nodes { product { shippingEstimate '
+        "{ days } } } } } }`: the product comes from inventory, which also resolves "
+        "shippingEstimate, so the router asks for it in the same inventory fetch without "
+        "the @requires fields (price, weightGrams) from products: inventory answers an "
+        "error and null. Apollo fetches the product's key, then products, then "
+        "shippingEstimate in an entity fetch. Repro: test_found.py.",
+        requires_under_its_own_subgraph,
+        ("project",),
     ),
 )
 
@@ -308,14 +341,14 @@ def without_excluded(query: GeneratedQuery) -> GeneratedQuery | None:
     the variables and fragments only they used); None when nothing is left out or a
     selection set would be left empty."""
     document = parse(query.text)
-    variables = _default_variables(document, query.variables)
+    variables = variables_with_defaults(document, query.variables)
     removed = False
 
     class Remover(Visitor):
         def enter(self, node: Any, *_: Any) -> Any:
             nonlocal removed
             selection = (FieldNode, InlineFragmentNode, FragmentSpreadNode)
-            if isinstance(node, selection) and not _included(node, variables):
+            if isinstance(node, selection) and not included(node, variables):
                 removed = True
                 return REMOVE
             return None
@@ -374,6 +407,15 @@ def same_but_for_key_order(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -
     return _unordered(ours.get("data")) == _unordered(theirs.get("data")) and error_paths(
         dict(ours)
     ) == error_paths(dict(theirs))
+
+
+def in_spec_order_already(
+    schema: GraphQLSchema, query: GeneratedQuery, body: Mapping[str, Any]
+) -> bool:
+    """Whether every object of ``body``'s data has its keys in ``CollectFields`` order."""
+    data = body.get("data")
+    ordered = in_spec_order(schema, parse(query.text), query.variables, data)
+    return json.dumps(ordered) == json.dumps(data)
 
 
 def same_but_for_indexes(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:

@@ -30,6 +30,7 @@ from tests.differential.harness import (
 from tests.differential.known import (
     KNOWN_DISAGREEMENTS,
     has_alias,
+    in_spec_order_already,
     known_router_bug,
     renamed_aliases,
     restore_aliases,
@@ -54,16 +55,18 @@ async def explain(harness: Harness, outcome: Outcome) -> Verdict:
     known = known_router_bug(outcome.query, harness.router.supergraph)
     if known is not None:
         return Verdict(outcome, known.name)
+    if same_but_for_indexes(outcome.ours, outcome.apollo) and outcome.ours.get("errors"):
+        return Verdict(outcome, "apollo-entity-error-index")
+    ours_in_order = in_spec_order_already(harness.router.api_schema, outcome.query, outcome.ours)
+    if ours_in_order and same_but_for_key_order(outcome.ours, outcome.apollo):
+        return Verdict(outcome, "apollo-key-order")
     for name, rewritten in _equivalent_queries(outcome.query):
         answer = restore_aliases(await harness.ask_gateway(harness.apollo_url, rewritten))
         if not differences(outcome.ours, answer):
             return Verdict(outcome, name)
-    if same_but_for_indexes(outcome.ours, outcome.apollo) and outcome.ours.get("errors"):
-        return Verdict(outcome, "apollo-entity-error-index")
-    hive = await harness.ask_hive(outcome.query)
-    if same_but_for_key_order(outcome.ours, outcome.apollo) and not differences(outcome.ours, hive):
-        return Verdict(outcome, "apollo-key-order", hive)
-    return Verdict(outcome, None, hive)
+        if ours_in_order and same_but_for_key_order(outcome.ours, answer):
+            return Verdict(outcome, f"{name}+key-order")
+    return Verdict(outcome, None, await harness.ask_hive(outcome.query))
 
 
 def _equivalent_queries(query: GeneratedQuery) -> list[tuple[str, GeneratedQuery]]:

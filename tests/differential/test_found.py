@@ -10,20 +10,26 @@ the matching entry of ``KNOWN_DISAGREEMENTS`` (``known.py``) must go.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from models.database import Database
+from platform_cli.dev import Platform, wire_platform
 from router.pipeline import PreparedOperation, Router
 from router.request import GraphQLRequest
+from subgraphs.registry import DOMAINS
 from tests.fleet.apps import fleet_transport
 from tests.router.shop.apps import SUPERGRAPH as SHOP_SUPERGRAPH
 from tests.router.shop.apps import shop_transport
 
-FLEET_SUPERGRAPH = (
-    Path(__file__).resolve().parents[1] / "fixtures" / "fleet" / "supergraph.graphql"
-).read_text(encoding="utf-8")
+REPOSITORY = Path(__file__).resolve().parents[2]
+FLEET_SUPERGRAPH = (REPOSITORY / "tests" / "fixtures" / "fleet" / "supergraph.graphql").read_text(
+    encoding="utf-8"
+)
+PROJECT_SUPERGRAPH = (REPOSITORY / "schema.graphql").read_text(encoding="utf-8")
 
 EMPTY_SELECTION = pytest.mark.xfail(
     strict=True,
@@ -32,14 +38,20 @@ EMPTY_SELECTION = pytest.mark.xfail(
 )
 
 
+async def _execute(
+    router: Router, query: str, variables: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    prepared = router.prepare(GraphQLRequest(query, None, variables))
+    assert isinstance(prepared, PreparedOperation)
+    return await router.execute(prepared)
+
+
 async def _answer(
     supergraph: str, transport: Any, query: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     router = Router.from_supergraph_sdl(supergraph, transport=transport)
     try:
-        prepared = router.prepare(GraphQLRequest(query, None, variables))
-        assert isinstance(prepared, PreparedOperation)
-        return await router.execute(prepared)
+        return await _execute(router, query, variables)
     finally:
         await router.aclose()
 
@@ -83,3 +95,30 @@ async def test_alias_on_one_type_named_like_the_key_of_another() -> None:
     body = await _answer(SHOP_SUPERGRAPH, shop_transport(), query)
     expected = {"data": {"media": [{"stock": 7}, {"stock": 0}, {"id": 117}]}}
     assert json.dumps(body) == json.dumps(expected)
+
+
+@pytest.fixture
+async def platform(database: Database) -> AsyncIterator[Platform]:
+    """The five domains in-process over the session's seeded database (tests/conftest.py)."""
+    async with wire_platform({name: database for name in DOMAINS}, PROJECT_SUPERGRAPH) as wired:
+        yield wired
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="router-requires-under-its-own-subgraph: shippingEstimate is fetched from "
+    "inventory together with the product inventory returned, without its @requires fields",
+)
+async def test_requires_field_on_an_object_from_the_requiring_subgraph(platform: Platform) -> None:
+    nested = (
+        '{ warehouse(code: "SH-01") { stock(first: 1) { nodes { product { id '
+        "shippingEstimate { days } } } } } }"
+    )
+    body = await _execute(platform.router, nested)
+    assert "errors" not in body, body
+    product = body["data"]["warehouse"]["stock"]["nodes"][0]["product"]
+    direct = await _execute(
+        platform.router, f'{{ product(id: "{product["id"]}") {{ shippingEstimate {{ days }} }} }}'
+    )
+    assert "errors" not in direct, direct
+    assert product["shippingEstimate"] == direct["data"]["product"]["shippingEstimate"]

@@ -42,6 +42,12 @@ def test_alias_clashes_with_sibling_key() -> None:
     assert not alias_clashes_with_sibling_key(_query(same_type), SHOP_GRAPH)
     not_under_abstract = '{ author(id: "a1") { id: name } }'
     assert not alias_clashes_with_sibling_key(_query(not_under_abstract), SHOP_GRAPH)
+    in_fragments = (
+        '{ search(term: "a") { ...A ...M } }\n'
+        "fragment A on SearchResult { ... on Author { id: handle } }\n"
+        "fragment M on Movie { id: minutes }"
+    )
+    assert alias_clashes_with_sibling_key(_query(in_fragments), SHOP_GRAPH)
 
 
 def test_renamed_aliases_round_trip() -> None:
