@@ -14,10 +14,10 @@ Two kinds of entries, both documented in ``README.md``:
   corpus), ``apollo-skipped-selection`` (likewise when the selections ``@skip``/``@include``
   leave out are deleted from the query: a skipped ``@requires`` field nulls its siblings
   in Apollo's entity fetch), ``apollo-key-order`` (same data but for the order of keys,
-  and Hive Gateway's answer is ours exactly) and ``apollo-entity-error-index`` (same data,
-  errors at the same paths but for list indexes: Apollo puts an error from an ``_entities``
-  fetch at the index of the representation in the batch, not of the object in the
-  response).
+  and ours is the spec's, see :mod:`tests.differential.order`) and
+  ``apollo-entity-error-index`` (same data, errors at the same paths but for list indexes:
+  Apollo puts an error from an ``_entities`` fetch at the index of the representation in
+  the batch, not of the object in the response).
 """
 
 from __future__ import annotations
