@@ -63,7 +63,6 @@ __all__ = [
     "in_spec_order_already",
     "known_router_bug",
     "renamed_aliases",
-    "requires_under_its_own_subgraph",
     "restore_aliases",
     "same_but_for_indexes",
     "same_but_for_key_order",
@@ -198,38 +197,6 @@ def alias_clashes_with_sibling_key(query: GeneratedQuery, supergraph: Supergraph
     return found
 
 
-def requires_under_its_own_subgraph(query: GeneratedQuery, supergraph: Supergraph) -> bool:
-    """Whether a ``@requires`` field of subgraph G is selected on an object that a field
-    G resolves returned (``StockLevel.product`` in inventory, then
-    ``Product.shippingEstimate``, which inventory resolves but only with ``price`` and
-    ``weightGrams`` from products)."""
-    type_info = TypeInfo(supergraph.api_schema)
-    enclosing: list[tuple[str, str]] = []
-    found = False
-
-    class Finder(Visitor):
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            nonlocal found
-            parent, definition = type_info.get_parent_type(), type_info.get_field_def()
-            if definition is None or parent is None:
-                return
-            above = enclosing[-1] if enclosing else None
-            enclosing.append((parent.name, node.name.value))
-            if above is None:
-                return
-            resolving = set(supergraph.resolving_graphs(*above))
-            for join in supergraph.field_joins(parent.name, node.name.value):
-                if join.requires and join.graph in resolving:
-                    found = True
-
-        def leave_field(self, node: FieldNode, *_: Any) -> None:
-            if type_info.get_field_def() is not None and type_info.get_parent_type() is not None:
-                enclosing.pop()
-
-    visit(parse(query.text), TypeInfoVisitor(type_info, Finder()))
-    return found
-
-
 KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
     KnownDisagreement(
         "router-empty-selection-after-skip",
@@ -242,24 +209,14 @@ KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
     ),
     KnownDisagreement(
         "router-alias-clashes-with-sibling-key",
-        "`{ media { ... on Movie { id: minutes } ... on Book { stock } } }`: the fetch to the "
-        "catalog selects `... on Book { id }` (the key for the inventory fetch) next to "
-        "`... on Movie { id: minutes }`; fields of one response name and different types "
-        "cannot merge even on different types, so the subgraph refuses the fetch and the "
-        "answer is null. Apollo aliases its key field. Repro: test_found.py.",
+        "`{ media { ... on Movie { id: minutes } ... on Book { stock } } }`: Book's key `id` "
+        "(for the inventory fetch) and Movie's `id: minutes` share a response name in one "
+        "catalog fetch. The router used to send both (fields of one response name and "
+        "different types cannot merge even on different types: the subgraph refused the "
+        "fetch); it now refuses to plan (QUERY_PLANNING_FAILED, data null). Apollo aliases "
+        "its key field. Repro: test_found.py.",
         alias_clashes_with_sibling_key,
         ("shop",),
-    ),
-    KnownDisagreement(
-        "router-requires-under-its-own-subgraph",
-        '`{ warehouse(code: "SH-01") { stock(first: 1) { nodes { product { shippingEstimate '
-        "{ days } } } } } }`: the product comes from inventory, which also resolves "
-        "shippingEstimate, so the router asks for it in the same inventory fetch without "
-        "the @requires fields (price, weightGrams) from products: inventory answers an "
-        "error and null. Apollo fetches the product's key, then products, then "
-        "shippingEstimate in an entity fetch. Repro: test_found.py.",
-        requires_under_its_own_subgraph,
-        ("project",),
     ),
 )
 
