@@ -2,11 +2,11 @@
 
 Two kinds of entries, both documented in ``README.md``:
 
-* :data:`KNOWN_DISAGREEMENTS`: bugs of OUR router, each a predicate on the generated query.
-  A disagreement on a query the predicate accepts is expected, and every entry must still
-  explain at least one disagreement of a full run (strict): when the bug is fixed the entry
-  fails and must be deleted, so the list only shrinks. Each has a minimal reproduction in
-  ``test_found.py`` (``xfail(strict=True)``).
+* :data:`KNOWN_DISAGREEMENTS`: bugs of OUR router, each a predicate on the generated query
+  and the error text our answer must show. A disagreement they both accept is expected,
+  and every entry must still explain at least one disagreement of a full run (strict):
+  when the bug is fixed the entry fails and must be deleted, so the list only shrinks.
+  Each has a minimal reproduction in ``test_found.py`` (``xfail(strict=True)``).
 * Apollo Gateway bugs, where the schema and the data say our router is right. They are not
   a list of queries but checks run on the disagreement (``report.explain``):
   ``apollo-alias-collision`` (Apollo's answer changes when every client alias is renamed to
@@ -79,8 +79,15 @@ class KnownDisagreement:
     name: str
     reason: str
     matches: Callable[[GeneratedQuery, Supergraph], bool]
+    """The query's shape (may over-approximate: ``symptom`` narrows it)."""
+    symptom: str
+    """Text one of our errors must hold for the disagreement to be this bug."""
     graphs: tuple[str, ...]
     """The fixture graphs whose full run must still show it (the strict check)."""
+
+    def explains(self, query: GeneratedQuery, supergraph: Supergraph, ours: Any) -> bool:
+        messages = [str(e.get("message")) for e in ours.get("errors") or () if isinstance(e, dict)]
+        return any(self.symptom in m for m in messages) and self.matches(query, supergraph)
 
 
 # ---------------------------------------------------------------- our bugs
@@ -172,7 +179,11 @@ def alias_clashes_with_sibling_key(query: GeneratedQuery, supergraph: Supergraph
                 members = frozenset().union(
                     *(m for m in supergraph.possible_types.values() if above in m)
                 )
-            for other in members - {parent.name} if parent.name in members else ():
+            if parent.name in supergraph.possible_types:  # an interface's field: all its types
+                candidates = members | supergraph.possible_types[parent.name]
+            else:
+                candidates = members - {parent.name} if parent.name in members else frozenset()
+            for other in candidates:
                 fields = getattr(schema.type_map.get(other), "fields", {})
                 alias = node.alias.value
                 if (
@@ -205,6 +216,7 @@ KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
         "whole fetch (GRAPHQL_VALIDATION_FAILED) and the field, or the whole answer, is null "
         "with an error. Apollo and Hive answer `{}` objects. Repro: test_found.py.",
         selects_nothing,
+        "must have a selection of subfields",
         ("fleet", "shop", "project"),
     ),
     KnownDisagreement(
@@ -216,13 +228,20 @@ KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
         "fetch); it now refuses to plan (QUERY_PLANNING_FAILED, data null). Apollo aliases "
         "its key field. Repro: test_found.py.",
         alias_clashes_with_sibling_key,
+        "the response key holds",
         ("shop",),
     ),
 )
 
 
-def known_router_bug(query: GeneratedQuery, supergraph: Supergraph) -> KnownDisagreement | None:
-    return next((known for known in KNOWN_DISAGREEMENTS if known.matches(query, supergraph)), None)
+def known_router_bug(
+    query: GeneratedQuery, supergraph: Supergraph, ours: Mapping[str, Any]
+) -> KnownDisagreement | None:
+    """The known bug of ours that explains our answer ``ours`` to ``query``, if any."""
+    return next(
+        (known for known in KNOWN_DISAGREEMENTS if known.explains(query, supergraph, ours)),
+        None,
+    )
 
 
 # ---------------------------------------------------------------- Apollo's bugs

@@ -52,7 +52,7 @@ class Verdict:
 
 
 async def explain(harness: Harness, outcome: Outcome) -> Verdict:
-    known = known_router_bug(outcome.query, harness.router.supergraph)
+    known = known_router_bug(outcome.query, harness.router.supergraph, outcome.ours)
     if known is not None:
         return Verdict(outcome, known.name)
     if same_but_for_indexes(outcome.ours, outcome.apollo) and outcome.ours.get("errors"):
@@ -66,6 +66,8 @@ async def explain(harness: Harness, outcome: Outcome) -> Verdict:
             return Verdict(outcome, name)
         if ours_in_order and same_but_for_key_order(outcome.ours, answer):
             return Verdict(outcome, f"{name}+key-order")
+        if outcome.ours.get("errors") and same_but_for_indexes(outcome.ours, answer):
+            return Verdict(outcome, f"{name}+entity-error-index")
     return Verdict(outcome, None, await harness.ask_hive(outcome.query))
 
 

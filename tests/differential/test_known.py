@@ -48,6 +48,11 @@ def test_alias_clashes_with_sibling_key() -> None:
         "fragment M on Movie { id: minutes }"
     )
     assert alias_clashes_with_sibling_key(_query(in_fragments), SHOP_GRAPH)
+    through_interface = (
+        '{ search(term: "*") { ... on Book { stock } ...F } }\n'
+        "fragment F on Movie { ... on Media { id: title } }"
+    )
+    assert alias_clashes_with_sibling_key(_query(through_interface), SHOP_GRAPH)
 
 
 def test_renamed_aliases_round_trip() -> None:
