@@ -313,12 +313,13 @@ def _restored(key: Any) -> Any:
 
 
 def without_excluded(query: GeneratedQuery) -> GeneratedQuery | None:
-    """The same query without the selections ``@skip``/``@include`` leave out (and without
-    the variables and fragments only they used); None when nothing is left out or a
-    selection set would be left empty."""
+    """The same query without the selections ``@skip``/``@include`` leave out (then without
+    the fragments left empty, and the variables and fragments only they used); None when
+    nothing is left out or a field's selection set would be left empty."""
     document = parse(query.text)
     variables = variables_with_defaults(document, query.variables)
     removed = False
+    empty: set[str] = set()  # fragment definitions left with nothing
 
     class Remover(Visitor):
         def enter(self, node: Any, *_: Any) -> Any:
@@ -327,11 +328,29 @@ def without_excluded(query: GeneratedQuery) -> GeneratedQuery | None:
             if isinstance(node, selection) and not included(node, variables):
                 removed = True
                 return REMOVE
+            if isinstance(node, FragmentSpreadNode) and node.name.value in empty:
+                return REMOVE
             return None
 
-    stripped = visit(document, Remover())
+        def leave(self, node: Any, *_: Any) -> Any:
+            if isinstance(node, InlineFragmentNode) and not node.selection_set.selections:
+                return REMOVE
+            return None
+
+    stripped = document
+    while True:
+        stripped = visit(stripped, Remover())
+        now_empty = {
+            d.name.value
+            for d in stripped.definitions
+            if isinstance(d, FragmentDefinitionNode) and not d.selection_set.selections
+        }
+        if now_empty <= empty:
+            break
+        empty |= now_empty
     if not removed or any(
-        isinstance(node, SelectionSetNode) and not node.selections for node in _nodes(stripped)
+        isinstance(node, FieldNode) and node.selection_set and not node.selection_set.selections
+        for node in _nodes(stripped)
     ):
         return None
     stripped = _without_unused(stripped)

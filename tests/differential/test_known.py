@@ -83,6 +83,14 @@ def test_without_excluded_drops_what_only_excluded_selections_used() -> None:
     assert "shippingEstimate" not in stripped.text and "fragment F" not in stripped.text
     assert stripped.variables == {"b": False}
     assert without_excluded(_query("{ me { id } }")) is None
+    emptied = without_excluded(
+        _query(
+            "{ me { id ...F ... { name @skip(if: true) } } }\n"
+            "fragment F on User { ... { name @include(if: false) } }"
+        )
+    )
+    assert emptied is not None and not validate(FLEET_SCHEMA, parse(emptied.text))
+    assert "F" not in emptied.text and "name" not in emptied.text
     assert without_excluded(_query("{ me { id @skip(if: true) } }")) is None
 
 
