@@ -68,6 +68,7 @@ __all__ = [
     "same_but_for_key_order",
     "selects_nothing",
     "without_excluded",
+    "without_unused_definitions",
 ]
 
 RENAMED_ALIAS_SUFFIX = "_zz9"
@@ -353,13 +354,13 @@ def without_excluded(query: GeneratedQuery) -> GeneratedQuery | None:
         for node in _nodes(stripped)
     ):
         return None
-    stripped = _without_unused(stripped)
+    stripped = without_unused_definitions(stripped)
     used = {n.name.value for n in _nodes(stripped) if isinstance(n, VariableNode)}
     kept = {name: value for name, value in query.variables.items() if name in used}
     return GeneratedQuery(query.index, print_ast(stripped), kept, query.operation_name)
 
 
-def _without_unused(document: DocumentNode) -> DocumentNode:
+def without_unused_definitions(document: DocumentNode) -> DocumentNode:
     """Drop fragments no longer spread and variables no longer used (until none is left)."""
     while True:
         spread = {n.name.value for n in _nodes(document) if isinstance(n, FragmentSpreadNode)}
