@@ -1,0 +1,428 @@
+"""Why our router and Apollo Gateway may answer differently: the allowlist.
+
+Two kinds of entries, both documented in ``README.md``:
+
+* :data:`KNOWN_DISAGREEMENTS`: bugs of OUR router, each a predicate on the generated query
+  and the error text our answer must show. A disagreement they both accept is expected,
+  and every entry must still explain at least one disagreement of a full run (strict):
+  when the bug is fixed the entry fails and must be deleted, so the list only shrinks.
+  Each has a minimal reproduction in ``test_found.py`` (``xfail(strict=True)``).
+* Apollo Gateway bugs, where the schema and the data say our router is right. They are not
+  a list of queries but checks run on the disagreement (``report.explain``):
+  ``apollo-alias-collision`` (Apollo's answer changes when every client alias is renamed to
+  a name no field has, and the renamed answer is ours: the 043/158 bug class of the fleet
+  corpus), ``apollo-skipped-selection`` (likewise when the selections ``@skip``/``@include``
+  leave out are deleted from the query: a skipped ``@requires`` field nulls its siblings
+  in Apollo's entity fetch), ``apollo-key-order`` (same data but for the order of keys,
+  and ours is the spec's, see :mod:`tests.differential.order`) and
+  ``apollo-entity-error-index`` (same data, errors at the same paths but for list indexes:
+  Apollo puts an error from an ``_entities`` fetch at the index of the representation in
+  the batch, not of the object in the response).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    REMOVE,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLSchema,
+    InlineFragmentNode,
+    NameNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_named_type,
+    parse,
+    print_ast,
+    visit,
+)
+from graphql.language import VariableNode
+
+from router.supergraph import Supergraph
+from tests.differential.compare import differences, error_paths
+from tests.differential.conditions import included, variables_with_defaults
+from tests.differential.generate import GeneratedQuery
+from tests.differential.order import in_spec_order
+
+__all__ = [
+    "KNOWN_DISAGREEMENTS",
+    "RENAMED_ALIAS_SUFFIX",
+    "KnownDisagreement",
+    "alias_clashes_with_sibling_key",
+    "has_alias",
+    "in_spec_order_already",
+    "known_router_bug",
+    "renamed_aliases",
+    "restore_aliases",
+    "same_but_for_indexes",
+    "same_but_for_key_order",
+    "selects_nothing",
+    "without_excluded",
+    "without_unused_definitions",
+]
+
+RENAMED_ALIAS_SUFFIX = "_zz9"
+FRAGMENT = "fragment "
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDisagreement:
+    name: str
+    reason: str
+    matches: Callable[[GeneratedQuery, Supergraph], bool]
+    """The query's shape (may over-approximate: ``symptom`` narrows it)."""
+    symptom: str
+    """Text one of our errors must hold for the disagreement to be this bug."""
+    graphs: tuple[str, ...]
+    """The fixture graphs whose full run must still show it (the strict check)."""
+
+    def explains(self, query: GeneratedQuery, supergraph: Supergraph, ours: Any) -> bool:
+        messages = [str(e.get("message")) for e in ours.get("errors") or () if isinstance(e, dict)]
+        return any(self.symptom in m for m in messages) and self.matches(query, supergraph)
+
+
+# ---------------------------------------------------------------- our bugs
+
+
+def selects_nothing(query: GeneratedQuery, _supergraph: Supergraph | None = None) -> bool:
+    """Whether some field's selections are all left out by ``@skip``/``@include``.
+
+    Such a field must answer an empty object (or a list of them); our router sends it to
+    the subgraph with no selection set, which the subgraph refuses as invalid."""
+    document = parse(query.text)
+    variables = variables_with_defaults(document, query.variables)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+
+    def effectively_empty(selection_set: SelectionSetNode) -> bool:
+        for selection in selection_set.selections:
+            assert isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode)
+            if not included(selection, variables):
+                continue
+            if isinstance(selection, FieldNode):
+                return False
+            if isinstance(selection, InlineFragmentNode):
+                inner = selection.selection_set
+            else:
+                inner = fragments[selection.name.value].selection_set
+            if not effectively_empty(inner):
+                return False
+        return True
+
+    found = False
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            if node.selection_set is not None and effectively_empty(node.selection_set):
+                found = True
+
+    visit(document, Finder())
+    return found
+
+
+def _planner_field_names(supergraph: Supergraph, type_name: str) -> set[str]:
+    """Top-level names of the fields the planner may add to a selection on ``type_name``:
+    its keys and the fields its ``@requires`` need."""
+    join = supergraph.types.get(type_name)
+    if join is None:
+        return set()
+    field_sets = [key.fields for key in join.keys]
+    field_sets += [j.requires for joins in join.fields.values() for j in joins if j.requires]
+    names: set[str] = set()
+    for field_set in field_sets:
+        depth = 0
+        for token in field_set.replace("{", " { ").replace("}", " } ").split():
+            depth += token == "{"
+            depth -= token == "}"
+            if depth == 0 and token not in "{}":
+                names.add(token)
+    return names
+
+
+def alias_clashes_with_sibling_key(query: GeneratedQuery, supergraph: Supergraph) -> bool:
+    """Whether a field on object type T is aliased to the name of a key (or ``@requires``)
+    field of another object type U, of another type, where T and U share an abstract type.
+
+    Selections on T and U can end up side by side in one subgraph fetch (under a union or
+    interface field), and the planner adds U's key there under its own name: the subgraph
+    refuses the fetch (two fields ``id`` of types ``Int`` and ``ID!``)."""
+    schema = supergraph.api_schema
+    type_info = TypeInfo(schema)
+    found = False
+
+    enclosing: list[str] = []
+
+    class Finder(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            parent, definition = type_info.get_parent_type(), type_info.get_field_def()
+            above = enclosing[-1] if enclosing else ""
+            if definition is not None:
+                enclosing.append(get_named_type(definition.type).name)
+            if node.alias is None or parent is None or definition is None:
+                return
+            above = above.removeprefix(FRAGMENT)
+            members = supergraph.possible_types.get(above, frozenset())
+            if enclosing[:-1] == [FRAGMENT + above] and above not in supergraph.possible_types:
+                # a concrete fragment, spread who knows where: any abstract type holding it
+                members = frozenset().union(
+                    *(m for m in supergraph.possible_types.values() if above in m)
+                )
+            if parent.name in supergraph.possible_types:  # an interface's field: all its types
+                candidates = members | supergraph.possible_types[parent.name]
+            else:
+                candidates = members - {parent.name} if parent.name in members else frozenset()
+            for other in candidates:
+                fields = getattr(schema.type_map.get(other), "fields", {})
+                alias = node.alias.value
+                if (
+                    alias in fields
+                    and alias in _planner_field_names(supergraph, other)
+                    and str(fields[alias].type) != str(definition.type)
+                ):
+                    found = True
+
+        def leave_field(self, node: FieldNode, *_: Any) -> None:
+            if type_info.get_field_def() is not None:
+                enclosing.pop()
+
+        def enter_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
+            # Spread somewhere unknown here: under any abstract type its condition is in.
+            enclosing.append(FRAGMENT + node.type_condition.name.value)
+
+        def leave_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
+            enclosing.pop()
+
+    visit(parse(query.text), TypeInfoVisitor(type_info, Finder()))
+    return found
+
+
+KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
+    KnownDisagreement(
+        "router-empty-selection-after-skip",
+        "A field whose sub-selections are all excluded by @skip/@include is sent to the "
+        "subgraph without a selection set (`topProducts(first: 3)`): the subgraph refuses the "
+        "whole fetch (GRAPHQL_VALIDATION_FAILED) and the field, or the whole answer, is null "
+        "with an error. Apollo and Hive answer `{}` objects. Repro: test_found.py.",
+        selects_nothing,
+        "must have a selection of subfields",
+        ("fleet", "shop", "project"),
+    ),
+    KnownDisagreement(
+        "router-alias-clashes-with-sibling-key",
+        "`{ media { ... on Movie { id: minutes } ... on Book { stock } } }`: Book's key `id` "
+        "(for the inventory fetch) and Movie's `id: minutes` share a response name in one "
+        "catalog fetch. The router used to send both (fields of one response name and "
+        "different types cannot merge even on different types: the subgraph refused the "
+        "fetch); it now refuses to plan (QUERY_PLANNING_FAILED, data null). Apollo aliases "
+        "its key field. Repro: test_found.py.",
+        alias_clashes_with_sibling_key,
+        "the response key holds",
+        (),  # the 500 shop queries no longer hit it; test_found.py's strict xfail does
+    ),
+)
+
+
+def known_router_bug(
+    query: GeneratedQuery, supergraph: Supergraph, ours: Mapping[str, Any]
+) -> KnownDisagreement | None:
+    """The known bug of ours that explains our answer ``ours`` to ``query``, if any."""
+    return next(
+        (known for known in KNOWN_DISAGREEMENTS if known.explains(query, supergraph, ours)),
+        None,
+    )
+
+
+# ---------------------------------------------------------------- Apollo's bugs
+
+
+def has_alias(query: GeneratedQuery) -> bool:
+    return any(
+        isinstance(node, FieldNode) and node.alias is not None for node in _nodes(parse(query.text))
+    )
+
+
+def _nodes(document: Any) -> list[Any]:
+    found: list[Any] = []
+
+    class Collector(Visitor):
+        def enter(self, node: Any, *_: Any) -> None:
+            found.append(node)
+
+    visit(document, Collector())
+    return found
+
+
+def renamed_aliases(query: GeneratedQuery) -> GeneratedQuery:
+    """The same query with every alias ``a`` renamed ``a_zz9`` (no field has such a name)."""
+
+    class Renamer(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> FieldNode | None:
+            if node.alias is None:
+                return None
+            alias = NameNode(value=node.alias.value + RENAMED_ALIAS_SUFFIX)
+            return FieldNode(
+                alias=alias,
+                name=node.name,
+                arguments=node.arguments,
+                directives=node.directives,
+                selection_set=node.selection_set,
+            )
+
+    text = print_ast(visit(parse(query.text), Renamer()))
+    return GeneratedQuery(query.index, text, query.variables, query.operation_name)
+
+
+def restore_aliases(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A response to :func:`renamed_aliases`' query with the original response keys (in
+    ``data`` and in the errors' paths)."""
+    restored = dict(body)
+    if "data" in body:
+        restored["data"] = _restored_keys(body["data"])
+    if body.get("errors"):
+        restored["errors"] = [
+            {**error, "path": [_restored(k) for k in error["path"]]}
+            if isinstance(error, dict) and error.get("path")
+            else error
+            for error in body["errors"]
+        ]
+    return restored
+
+
+def _restored_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {_restored(key): _restored_keys(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_restored_keys(item) for item in value]
+    return value
+
+
+def _restored(key: Any) -> Any:
+    return key.removesuffix(RENAMED_ALIAS_SUFFIX) if isinstance(key, str) else key
+
+
+def without_excluded(query: GeneratedQuery) -> GeneratedQuery | None:
+    """The same query without the selections ``@skip``/``@include`` leave out (then without
+    the fragments left empty, and the variables and fragments only they used); None when
+    nothing is left out or a field's selection set would be left empty."""
+    document = parse(query.text)
+    variables = variables_with_defaults(document, query.variables)
+    removed = False
+    empty: set[str] = set()  # fragment definitions left with nothing
+
+    class Remover(Visitor):
+        def enter(self, node: Any, *_: Any) -> Any:
+            nonlocal removed
+            selection = (FieldNode, InlineFragmentNode, FragmentSpreadNode)
+            if isinstance(node, selection) and not included(node, variables):
+                removed = True
+                return REMOVE
+            if isinstance(node, FragmentSpreadNode) and node.name.value in empty:
+                return REMOVE
+            return None
+
+        def leave(self, node: Any, *_: Any) -> Any:
+            if isinstance(node, InlineFragmentNode) and not node.selection_set.selections:
+                return REMOVE
+            return None
+
+    stripped = document
+    while True:
+        stripped = visit(stripped, Remover())
+        now_empty = {
+            d.name.value
+            for d in stripped.definitions
+            if isinstance(d, FragmentDefinitionNode) and not d.selection_set.selections
+        }
+        if now_empty <= empty:
+            break
+        empty |= now_empty
+    if not removed or any(
+        isinstance(node, FieldNode) and node.selection_set and not node.selection_set.selections
+        for node in _nodes(stripped)
+    ):
+        return None
+    stripped = without_unused_definitions(stripped)
+    used = {n.name.value for n in _nodes(stripped) if isinstance(n, VariableNode)}
+    kept = {name: value for name, value in query.variables.items() if name in used}
+    return GeneratedQuery(query.index, print_ast(stripped), kept, query.operation_name)
+
+
+def without_unused_definitions(document: DocumentNode) -> DocumentNode:
+    """Drop fragments no longer spread and variables no longer used (until none is left)."""
+    while True:
+        spread = {n.name.value for n in _nodes(document) if isinstance(n, FragmentSpreadNode)}
+        definitions = [
+            d
+            for d in document.definitions
+            if not isinstance(d, FragmentDefinitionNode) or d.name.value in spread
+        ]
+        if len(definitions) == len(document.definitions):
+            break
+        document = DocumentNode(definitions=tuple(definitions))
+    used = {
+        n.name.value
+        for d in document.definitions
+        for n in _nodes(d.selection_set)  # type: ignore[attr-defined]
+        if isinstance(n, VariableNode)
+    }
+    operations = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            kept = tuple(
+                v for v in definition.variable_definitions or () if v.variable.name.value in used
+            )
+            definition = OperationDefinitionNode(
+                operation=definition.operation,
+                name=definition.name,
+                variable_definitions=kept,
+                directives=definition.directives,
+                selection_set=definition.selection_set,
+            )
+        operations.append(definition)
+    return DocumentNode(definitions=tuple(operations))
+
+
+def _unordered(value: Any) -> Any:
+    return json.loads(json.dumps(value, sort_keys=True))
+
+
+def same_but_for_key_order(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
+    return _unordered(ours.get("data")) == _unordered(theirs.get("data")) and error_paths(
+        dict(ours)
+    ) == error_paths(dict(theirs))
+
+
+def in_spec_order_already(
+    schema: GraphQLSchema, query: GeneratedQuery, body: Mapping[str, Any]
+) -> bool:
+    """Whether every object of ``body``'s data has its keys in ``CollectFields`` order."""
+    data = body.get("data")
+    ordered = in_spec_order(schema, parse(query.text), query.variables, data)
+    return json.dumps(ordered) == json.dumps(data)
+
+
+def same_but_for_indexes(ours: Mapping[str, Any], theirs: Mapping[str, Any]) -> bool:
+    """Same data, as many errors, at the same paths once list indexes are erased."""
+    if [d for d in differences(dict(ours), dict(theirs)) if not d.startswith("errors:")]:
+        return False
+
+    def erased(body: Mapping[str, Any]) -> list[str]:
+        return sorted(
+            ".".join("@" if isinstance(key, int) else str(key) for key in error.get("path") or ())
+            for error in body.get("errors") or ()
+        )
+
+    return erased(ours) == erased(theirs)
