@@ -39,6 +39,7 @@ from graphql import (
     coerce_input_value,
     get_named_type,
     is_input_type,
+    is_leaf_type,
     parse,
     print_ast,
     type_from_ast,
@@ -87,6 +88,12 @@ class Field:
     path_suffix: tuple[str, ...]
     selections: tuple[Selection, ...]
     node: FieldNode
+
+    @property
+    def is_leaf(self) -> bool:
+        """A scalar or enum field. A composite field can have no selections left when
+        ``@skip``/``@include`` removed them all: it is still an object (``{}``)."""
+        return is_leaf_type(get_named_type(self.type))
 
 
 @dataclass(frozen=True, slots=True)

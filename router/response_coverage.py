@@ -120,7 +120,7 @@ class _Walker:
         if shaped is None:
             self.null(merged, path)
             return
-        if not field.selections:
+        if field.is_leaf:
             return
         if isinstance(shaped, list):
             items = merged if isinstance(merged, list) else []

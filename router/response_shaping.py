@@ -152,7 +152,7 @@ class _Shaper:
         parent: str,
     ) -> tuple[Any, bool, bool]:
         """Return (updated output, invalid null to bubble, errors already reported)."""
-        if output is None or (output is not _MISSING and not field.selections):
+        if output is None or (output is not _MISSING and field.is_leaf):
             return output, False, False
         if isinstance(field_type, GraphQLNonNull):
             updated, _, reported = self.value(
@@ -171,7 +171,7 @@ class _Shaper:
             return None, False, False
         if isinstance(field_type, GraphQLList):
             return self.list_value(output, field_type, value, field, path, parent)
-        if field.selections:
+        if not field.is_leaf:
             return self.object_value(output, value, field, path, parent)
         if _valid_leaf(self.schema, value, field_type):
             return value, False, False

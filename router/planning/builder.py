@@ -401,10 +401,10 @@ class _PlanBuilder:
     ) -> set[FetchGroup]:
         alias = field.response_key if field.response_key != field.name else None
         arguments = self.arguments(group, field.arguments)
-        if not field.selections:
+        if field.is_leaf:
             builder.add_leaf(alias, field.name, arguments)
             return {group}
-        child = builder.add_composite(alias, field.name, arguments)
+        child = builder.add_composite(alias, field.name, arguments)  # empty: gets __typename
         if join.resolves:
             inner = self.planner.provided(join.provides) if join.provides else None
         else:

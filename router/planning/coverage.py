@@ -157,7 +157,7 @@ class _Checker:
         self.fetched: dict[tuple[_Keys, str], list[_Fetched]] = {}
         self.reachable: dict[_Keys, set[str]] = {}
         self.gaps: list[CoverageGap] = []
-        self.renamed: set[tuple[str, str]] = set()
+        self.renamed: dict[str, str] = {}
 
     # -- what the plan fetches --------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class _Checker:
         for site in sites:
             fetch = site.node if isinstance(site.node, Fetch) else site.node.node
             # fields a subgraph query aliases (two types under one key) and execution renames
-            self.renamed = {(rewrite.alias, rewrite.name) for rewrite in fetch.output_rewrites}
+            self.renamed = {rewrite.alias: rewrite.name for rewrite in fetch.output_rewrites}
             if isinstance(site.node, Fetch):
                 self.record(site.node.selections, self.operation.root_type, root, (), site)
                 continue
@@ -200,9 +200,7 @@ class _Checker:
                 self.record(selection.selections, condition, narrowed, path, site)
                 continue
             fetched = _Fetched(selection.name, selection.arguments, types, site, path)
-            response_key = selection.response_key
-            if (response_key, selection.name) in self.renamed:
-                response_key = selection.name
+            response_key = self.renamed.get(selection.response_key, selection.response_key)
             self.fetched.setdefault((keys, response_key), []).append(fetched)
             if not selection.selections:
                 continue

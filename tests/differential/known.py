@@ -37,11 +37,7 @@ from graphql import (
     InlineFragmentNode,
     NameNode,
     OperationDefinitionNode,
-    SelectionSetNode,
-    TypeInfo,
-    TypeInfoVisitor,
     Visitor,
-    get_named_type,
     parse,
     print_ast,
     visit,
@@ -58,7 +54,6 @@ __all__ = [
     "KNOWN_DISAGREEMENTS",
     "RENAMED_ALIAS_SUFFIX",
     "KnownDisagreement",
-    "alias_clashes_with_sibling_key",
     "has_alias",
     "in_spec_order_already",
     "known_router_bug",
@@ -66,7 +61,6 @@ __all__ = [
     "restore_aliases",
     "same_but_for_indexes",
     "same_but_for_key_order",
-    "selects_nothing",
     "without_excluded",
     "without_unused_definitions",
 ]
@@ -94,145 +88,7 @@ class KnownDisagreement:
 # ---------------------------------------------------------------- our bugs
 
 
-def selects_nothing(query: GeneratedQuery, _supergraph: Supergraph | None = None) -> bool:
-    """Whether some field's selections are all left out by ``@skip``/``@include``.
-
-    Such a field must answer an empty object (or a list of them); our router sends it to
-    the subgraph with no selection set, which the subgraph refuses as invalid."""
-    document = parse(query.text)
-    variables = variables_with_defaults(document, query.variables)
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
-
-    def effectively_empty(selection_set: SelectionSetNode) -> bool:
-        for selection in selection_set.selections:
-            assert isinstance(selection, FieldNode | InlineFragmentNode | FragmentSpreadNode)
-            if not included(selection, variables):
-                continue
-            if isinstance(selection, FieldNode):
-                return False
-            if isinstance(selection, InlineFragmentNode):
-                inner = selection.selection_set
-            else:
-                inner = fragments[selection.name.value].selection_set
-            if not effectively_empty(inner):
-                return False
-        return True
-
-    found = False
-
-    class Finder(Visitor):
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            nonlocal found
-            if node.selection_set is not None and effectively_empty(node.selection_set):
-                found = True
-
-    visit(document, Finder())
-    return found
-
-
-def _planner_field_names(supergraph: Supergraph, type_name: str) -> set[str]:
-    """Top-level names of the fields the planner may add to a selection on ``type_name``:
-    its keys and the fields its ``@requires`` need."""
-    join = supergraph.types.get(type_name)
-    if join is None:
-        return set()
-    field_sets = [key.fields for key in join.keys]
-    field_sets += [j.requires for joins in join.fields.values() for j in joins if j.requires]
-    names: set[str] = set()
-    for field_set in field_sets:
-        depth = 0
-        for token in field_set.replace("{", " { ").replace("}", " } ").split():
-            depth += token == "{"
-            depth -= token == "}"
-            if depth == 0 and token not in "{}":
-                names.add(token)
-    return names
-
-
-def alias_clashes_with_sibling_key(query: GeneratedQuery, supergraph: Supergraph) -> bool:
-    """Whether a field on object type T is aliased to the name of a key (or ``@requires``)
-    field of another object type U, of another type, where T and U share an abstract type.
-
-    Selections on T and U can end up side by side in one subgraph fetch (under a union or
-    interface field), and the planner adds U's key there under its own name: the subgraph
-    refuses the fetch (two fields ``id`` of types ``Int`` and ``ID!``)."""
-    schema = supergraph.api_schema
-    type_info = TypeInfo(schema)
-    found = False
-
-    enclosing: list[str] = []
-
-    class Finder(Visitor):
-        def enter_field(self, node: FieldNode, *_: Any) -> None:
-            nonlocal found
-            parent, definition = type_info.get_parent_type(), type_info.get_field_def()
-            above = enclosing[-1] if enclosing else ""
-            if definition is not None:
-                enclosing.append(get_named_type(definition.type).name)
-            if node.alias is None or parent is None or definition is None:
-                return
-            above = above.removeprefix(FRAGMENT)
-            members = supergraph.possible_types.get(above, frozenset())
-            if enclosing[:-1] == [FRAGMENT + above] and above not in supergraph.possible_types:
-                # a concrete fragment, spread who knows where: any abstract type holding it
-                members = frozenset().union(
-                    *(m for m in supergraph.possible_types.values() if above in m)
-                )
-            if parent.name in supergraph.possible_types:  # an interface's field: all its types
-                candidates = members | supergraph.possible_types[parent.name]
-            else:
-                candidates = members - {parent.name} if parent.name in members else frozenset()
-            for other in candidates:
-                fields = getattr(schema.type_map.get(other), "fields", {})
-                alias = node.alias.value
-                if (
-                    alias in fields
-                    and alias in _planner_field_names(supergraph, other)
-                    and str(fields[alias].type) != str(definition.type)
-                ):
-                    found = True
-
-        def leave_field(self, node: FieldNode, *_: Any) -> None:
-            if type_info.get_field_def() is not None:
-                enclosing.pop()
-
-        def enter_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
-            # Spread somewhere unknown here: under any abstract type its condition is in.
-            enclosing.append(FRAGMENT + node.type_condition.name.value)
-
-        def leave_fragment_definition(self, node: FragmentDefinitionNode, *_: Any) -> None:
-            enclosing.pop()
-
-    visit(parse(query.text), TypeInfoVisitor(type_info, Finder()))
-    return found
-
-
-KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = (
-    KnownDisagreement(
-        "router-empty-selection-after-skip",
-        "A field whose sub-selections are all excluded by @skip/@include is sent to the "
-        "subgraph without a selection set (`topProducts(first: 3)`): the subgraph refuses the "
-        "whole fetch (GRAPHQL_VALIDATION_FAILED) and the field, or the whole answer, is null "
-        "with an error. Apollo and Hive answer `{}` objects. Repro: test_found.py.",
-        selects_nothing,
-        "must have a selection of subfields",
-        ("fleet", "shop", "project"),
-    ),
-    KnownDisagreement(
-        "router-alias-clashes-with-sibling-key",
-        "`{ media { ... on Movie { id: minutes } ... on Book { stock } } }`: Book's key `id` "
-        "(for the inventory fetch) and Movie's `id: minutes` share a response name in one "
-        "catalog fetch. The router used to send both (fields of one response name and "
-        "different types cannot merge even on different types: the subgraph refused the "
-        "fetch); it now refuses to plan (QUERY_PLANNING_FAILED, data null). Apollo aliases "
-        "its key field. Repro: test_found.py.",
-        alias_clashes_with_sibling_key,
-        "the response key holds",
-        (),  # the 500 shop queries no longer hit it; test_found.py's strict xfail does
-    ),
-)
+KNOWN_DISAGREEMENTS: tuple[KnownDisagreement, ...] = ()  # none known: keep it so
 
 
 def known_router_bug(

@@ -1,13 +1,15 @@
 """Router bugs the differential harness found, each minimised to its smallest query.
 
-Fixed ones stay as plain regression tests (``@requires`` under its own subgraph: fixed by
-the planner's parent-entity calls).
+All are fixed and stay as regression tests: a composite field whose selections are all
+excluded by ``@skip``/``@include`` answers ``{}`` (it was sent with no selection set); an
+alias on one type named like a key the planner adds on another (the key conflict alias is
+renamed back per type); ``@requires`` under its own subgraph (parent-entity calls). A new
+bug gets a ``xfail(strict=True)`` test here and an entry in ``KNOWN_DISAGREEMENTS``
+(``known.py``) until it is fixed.
 
 The expected bodies are what the schema and the data say (Apollo Gateway and Hive Gateway
 both answer exactly these over the same subgraphs). The subgraphs run in-process
-(``tests.fleet.apps``, ``tests.router.shop.apps``), so no Node is needed. Each test is
-``xfail(strict=True)``: it turns red when the bug is fixed, and then the ``xfail`` mark and
-the matching entry of ``KNOWN_DISAGREEMENTS`` (``known.py``) must go.
+(``tests.fleet.apps``, ``tests.router.shop.apps``), so no Node is needed.
 """
 
 from __future__ import annotations
@@ -34,12 +36,6 @@ FLEET_SUPERGRAPH = (REPOSITORY / "tests" / "fixtures" / "fleet" / "supergraph.gr
 )
 PROJECT_SUPERGRAPH = (REPOSITORY / "schema.graphql").read_text(encoding="utf-8")
 
-EMPTY_SELECTION = pytest.mark.xfail(
-    strict=True,
-    reason="router-empty-selection-after-skip: a field whose selections are all skipped is "
-    "fetched with no selection set, which the subgraph refuses",
-)
-
 
 async def _execute(
     router: Router, query: str, variables: dict[str, Any] | None = None
@@ -61,7 +57,6 @@ async def _answer(
         await router.aclose()
 
 
-@EMPTY_SELECTION
 async def test_root_field_with_every_selection_skipped() -> None:
     body = await _answer(
         FLEET_SUPERGRAPH, fleet_transport(), "{ topProducts(first: 1) { upc @skip(if: true) } }"
@@ -69,33 +64,24 @@ async def test_root_field_with_every_selection_skipped() -> None:
     assert json.dumps(body) == json.dumps({"data": {"topProducts": [{}]}})
 
 
-@EMPTY_SELECTION
 async def test_selection_skipped_by_a_variable() -> None:
     query = "query($s: Boolean!) { topProducts(first: 1) { upc @skip(if: $s) } }"
     body = await _answer(FLEET_SUPERGRAPH, fleet_transport(), query, {"s": True})
     assert json.dumps(body) == json.dumps({"data": {"topProducts": [{}]}})
 
 
-@EMPTY_SELECTION
 async def test_entity_field_with_every_selection_skipped() -> None:
     query = "{ me { reviews { body @include(if: false) } } }"
     body = await _answer(FLEET_SUPERGRAPH, fleet_transport(), query)
     assert json.dumps(body) == json.dumps({"data": {"me": {"reviews": [{}, {}]}}})
 
 
-@EMPTY_SELECTION
 async def test_abstract_field_with_its_only_fragment_skipped() -> None:
     query = "{ media { ... on Book @include(if: false) { title } } }"
     body = await _answer(SHOP_SUPERGRAPH, shop_transport(), query)
     assert json.dumps(body) == json.dumps({"data": {"media": [{}, {}, {}]}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="router-alias-clashes-with-sibling-key: Book's key `id`, added for the inventory "
-    "fetch, shares a response name with Movie's `id: minutes` in one catalog fetch "
-    "(QUERY_PLANNING_FAILED)",
-)
 async def test_alias_on_one_type_named_like_the_key_of_another() -> None:
     query = "{ media { ... on Movie { id: minutes } ... on Book { stock } } }"
     body = await _answer(SHOP_SUPERGRAPH, shop_transport(), query)

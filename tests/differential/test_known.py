@@ -6,53 +6,20 @@ from graphql import parse, validate
 
 from router.supergraph import Supergraph
 from tests.differential.generate import GeneratedQuery
-from tests.differential.graphs import FLEET, SHOP
+from tests.differential.graphs import FLEET
 from tests.differential.known import (
-    alias_clashes_with_sibling_key,
     renamed_aliases,
     restore_aliases,
     same_but_for_indexes,
     same_but_for_key_order,
-    selects_nothing,
     without_excluded,
 )
 
-SHOP_GRAPH = Supergraph.from_sdl(SHOP.supergraph_sdl)
 FLEET_SCHEMA = Supergraph.from_sdl(FLEET.supergraph_sdl).api_schema
 
 
 def _query(text: str, **variables: object) -> GeneratedQuery:
     return GeneratedQuery(0, text, dict(variables), None)
-
-
-def test_selects_nothing() -> None:
-    assert selects_nothing(_query("{ me { name @skip(if: true) } }"))
-    assert selects_nothing(
-        _query("query($s: Boolean!) { me { ... @include(if: $s) { id } } }", s=False)
-    )
-    assert selects_nothing(_query("query($s: Boolean! = true) { me { id @skip(if: $s) } }"))
-    assert not selects_nothing(_query("{ me { name @skip(if: true) id } }"))
-    assert not selects_nothing(_query("{ me @skip(if: true) { id } }"))
-
-
-def test_alias_clashes_with_sibling_key() -> None:
-    clash = "{ media { ... on Movie { id: minutes } ... on Book { stock } } }"
-    assert alias_clashes_with_sibling_key(_query(clash), SHOP_GRAPH)
-    same_type = "{ media { ... on Movie { id: id } } }"
-    assert not alias_clashes_with_sibling_key(_query(same_type), SHOP_GRAPH)
-    not_under_abstract = '{ author(id: "a1") { id: name } }'
-    assert not alias_clashes_with_sibling_key(_query(not_under_abstract), SHOP_GRAPH)
-    in_fragments = (
-        '{ search(term: "a") { ...A ...M } }\n'
-        "fragment A on SearchResult { ... on Author { id: handle } }\n"
-        "fragment M on Movie { id: minutes }"
-    )
-    assert alias_clashes_with_sibling_key(_query(in_fragments), SHOP_GRAPH)
-    through_interface = (
-        '{ search(term: "*") { ... on Book { stock } ...F } }\n'
-        "fragment F on Movie { ... on Media { id: title } }"
-    )
-    assert alias_clashes_with_sibling_key(_query(through_interface), SHOP_GRAPH)
 
 
 def test_renamed_aliases_round_trip() -> None:
