@@ -16,7 +16,8 @@ def test_decimal_ids_parse(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", [" 1", "1 ", "\t1", "1\n", "1 2", "", " ", "0", "-1", "+1", "1.0", "１", str(MAX_ID + 1)]
+    "value",
+    [" 1", "1 ", "\t1", "1\n", "1 2", "", " ", "0", "-1", "+1", "1.0", "\uff11", str(MAX_ID + 1)],
 )
 def test_anything_else_is_bad_user_input(value: str) -> None:
     with pytest.raises(BadUserInput) as raised:
