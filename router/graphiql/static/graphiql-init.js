@@ -24,6 +24,19 @@
     onEditVariables: function (value) { remember("variables", value); },
     onEditOperationName: function (value) { remember("operationName", value); },
   };
+  // The deployment's example (data-default-*): a first visit opens it, with the headers
+  // editor showing; the visitor's own tabs, kept by GraphiQL in localStorage, win later.
+  var defaults = container.dataset;
+  if (defaults.defaultQuery) {
+    props.defaultQuery = defaults.defaultQuery;
+    props.defaultHeaders = defaults.defaultHeaders || "";
+    props.defaultTabs = [{
+      query: defaults.defaultQuery,
+      variables: defaults.defaultVariables || "",
+      headers: defaults.defaultHeaders || "",
+    }];
+    if (defaults.defaultHeaders) props.defaultEditorToolsVisibility = "headers";
+  }
   if (params.has("query")) props.query = params.get("query");
   if (params.has("variables")) props.variables = params.get("variables");
   if (params.has("operationName")) props.operationName = params.get("operationName");
