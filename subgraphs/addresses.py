@@ -70,6 +70,10 @@ def peer_urls(
         if not sep or not name or not given:
             raise ValueError(f"--peer expects NAME=URL, got {item!r}")
         from_flags[name] = given
+    calls = tuple(calls)
+    unknown = sorted(set(from_flags) - set(calls))
+    if unknown:
+        raise ValueError(f"{domain} does not call {', '.join(unknown)} (--peer)")
     urls: dict[str, str] = {}
     for peer in calls:
         url = (
@@ -82,7 +86,4 @@ def peer_urls(
                 f"{environment_variable(peer)}=URL or pass --peer {peer}=URL{where}"
             )
         urls[peer] = url
-    unknown = sorted(set(from_flags) - set(urls))
-    if unknown:
-        raise ValueError(f"{domain} does not call {', '.join(unknown)} (--peer)")
     return urls
