@@ -38,13 +38,12 @@ class GraphiQLExample:
 
     @classmethod
     def from_file(cls, path: Path) -> GraphiQLExample:
-        """An ``.graphql`` file; a ``# variables: {...}`` line at its top gives the variables."""
-        text = path.read_text(encoding="utf-8")
+        """A ``.graphql`` file; a first line ``# variables: {...}`` gives the variables."""
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         variables = ""
-        for line in text.splitlines():
-            if line.startswith("# variables:"):
-                variables = line.removeprefix("# variables:").strip()
-        return cls(query=text, variables=variables)
+        if lines and lines[0].startswith("# variables:"):
+            variables = lines.pop(0).removeprefix("# variables:").strip()
+        return cls(query="".join(lines), variables=variables)
 
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
