@@ -324,6 +324,20 @@ def _text_of(selector: str) -> str:
     return f"((document.querySelector({orjson.dumps(selector).decode()}) || {{}}).innerText || '')"
 
 
+async def _cross_origin_post(page: DevToolsPage, base_url: str) -> Any:
+    """A JSON POST from a page on ``127.0.0.1`` to the router as ``localhost``: another
+    origin, so Chromium sends a CORS preflight first and fails the fetch unless the router
+    allows the page's origin (the dev platform allows every localhost origin)."""
+    await page.send("Page.navigate", url=f"{base_url}/health")
+    await page.wait_for("document.body && document.body.innerText.includes('ok')")
+    other = base_url.replace("127.0.0.1", "localhost")
+    return await page.evaluate(
+        f"fetch('{other}/graphql', {{method: 'POST', headers: {{'content-type': "
+        "'application/json', 'authorization': ''}, body: JSON.stringify({query: "
+        "'{ customer(id: \"3\") { id } }'})}).then(r => r.text(), e => 'failed: ' + e)"
+    )
+
+
 def _editor_text(selector: str) -> str:
     """The whole text of the CodeMirror editor under ``selector``."""
     found = f"document.querySelector({orjson.dumps(selector + ' .CodeMirror').decode()})"
@@ -372,8 +386,11 @@ async def test_graphiql_opens_on_customer_360_with_the_network_closed(
                     f"({_editor_text('.result-window')})"
                 )
                 shot = await page.send("Page.captureScreenshot", format="png")
+                requested, console = page.requested_urls(), page.console_errors()
+                cross_origin = await _cross_origin_post(page, base_url)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
+    assert cross_origin == '{"data":{"customer":{"id":"3"}}}'  # the preflight passed
     assert internet == "blocked"
     assert query == GraphiQLExample.from_file(EXAMPLE_OPERATION).query
     assert headers == DEFAULT_HEADERS
@@ -386,6 +403,6 @@ async def test_graphiql_opens_on_customer_360_with_the_network_closed(
     assert '"errors"' not in result
     probe = "https://unpkg.com/graphiql"
     local = (base_url, "data:", probe)
-    assert [url for url in page.requested_urls() if not url.startswith(local)] == []
-    assert f"{base_url}/graphiql/static/graphiql.min.js" in page.requested_urls()
-    assert [error for error in page.console_errors() if not error.startswith(probe)] == []
+    assert [url for url in requested if not url.startswith(local)] == []
+    assert f"{base_url}/graphiql/static/graphiql.min.js" in requested
+    assert [error for error in console if not error.startswith(probe)] == []
