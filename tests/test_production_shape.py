@@ -185,3 +185,15 @@ def test_each_process_logs_the_urls_it_uses(fleet: Fleet) -> None:
     router_log = fleet.logs["router"].read_text()
     for name, address in url.items():
         assert f"{name}={address}" in router_log
+
+
+def test_a_client_error_is_one_log_line_in_the_subgraph(fleet: Fleet) -> None:
+    body = _post(fleet, '{ customer(id: "not-an-id") { name } }')
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    log = fleet.logs["customers"].read_text()
+    lines = [line for line in log.splitlines() if "not-an-id" in line]
+    assert lines == [
+        "INFO subgraphs.requests: BAD_USER_INPUT at customer: "
+        "Invalid id: 'not-an-id' is not a valid ID"
+    ]
+    assert "Traceback" not in log
