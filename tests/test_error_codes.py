@@ -2,8 +2,9 @@
 README's error table, and the table lists nothing the code cannot send.
 
 The codes are read from the source: the status-code problems (``HTTPProblem``), the
-request error kinds, ``error_body``/``label`` calls, ``"code": ...`` entries of error
-extensions, and the ``code`` of each domain error class.
+request error kinds, ``error_body``/``label``/``_error`` calls, ``"code": ...`` entries
+of error extensions, the ``code`` of each domain error class, and any ``*_LIMIT`` string
+(the operation limits' codes, Apollo Router's names, listed in a table).
 """
 
 from __future__ import annotations
@@ -25,7 +26,13 @@ SOURCES = [
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|[A-Z]{4,}")
 # calls whose arguments carry a code: HTTPProblem(status, CODE, ...), error_body(msg, CODE),
 # label(errors, CODE), _request_error(kind, msg, CODE)
-_CODE_CALLS = {"HTTPProblem": 1, "error_body": 1, "label": 1, "_request_error": 2}
+_CODE_CALLS = {
+    "HTTPProblem": 1,
+    "error_body": 1,
+    "label": 1,
+    "_request_error": 2,
+    "_error": 2,
+}
 _CODE_CLASSES = {"RequestErrorKind"}
 
 
@@ -43,7 +50,10 @@ def _is_code_key(node: ast.AST | None) -> bool:
 def codes_in(source: str) -> set[str]:
     codes: set[str] = set()
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Call):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if _CODE.fullmatch(node.value) and node.value.endswith("_LIMIT"):
+                codes.add(node.value)
+        elif isinstance(node, ast.Call):
             func = node.func
             name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
             position = _CODE_CALLS.get(name)
@@ -103,6 +113,8 @@ def f(extensions, errors):
     return {"message": "m", "extensions": {"code": "IN_A_DICT", "other": "NOT_A_CODE"}}
 class RequestErrorKind(enum.Enum):
     PARSE = "KIND_VALUE"
+checks = ((1, 2, "MAX_THINGS_LIMIT"),)
+_error(kind, errors, "VIA_ERROR")
 """
     assert codes_in(source) == {
         "GONE_FOR_GOOD",
@@ -112,4 +124,6 @@ class RequestErrorKind(enum.Enum):
         "B_LABEL",
         "IN_A_DICT",
         "KIND_VALUE",
+        "MAX_THINGS_LIMIT",
+        "VIA_ERROR",
     }
