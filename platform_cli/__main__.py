@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from models.seed.generate import Scale
 from platform_cli.dev import DevOptions, run
+from platform_cli.serving import PortInUse
 from subgraphs.common import event_loop
 
 _DEFAULT = DevOptions()
@@ -49,7 +51,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         scale=Scale(customers=args.customers, orders=args.orders),
         expose_subgraphs=not args.no_subgraph_ports,
     )
-    event_loop.run(run(options))
+    try:
+        event_loop.run(run(options))
+    except PortInUse as error:
+        sys.exit(f"ops-platform: {error}")
+    except KeyboardInterrupt:  # Ctrl-C before the servers took over the signal (seeding)
+        print("\nops-platform: interrupted", file=sys.stderr)
+        sys.exit(130)
+    print("ops-platform: stopped", file=sys.stderr)
 
 
 if __name__ == "__main__":

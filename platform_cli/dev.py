@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +25,9 @@ from starlette.applications import Starlette
 from models.database import Database, database_url, open_database
 from models.seed.generate import Scale
 from models.seed.run import seed_domain
+from platform_cli.serving import QuietServer, bind, serve_until_stopped
+from router.cors import CorsPolicy
+from router.graphiql import GraphiQLExample
 from router.pipeline import Router
 from router.server import create_app as create_router_app
 from router.serving import ServerLimits, uvicorn_config
@@ -32,11 +36,15 @@ from subgraphs.mount import MountedTransport
 from subgraphs.orders.outbox import relay_forever
 from subgraphs.registry import DOMAINS, create_app, local_url
 
-__all__ = ["DevOptions", "Platform", "open_platform", "run", "wire_platform"]
+__all__ = ["EXAMPLE_OPERATION", "DevOptions", "Platform", "open_platform", "run", "wire_platform"]
 
 logger = logging.getLogger("platform")
 
 RELAY_INTERVAL_SECONDS = 1.0
+# What GraphiQL opens with on the development platform: customer 360.
+EXAMPLE_OPERATION = Path(__file__).resolve().parents[1] / "docs" / "customer-360.graphql"
+# A web app's dev server (any port on this machine) may call the development router.
+DEV_CORS = CorsPolicy(allow_localhost=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +93,11 @@ async def wire_platform(
         for name, app in subgraph_apps.items():
             transport.mount(local_url(name), app)
         router = Router.from_supergraph_sdl(supergraph_sdl, transport=transport)
+        router_app = create_router_app(
+            router, cors=DEV_CORS, graphiql_example=GraphiQLExample.from_file(EXAMPLE_OPERATION)
+        )
         try:
-            yield Platform(
-                dict(databases), subgraph_apps, router, create_router_app(router), peers, transport
-            )
+            yield Platform(dict(databases), subgraph_apps, router, router_app, peers, transport)
         finally:
             await router.aclose()
 
@@ -107,26 +116,42 @@ async def open_platform(options: DevOptions) -> AsyncIterator[Platform]:
             await database.dispose()
 
 
-def _server(app: Starlette, host: str, port: int) -> uvicorn.Server:
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
-    return uvicorn.Server(config)
+def _server(app: Starlette, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", ws="none")
 
 
-def _router_server(app: Starlette, host: str, port: int) -> uvicorn.Server:
+def _router_server(app: Starlette, host: str, port: int) -> uvicorn.Config:
     """The router's server with its connection limits (header timeout, concurrency)."""
     limits = ServerLimits()
-    config = uvicorn_config(app, host, port, limits, log_level="warning", lifespan="off")
-    return uvicorn.Server(config)
+    return uvicorn_config(app, host, port, limits, log_level="warning", lifespan="off")
 
 
 async def run(options: DevOptions) -> None:
+    """Serve until Ctrl-C; every port is taken before seeding (a busy one raises PortInUse)."""
+    ports = {"router": options.port}
+    if options.expose_subgraphs:
+        ports.update({name: DOMAINS[name].port for name in DOMAINS})
+    sockets = {}
+    try:
+        for name, port in ports.items():
+            sockets[name] = bind(options.host, port)
+        await _serve(options, sockets)
+    finally:
+        for sock in sockets.values():
+            sock.close()
+
+
+async def _serve(options: DevOptions, sockets: Mapping[str, socket.socket]) -> None:
     async with open_platform(options) as platform:
-        servers = [_router_server(platform.router_app, options.host, options.port)]
-        if options.expose_subgraphs:
-            servers += [
-                _server(app, options.host, DOMAINS[name].port)
-                for name, app in platform.subgraph_apps.items()
-            ]
+        servers = [
+            QuietServer(
+                _router_server(platform.router_app, options.host, options.port)
+                if name == "router"
+                else _server(platform.subgraph_apps[name], options.host, DOMAINS[name].port),
+                sock,
+            )
+            for name, sock in sockets.items()
+        ]
         relay = asyncio.create_task(
             relay_forever(platform.databases["orders"], platform.peers, RELAY_INTERVAL_SECONDS)
         )
@@ -134,8 +159,9 @@ async def run(options: DevOptions) -> None:
         if options.expose_subgraphs:
             for name in DOMAINS:
                 print(f"{name + ':':11} {local_url(name, options.host)}")
+        print("Press Ctrl-C to stop.", flush=True)
         try:
-            await asyncio.gather(*(server.serve() for server in servers))
+            await serve_until_stopped(servers)
         finally:
             relay.cancel()
             with contextlib.suppress(asyncio.CancelledError):

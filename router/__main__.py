@@ -1,8 +1,11 @@
 """Command line: ``python -m router serve ...`` and ``python -m router explain ...``.
 
 ``serve`` runs the HTTP server (uvicorn, with uvloop/httptools when installed) over a
-supergraph file; ``--subgraph-url name=URL`` overrides a subgraph's routing URL (for a
-fleet started on other ports). ``explain`` prints the query plan of one operation
+supergraph file. A subgraph's URL is ``--subgraph-url name=URL``, else the environment
+variable ``SUBGRAPH_URL_<NAME>``, else its routing URL in the supergraph; the URLs used
+are logged at start-up. Web origins allowed to call it cross-origin come from
+``--cors-origin`` or ``ROUTER_CORS_ORIGINS`` (comma-separated; ``localhost`` stands for
+any port on this machine). ``explain`` prints the query plan of one operation
 without contacting any subgraph; it exits 1 and prints the GraphQL errors when the
 operation is not valid against the supergraph's API schema.
 """
@@ -12,20 +15,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import orjson
 
+from router.compression import DEFAULT_MIN_COMPRESS_BYTES
+from router.cors import CorsPolicy
+from router.graphiql import GraphiQLExample
 from router.limits import OperationLimits
 from router.pipeline import Router
 from router.request import GraphQLRequest, RequestError
 from router.server import DEFAULT_BODY_TIMEOUT, create_app
 from router.serving import ServerLimits, serve
 from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES
+from router.supergraph import Supergraph
 
-__all__ = ["build_parser", "main", "parse_subgraph_urls"]
+__all__ = ["build_parser", "environment_variable", "main", "parse_subgraph_urls", "subgraph_urls"]
+
+_log = logging.getLogger("router")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,8 +58,30 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=URL",
-        help="override a subgraph's routing URL (repeatable)",
+        help="override a subgraph's routing URL (repeatable; else SUBGRAPH_URL_<NAME>)",
     )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a web origin (scheme://host[:port]) allowed to call the router, or 'localhost' "
+        "for any port on this machine (repeatable; default: ROUTER_CORS_ORIGINS, else none)",
+    )
+    serve.add_argument(
+        "--graphiql-example",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a .graphql file GraphiQL opens with (a '# variables: {...}' line gives variables)",
+    )
+    serve.add_argument(
+        "--gzip-min-bytes",
+        type=int,
+        default=DEFAULT_MIN_COMPRESS_BYTES,
+        help="gzip responses this large or larger for clients that accept it",
+    )
+    serve.add_argument("--no-gzip", action="store_true", help="never compress responses")
     serve.add_argument("--timeout", type=float, default=10.0, help="subgraph timeout, seconds")
     serve.add_argument("--no-graphiql", action="store_true", help="do not serve GraphiQL")
     serve.add_argument(
@@ -126,27 +159,61 @@ def parse_subgraph_urls(values: Sequence[str]) -> dict[str, str]:
     return urls
 
 
+def environment_variable(name: str) -> str:
+    """``SUBGRAPH_URL_<NAME>``, the variable the subgraphs read for their peers too."""
+    return "SUBGRAPH_URL_" + re.sub(r"[^A-Z0-9]", "_", name.upper())
+
+
+def subgraph_urls(
+    names: Sequence[str], flags: Sequence[str], environ: Mapping[str, str]
+) -> dict[str, str]:
+    """Overrides of the supergraph's routing URLs: ``--subgraph-url`` over the environment.
+    A flag naming no subgraph of the supergraph is an error (a typo would be ignored)."""
+    urls = {
+        name: environ[environment_variable(name)]
+        for name in names
+        if environ.get(environment_variable(name))
+    }
+    flagged = parse_subgraph_urls(flags)
+    unknown = sorted(set(flagged) - set(names))
+    if unknown:
+        raise ValueError(
+            f"--subgraph-url names {', '.join(unknown)}, not in the supergraph "
+            f"(its subgraphs: {', '.join(names)})"
+        )
+    return {**urls, **flagged}
+
+
 def _serve(args: argparse.Namespace) -> int:
     level = logging.getLevelName(args.log_level.upper())
     logging.basicConfig(
         level=level if isinstance(level, int) else logging.DEBUG,
         format="%(levelname)s:     %(name)s: %(message)s",
     )
+    sdl = args.supergraph.read_text(encoding="utf-8")
+    names = list(Supergraph.from_sdl(sdl).subgraphs)
     router = Router.from_supergraph_sdl(
-        args.supergraph.read_text(encoding="utf-8"),
-        subgraph_urls=parse_subgraph_urls(args.subgraph_url),
+        sdl,
+        subgraph_urls=subgraph_urls(names, args.subgraph_url, os.environ),
         timeout=args.timeout,
         response_checks="report" if args.check_responses else None,
         limits=_operation_limits(args),
         max_response_bytes=args.max_response_bytes,
         request_timeout=args.request_timeout,
     )
+    cors = CorsPolicy.parse([*args.cors_origin] or [os.environ.get("ROUTER_CORS_ORIGINS", "")])
+    example = GraphiQLExample.from_file(args.graphiql_example) if args.graphiql_example else None
     app = create_app(
         router,
         graphiql=not args.no_graphiql,
         query_plans=not args.no_query_plans,
         body_timeout=args.body_timeout,
+        cors=cors,
+        compress_min_bytes=None if args.no_gzip else args.gzip_min_bytes,
+        graphiql_example=example,
     )
+    listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
+    _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
     limits = ServerLimits(args.header_timeout, args.keep_alive_timeout, args.max_concurrency)
     serve(
         app,

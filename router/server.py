@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import orjson
@@ -26,7 +26,14 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from router.graphiql import CONTENT_SECURITY_POLICY, STATIC_DIRECTORY, render_graphiql_page
+from router.compression import DEFAULT_MIN_COMPRESS_BYTES, compression_middleware
+from router.cors import CorsPolicy
+from router.graphiql import (
+    CONTENT_SECURITY_POLICY,
+    STATIC_DIRECTORY,
+    GraphiQLExample,
+    render_graphiql_page,
+)
 from router.http_protocol import (
     APPLICATION_JSON,
     GRAPHQL_RESPONSE_JSON,
@@ -40,6 +47,7 @@ from router.http_protocol import (
     request_from_query_params,
 )
 from router.pipeline import Router
+from router.readiness import check_readiness
 from router.request import OperationKind, RequestError, RequestErrorKind
 
 __all__ = [
@@ -68,13 +76,20 @@ def create_app(
     query_plans: bool = True,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    cors: CorsPolicy | None = None,
+    compress_min_bytes: int | None = DEFAULT_MIN_COMPRESS_BYTES,
+    graphiql_example: GraphiQLExample | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
     ``query_plans=False`` ignores the query-plan request headers (for production).
     POST bodies over ``max_body_bytes`` get 413 ``PAYLOAD_TOO_LARGE`` without being read
     into memory whole; a body not received within ``body_timeout`` seconds gets 408
-    ``REQUEST_TIMEOUT``.
+    ``REQUEST_TIMEOUT``. ``cors`` lists the web origins allowed to call the router (none by
+    default); responses of ``compress_min_bytes`` or more are gzipped for clients that
+    accept it (``None``: never). ``/health`` is liveness, ``/health/ready`` readiness
+    (every subgraph reachable, with latencies). ``graphiql_example`` opens GraphiQL with an
+    operation and headers of the deployment's choosing.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -83,9 +98,11 @@ def create_app(
         max_body_bytes=max_body_bytes,
         body_timeout=body_timeout,
     )
+    endpoint.graphiql_example = graphiql_example
     routes: list[Route | Mount] = [
         Route(GRAPHQL_PATH, endpoint),
         Route("/health", _health, methods=["GET"]),
+        Route("/health/ready", _ready_endpoint(router), methods=["GET"]),
     ]
     if graphiql:
         static = StaticFiles(directory=STATIC_DIRECTORY)
@@ -98,11 +115,20 @@ def create_app(
         finally:
             await router.aclose()
 
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [*(cors or CorsPolicy()).middleware(), *compression_middleware(compress_min_bytes)]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 async def _health(_request: Request) -> Response:
     return _json_response({"status": "ok"}, 200, APPLICATION_JSON)
+
+
+def _ready_endpoint(router: Router) -> Callable[[Request], Awaitable[Response]]:
+    async def ready(_request: Request) -> Response:
+        readiness = await check_readiness(router.clients)
+        return _json_response(readiness.as_json(), readiness.status_code, APPLICATION_JSON)
+
+    return ready
 
 
 class _GraphQLEndpoint:
@@ -122,6 +148,7 @@ class _GraphQLEndpoint:
         self._query_plans = query_plans
         self._max_body_bytes = max_body_bytes
         self._body_timeout = body_timeout
+        self.graphiql_example: GraphiQLExample | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A raw ASGI app so that every method reaches :meth:`handle` (405s are ours)."""
@@ -133,7 +160,7 @@ class _GraphQLEndpoint:
         try:
             media_type = self._negotiate(request)
             if media_type == TEXT_HTML:
-                return _graphiql_page(request.scope.get("root_path", ""))
+                return _graphiql_page(request.scope.get("root_path", ""), self.graphiql_example)
             return await self._answer(request, media_type)
         except HTTPProblem as problem:
             body = error_body(problem.message, problem.code)
@@ -237,10 +264,12 @@ def _internal_error_body() -> dict[str, Any]:
     return {"data": None, **body}
 
 
-def _graphiql_page(root_path: str) -> Response:
+def _graphiql_page(root_path: str, example: GraphiQLExample | None) -> Response:
     """The page's URLs include ``root_path`` so it also works mounted under a prefix."""
     page = render_graphiql_page(
-        endpoint=root_path + GRAPHQL_PATH, static_prefix=root_path + GRAPHIQL_STATIC_PATH
+        endpoint=root_path + GRAPHQL_PATH,
+        static_prefix=root_path + GRAPHIQL_STATIC_PATH,
+        example=example,
     )
     return HTMLResponse(
         page,

@@ -1,25 +1,31 @@
 """Run one subgraph standalone, or print its SDL.
 
-    python -m subgraphs serve customers [--host 127.0.0.1] [--port 4001] [--peer orders=URL ...]
+    python -m subgraphs serve orders [--host 127.0.0.1] [--port 4003] [--peer products=URL ...]
     python -m subgraphs sdl customers
     python -m subgraphs sdl --all --out-dir DIR
 
 The subgraph's store comes from ``DATABASE_URL_<DOMAIN>`` or ``DATABASE_URL`` (embedded
-SQLite by default); its tables are created at start-up if missing. Peers (the domains it
-calls) default to the registry's ports on 127.0.0.1.
+SQLite by default); its tables are created at start-up if missing. The domains it calls
+(orders calls customers, products, inventory and marketing) are found by --peer, else
+SUBGRAPH_URL_<NAME>, else the routing_url in --config (supergraph.yaml); one missing is
+an error. The URLs used are logged at start-up.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from subgraphs.addresses import DEFAULT_CONFIG, peer_urls
 from subgraphs.common import event_loop
 from subgraphs.common.schema import service_sdl
-from subgraphs.registry import DOMAINS, local_url
+from subgraphs.registry import DOMAINS
 from subgraphs.serving import serve_subgraph
+
+logger = logging.getLogger("subgraphs")
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -38,8 +44,16 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="NAME=URL",
-        help="URL of a domain this one calls (repeatable)",
+        help="URL of a domain this one calls (repeatable; else SUBGRAPH_URL_<NAME>, else --config)",
     )
+    serve.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="supergraph.yaml whose routing_url entries locate the peers "
+        "(default: ./supergraph.yaml when it exists)",
+    )
+    serve.add_argument("--log-level", default="info")
     sdl = commands.add_parser("sdl", help="print a subgraph's federation SDL")
     sdl.add_argument("domain", nargs="?", choices=sorted(DOMAINS))
     sdl.add_argument("--all", action="store_true", help="every domain, into --out-dir")
@@ -47,19 +61,21 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _peer_urls(domain: str, overrides: list[str]) -> dict[str, str]:
-    urls = {peer: local_url(peer) for peer in DOMAINS[domain].calls}
-    for item in overrides:
-        name, _, url = item.partition("=")
-        if name not in DOMAINS or not url:
-            raise SystemExit(f"--peer expects NAME=URL with NAME in {sorted(DOMAINS)}: {item!r}")
-        urls[name] = url
-    return urls
+def _peer_urls(args: argparse.Namespace) -> dict[str, str]:
+    config = args.config
+    if config is None and DEFAULT_CONFIG.is_file():
+        config = DEFAULT_CONFIG
+    try:
+        return peer_urls(
+            args.domain, DOMAINS[args.domain].calls, overrides=args.peer, config=config
+        )
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"python -m subgraphs serve: error: {error}") from None
 
 
-async def _serve(args: argparse.Namespace) -> None:
+async def _serve(args: argparse.Namespace, peers: dict[str, str]) -> None:
     port = args.port or DOMAINS[args.domain].port
-    await serve_subgraph(args.domain, args.host, port, _peer_urls(args.domain, args.peer))
+    await serve_subgraph(args.domain, args.host, port, peers, log_level=args.log_level)
 
 
 def _print_sdl(args: argparse.Namespace) -> None:
@@ -76,7 +92,19 @@ def _print_sdl(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     if args.command == "serve":
-        event_loop.run(_serve(args))
+        logging.basicConfig(
+            level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+        )
+        peers = _peer_urls(args)
+        listed = ", ".join(f"{name}={url}" for name, url in peers.items()) or "none"
+        logger.info(
+            "%s on http://%s:%s/graphql; peers: %s",
+            args.domain,
+            args.host,
+            args.port or DOMAINS[args.domain].port,
+            listed,
+        )
+        event_loop.run(_serve(args, peers))
     else:
         _print_sdl(args)
 

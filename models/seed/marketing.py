@@ -16,12 +16,13 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import permutations
 from typing import Any
 
 from tqdm import tqdm
 
+from models.base import utcnow
 from models.database import Database
 from models.marketing import Campaign, Coupon, ProductAffinity, PurchaseFact, RecordedOrder
 from models.seed import generate
@@ -30,32 +31,49 @@ from models.seed.bulk import insert_rows, sync_sequence
 # Statistics right after the bulk load: without them PostgreSQL plans the per-customer
 # lookups as sequential scans (and JIT-compiles them) until autovacuum gets round to it.
 
-__all__ = ["RELATED_PER_PRODUCT", "campaign_rows", "coupon_rows", "seed"]
+__all__ = [
+    "RELATED_PER_PRODUCT",
+    "campaign_rows",
+    "coupon_rows",
+    "seed",
+    "seeding_day",
+]
 
 RELATED_PER_PRODUCT = 20
 _CUSTOMERS_PER_BUCKET = 4_096
 
+# (name, channel, status, first day, length in days), days counted from the seeding day:
+# ended campaigns lie in the past, active ones around the seeding day (running for about a
+# year after it), drafts in the future. Relative offsets keep the demo's coupons working
+# whatever day it is seeded, and the same on every run seeded that day.
 _CAMPAIGNS = (
-    ("Spring Festival Sale", "WECHAT", "ENDED", 20, 30),
-    ("618 Mid-Year Deals", "APP_PUSH", "ENDED", 150, 20),
-    ("Singles' Day 11.11", "EMAIL", "ACTIVE", 300, 400),
-    ("Back to School", "SMS", "DRAFT", 220, 30),
-    ("Members' Week", "SOCIAL", "ACTIVE", 330, 365),
-    ("New Year Countdown", "EMAIL", "DRAFT", 360, 20),
+    ("Spring Festival Sale", "WECHAT", "ENDED", -300, 30),
+    ("618 Mid-Year Deals", "APP_PUSH", "ENDED", -170, 20),
+    ("Singles' Day 11.11", "EMAIL", "ACTIVE", -20, 400),
+    ("Back to School", "SMS", "DRAFT", 40, 30),
+    ("Members' Week", "SOCIAL", "ACTIVE", -5, 365),
+    ("New Year Countdown", "EMAIL", "DRAFT", 60, 20),
 )
 
 
-def campaign_rows() -> list[dict[str, Any]]:
-    """(name, channel, status, start day after EPOCH, length in days) made into rows."""
+def seeding_day(now: datetime | None = None) -> datetime:
+    """Midnight UTC of the day ``now`` (default: the current time) falls on."""
+    moment = now or utcnow()
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def campaign_rows(seeded_at: datetime | None = None) -> list[dict[str, Any]]:
+    """The seeded campaigns as rows, their dates offset from the day of ``seeded_at``."""
+    day = seeding_day(seeded_at)
     return [
         {
             "id": id_,
             "name": name,
             "channel": channel,
             "status": status,
-            "starts_at": generate.EPOCH + timedelta(days=start),
-            "ends_at": generate.EPOCH + timedelta(days=start + length),
-            "created_at": generate.EPOCH + timedelta(days=start - 14),
+            "starts_at": day + timedelta(days=start),
+            "ends_at": day + timedelta(days=start + length),
+            "created_at": day + timedelta(days=start - 14),
         }
         for id_, (name, channel, status, start, length) in enumerate(_CAMPAIGNS, start=1)
     ]

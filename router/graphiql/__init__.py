@@ -2,9 +2,18 @@
 
 from router.graphiql.page import (
     CONTENT_SECURITY_POLICY,
+    DEFAULT_HEADERS,
     STATIC_DIRECTORY,
     STATIC_FILES,
+    GraphiQLExample,
     render_graphiql_page,
 )
 
-__all__ = ["CONTENT_SECURITY_POLICY", "STATIC_DIRECTORY", "STATIC_FILES", "render_graphiql_page"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "DEFAULT_HEADERS",
+    "STATIC_DIRECTORY",
+    "STATIC_FILES",
+    "GraphiQLExample",
+    "render_graphiql_page",
+]

@@ -9,10 +9,42 @@ Content-Security-Policy restrict scripts, styles and connections to the router i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-__all__ = ["CONTENT_SECURITY_POLICY", "STATIC_DIRECTORY", "STATIC_FILES", "render_graphiql_page"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "DEFAULT_HEADERS",
+    "STATIC_DIRECTORY",
+    "STATIC_FILES",
+    "GraphiQLExample",
+    "render_graphiql_page",
+]
+
+# Opened in the headers editor: the slot for a credential, to be filled in.
+DEFAULT_HEADERS = '{\n  "Authorization": ""\n}'
+
+
+@dataclass(frozen=True, slots=True)
+class GraphiQLExample:
+    """What a first-time visitor's GraphiQL opens with (their own edits then persist in
+    the browser): an operation of this graph, its variables (JSON text) and the headers
+    editor, open, with a slot for credentials."""
+
+    query: str
+    variables: str = ""
+    headers: str = DEFAULT_HEADERS
+
+    @classmethod
+    def from_file(cls, path: Path) -> GraphiQLExample:
+        """A ``.graphql`` file; a first line ``# variables: {...}`` gives the variables."""
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        variables = ""
+        if lines and lines[0].startswith("# variables:"):
+            variables = lines.pop(0).removeprefix("# variables:").strip()
+        return cls(query="".join(lines), variables=variables)
+
 
 STATIC_DIRECTORY = Path(__file__).parent / "static"
 
@@ -34,10 +66,24 @@ CONTENT_SECURITY_POLICY = (
 
 
 def render_graphiql_page(
-    *, endpoint: str, static_prefix: str, title: str = "Router GraphiQL"
+    *,
+    endpoint: str,
+    static_prefix: str,
+    title: str = "Router GraphiQL",
+    example: GraphiQLExample | None = None,
 ) -> str:
     """Return the HTML of a GraphiQL page talking to ``endpoint``."""
     prefix = static_prefix.rstrip("/")
+    defaults = ""
+    if example is not None:
+        defaults = "".join(
+            f' data-default-{name}="{escape(value)}"'
+            for name, value in (
+                ("query", example.query),
+                ("variables", example.variables),
+                ("headers", example.headers),
+            )
+        )
     stylesheets = "".join(
         f'\n    <link rel="stylesheet" href="{escape(prefix)}/{name}">'
         for name in STATIC_FILES
@@ -58,7 +104,7 @@ def render_graphiql_page(
     <style>body {{ margin: 0; }} #graphiql {{ height: 100vh; }}</style>
   </head>
   <body>
-    <div id="graphiql" data-endpoint="{escape(endpoint)}">Loading GraphiQL…</div>{scripts}
+    <div id="graphiql" data-endpoint="{escape(endpoint)}"{defaults}>Loading GraphiQL…</div>{scripts}
   </body>
 </html>
 """

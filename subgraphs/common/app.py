@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import strawberry
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import MetaData, text
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
 
 from models.database import Database
 from subgraphs.common.context import SubgraphContext
@@ -39,6 +41,15 @@ class SubgraphView(GraphQL[SubgraphContext, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """A POST body that is not JSON is 415 (GraphQL over HTTP), not Strawberry's 400."""
+        media_type = (request.content_type or "").partition(";")[0].strip().lower()
+        if request.method != "GET" and media_type != "application/json":
+            raise HTTPException(415, "Unsupported Media Type: POST needs application/json")
+        return await super().parse_http_body(request)
 
 
 def create_subgraph_app(

@@ -9,6 +9,7 @@ import strawberry
 from graphql import GraphQLSyntaxError
 from strawberry.extensions import ParserCache, ValidationCache
 
+from subgraphs.common.error_logging import QuietSchema
 from subgraphs.common.errors import ErrorCodes, label
 
 __all__ = ["CACHE_SIZE", "ParserCacheWithCodes", "build_schema", "service_sdl"]
@@ -31,14 +32,14 @@ def build_schema(
     *, query: type, mutation: type | None = None, types: Iterable[type] = ()
 ) -> strawberry.federation.Schema:
     """A federation schema with the parser and validation caches on (about 4x throughput)
-    and stable error codes."""
+    and stable error codes; client errors are logged in one line (``QuietSchema``)."""
     # Instances, not classes: the caches must outlive a single request.
     extensions: list[Any] = [
         ParserCacheWithCodes(maxsize=CACHE_SIZE),
         ValidationCache(maxsize=CACHE_SIZE),
         ErrorCodes,
     ]
-    return strawberry.federation.Schema(
+    return QuietSchema(
         query=query,
         mutation=mutation,
         types=list(types),

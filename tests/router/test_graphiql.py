@@ -1,6 +1,8 @@
 """GraphiQL works offline: the page only loads router-served assets, and (when Chromium is
-installed) a headless browser with every non-loopback connection blocked loads the schema
-and runs a query. The screenshot lands in ``var/graphiql.png``."""
+installed) a headless browser with every non-loopback connection blocked opens the
+platform's GraphiQL on its customer-360 example, with the headers editor showing, loads
+the schema and runs the example. The screenshot lands in ``var/graphiql.png`` (copy it to
+``docs/graphiql-offline.png`` when the page changes)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import orjson
@@ -25,21 +26,29 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from websockets.asyncio.client import ClientConnection, connect
 
+from models.database import Database
+from models.seed import generate
+from platform_cli.dev import EXAMPLE_OPERATION, wire_platform
 from router.graphiql import (
     CONTENT_SECURITY_POLICY,
+    DEFAULT_HEADERS,
     STATIC_DIRECTORY,
     STATIC_FILES,
+    GraphiQLExample,
     render_graphiql_page,
 )
 from router.pipeline import Router
 from router.server import create_app
+from subgraphs.registry import DOMAINS
+from tests.conftest import TEST_SCALE
 from tests.fleet.apps import fleet_transport
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SUPERGRAPH = REPOSITORY / "tests" / "fixtures" / "fleet" / "supergraph.graphql"
+PLATFORM_SUPERGRAPH = REPOSITORY / "schema.graphql"
 SCREENSHOT = REPOSITORY / "var" / "graphiql.png"
 CHROMIUM = Path("/usr/bin/chromium")
-PORT_RANGE = range(14350, 14400)
+PORT_RANGE = range(15760, 15780)
 QUERY = "{ topProducts { name price inStock reviews { body author { username } } } }"
 
 
@@ -128,6 +137,34 @@ async def test_graphql_endpoint_serves_the_page_to_browsers(client: httpx.AsyncC
     assert '<div id="graphiql" data-endpoint="/graphql">' in response.text
 
 
+def test_the_example_goes_into_data_attributes_escaped() -> None:
+    example = GraphiQLExample(query='query A { f(s: "<b>&") }', variables='{"id": "1"}')
+    page = render_graphiql_page(endpoint="/graphql", static_prefix="/s", example=example)
+    assert 'data-default-query="query A { f(s: &quot;&lt;b&gt;&amp;&quot;) }"' in page
+    assert 'data-default-variables="{&quot;id&quot;: &quot;1&quot;}"' in page
+    assert "data-default-headers=" in page
+    plain = render_graphiql_page(endpoint="/graphql", static_prefix="/s")
+    assert "data-default-" not in plain
+
+
+def test_the_platform_example_is_customer_360() -> None:
+    example = GraphiQLExample.from_file(EXAMPLE_OPERATION)
+    assert "query Customer360($id: ID!)" in example.query
+    assert "# variables" not in example.query
+    assert example.variables == '{"id": "3"}'
+    assert example.headers == DEFAULT_HEADERS
+
+
+async def test_the_dev_platform_page_carries_the_example(database: Database) -> None:
+    databases = {name: database for name in DOMAINS}
+    async with wire_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform:
+        transport = httpx.ASGITransport(app=platform.router_app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
+            page = await client.get("/graphql", headers={"accept": "text/html"})
+    assert 'data-default-query="# Customer 360' in page.text
+    assert 'data-default-variables="{&quot;id&quot;: &quot;3&quot;}"' in page.text
+
+
 async def test_page_urls_follow_a_mount_prefix() -> None:
     router = fleet_router()
     outer = Starlette(routes=[Mount("/api", app=create_app(router))])
@@ -152,7 +189,7 @@ def free_ports(count: int) -> list[int]:
                 ports.append(port)
         if len(ports) == count:
             return ports
-    raise RuntimeError("no free port in 14350-14399")
+    raise RuntimeError(f"no free port in {PORT_RANGE}")
 
 
 @contextlib.asynccontextmanager
@@ -287,10 +324,36 @@ def _text_of(selector: str) -> str:
     return f"((document.querySelector({orjson.dumps(selector).decode()}) || {{}}).innerText || '')"
 
 
+async def _cross_origin_post(page: DevToolsPage, base_url: str) -> Any:
+    """A JSON POST from a page on ``127.0.0.1`` to the router as ``localhost``: another
+    origin, so Chromium sends a CORS preflight first and fails the fetch unless the router
+    allows the page's origin (the dev platform allows every localhost origin)."""
+    await page.send("Page.navigate", url=f"{base_url}/health")
+    await page.wait_for("document.body && document.body.innerText.includes('ok')")
+    other = base_url.replace("127.0.0.1", "localhost")
+    return await page.evaluate(
+        f"fetch('{other}/graphql', {{method: 'POST', headers: {{'content-type': "
+        "'application/json', 'authorization': ''}, body: JSON.stringify({query: "
+        "'{ customer(id: \"3\") { id } }'})}).then(r => r.text(), e => 'failed: ' + e)"
+    )
+
+
+def _editor_text(selector: str) -> str:
+    """The whole text of the CodeMirror editor under ``selector``."""
+    found = f"document.querySelector({orjson.dumps(selector + ' .CodeMirror').decode()})"
+    return f"({found} && {found}.CodeMirror.getValue()) || ''"
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium")
-async def test_graphiql_runs_a_query_with_the_network_closed(tmp_path: Path) -> None:
+async def test_graphiql_opens_on_customer_360_with_the_network_closed(
+    tmp_path: Path, database: Database
+) -> None:
     server_port, devtools_port = free_ports(2)
-    async with live_server(create_app(fleet_router()), server_port) as base_url:
+    databases = {name: database for name in DOMAINS}
+    async with (
+        wire_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform,
+        live_server(platform.router_app, server_port) as base_url,
+    ):
         with headless_chromium(devtools_port, tmp_path / "profile") as devtools_url:
             async with connect(devtools_url, max_size=None) as connection:
                 page = DevToolsPage(connection)
@@ -299,8 +362,17 @@ async def test_graphiql_runs_a_query_with_the_network_closed(tmp_path: Path) -> 
                     "fetch('https://unpkg.com/graphiql', {mode: 'no-cors'})"
                     ".then(() => 'reachable', () => 'blocked')"
                 )
-                await page.send("Page.navigate", url=f"{base_url}/graphql?query={quote(QUERY)}")
+                await page.send("Page.navigate", url=f"{base_url}/graphql")
                 await page.wait_for("!!document.querySelector('.graphiql-execute-button')")
+                query = await page.wait_for(_editor_text(".graphiql-query-editor"))
+                variables = await page.evaluate(_editor_text(".graphiql-editor-tool .hidden"))
+                headers = await page.wait_for(
+                    _editor_text(".graphiql-editor-tool .graphiql-editor:not(.hidden)")
+                )
+                active_tab = await page.evaluate(
+                    "(document.querySelector('.graphiql-editor-tools button.active') || {})"
+                    ".innerText || ''"
+                )
                 await page.evaluate(
                     "document.querySelector('[aria-label=\"Show Documentation Explorer\"]').click()"
                 )
@@ -310,19 +382,27 @@ async def test_graphiql_runs_a_query_with_the_network_closed(tmp_path: Path) -> 
                 )
                 await page.evaluate("document.querySelector('.graphiql-execute-button').click()")
                 result = await page.wait_for(
-                    f"{_text_of('.result-window')}.includes('inStock') && "
-                    f"{_text_of('.result-window')}"
+                    f"({_editor_text('.result-window')}).includes('shippingEstimate') && "
+                    f"({_editor_text('.result-window')})"
                 )
                 shot = await page.send("Page.captureScreenshot", format="png")
+                requested, console = page.requested_urls(), page.console_errors()
+                cross_origin = await _cross_origin_post(page, base_url)
     SCREENSHOT.parent.mkdir(exist_ok=True)
     SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
+    assert cross_origin == '{"data":{"customer":{"id":"3"}}}'  # the preflight passed
     assert internet == "blocked"
+    assert query == GraphiQLExample.from_file(EXAMPLE_OPERATION).query
+    assert headers == DEFAULT_HEADERS
+    assert variables == '{"id": "3"}'
+    assert active_tab == "Headers"
     assert "query: Query" in docs
-    assert "Product" in docs
-    assert '"name": "Table"' in result
-    assert '"username": "@ada"' in result
+    assert "mutation: Mutation" in docs
+    assert f'"name": "{generate.customer(TEST_SCALE, 3).name}"' in result
+    assert '"tier"' in result and '"recommendations"' in result
+    assert '"errors"' not in result
     probe = "https://unpkg.com/graphiql"
     local = (base_url, "data:", probe)
-    assert [url for url in page.requested_urls() if not url.startswith(local)] == []
-    assert f"{base_url}/graphiql/static/graphiql.min.js" in page.requested_urls()
-    assert [error for error in page.console_errors() if not error.startswith(probe)] == []
+    assert [url for url in requested if not url.startswith(local)] == []
+    assert f"{base_url}/graphiql/static/graphiql.min.js" in requested
+    assert [error for error in console if not error.startswith(probe)] == []

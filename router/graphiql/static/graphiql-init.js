@@ -24,6 +24,28 @@
     onEditVariables: function (value) { remember("variables", value); },
     onEditOperationName: function (value) { remember("operationName", value); },
   };
+  // The deployment's example (data-default-*): a first visit (no tabs stored by GraphiQL
+  // in localStorage yet) opens it, variables filled in and the headers editor showing;
+  // later visits keep the visitor's own tabs. New tabs start from the example too.
+  var defaults = container.dataset;
+  if (defaults.defaultQuery) {
+    props.defaultQuery = defaults.defaultQuery;
+    props.defaultHeaders = defaults.defaultHeaders || "";
+    if (firstVisit() && !params.has("query")) {
+      props.query = defaults.defaultQuery;
+      props.variables = defaults.defaultVariables || "";
+      props.headers = defaults.defaultHeaders || "";
+      if (defaults.defaultHeaders) props.defaultEditorToolsVisibility = "headers";
+    }
+  }
+
+  function firstVisit() {
+    try {
+      return window.localStorage.getItem("graphiql:tabState") === null;
+    } catch (error) {
+      return true; // storage blocked: GraphiQL keeps nothing either
+    }
+  }
   if (params.has("query")) props.query = params.get("query");
   if (params.has("variables")) props.variables = params.get("variables");
   if (params.has("operationName")) props.operationName = params.get("operationName");
