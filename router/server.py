@@ -41,6 +41,7 @@ from router.http_protocol import (
 )
 from router.pipeline import Router
 from router.request import OperationKind, RequestError, RequestErrorKind
+from router.security.middleware import RouterSecurity
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -68,13 +69,15 @@ def create_app(
     query_plans: bool = True,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
     body_timeout: float = DEFAULT_BODY_TIMEOUT,
+    security: RouterSecurity | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
     ``query_plans=False`` ignores the query-plan request headers (for production).
     POST bodies over ``max_body_bytes`` get 413 ``PAYLOAD_TOO_LARGE`` without being read
     into memory whole; a body not received within ``body_timeout`` seconds gets 408
-    ``REQUEST_TIMEOUT``.
+    ``REQUEST_TIMEOUT``. ``security`` (from ``router.yaml``) identifies the caller of every
+    ``/graphql`` request first; the app starts and closes it.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -83,8 +86,9 @@ def create_app(
         max_body_bytes=max_body_bytes,
         body_timeout=body_timeout,
     )
+    graphql_app = security.wrap(endpoint) if security is not None else endpoint
     routes: list[Route | Mount] = [
-        Route(GRAPHQL_PATH, endpoint),
+        Route(GRAPHQL_PATH, graphql_app),
         Route("/health", _health, methods=["GET"]),
     ]
     if graphiql:
@@ -94,8 +98,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         try:
+            if security is not None:
+                await security.startup()
             yield
         finally:
+            if security is not None:
+                await security.aclose()
             await router.aclose()
 
     return Starlette(routes=routes, lifespan=lifespan)
