@@ -138,7 +138,9 @@ class CountingApp:
         await self.app(scope, receive, send)
 
 
-def whoami_subgraph(*, production: bool = True, secret: str | None = IDENTITY_SECRET) -> CountingApp:
+def whoami_subgraph(
+    *, production: bool = True, secret: str | None = IDENTITY_SECRET
+) -> CountingApp:
     """The subgraph, behind the identity check of subgraphs.common, counting what reaches it."""
     app = GraphQL(Schema(query=WhoamiQuery), graphql_ide=None)
     return CountingApp(IdentityMiddleware(app, IdentityVerifier(secret, production=production)))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +56,6 @@ def _hs256_with_public_key() -> str:
     )
     header = _b64({"alg": "HS256", "typ": "JWT", "kid": KEYS.rsa_kid})
     payload = _b64({"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "exp": NOW + 300})
-    import hashlib
-    import hmac
-
     signature = hmac.new(pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
 
@@ -67,7 +66,7 @@ def _es256_header_with_rsa_signature() -> str:
     return f"{_b64({'alg': 'ES256', 'kid': KEYS.rsa_kid})}.{payload}.{signature}"
 
 
-BAD_TOKENS = {
+BAD_TOKENS: dict[str, Callable[[], str]] = {
     "expired": lambda: KEYS.rs256(exp=NOW - 120),  # beyond the 30 s leeway
     "not yet valid": lambda: KEYS.rs256(nbf=NOW + 120),
     "wrong issuer": lambda: KEYS.rs256(iss="https://evil.example.test/"),
