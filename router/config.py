@@ -68,6 +68,8 @@ def parse_config(
     if not isinstance(document, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of sections")
     expanded = _expand(document, (), dict(os.environ) if environ is None else environ, source)
+    # a section whose keys are all commented out is that section's defaults
+    expanded = {name: {} if value is None else value for name, value in expanded.items()}
     try:
         return RouterConfig.model_validate(expanded)
     except ValidationError as error:

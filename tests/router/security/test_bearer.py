@@ -37,7 +37,11 @@ from tests.router.security.support import (
 
 KEYS = SigningKeys()
 OTHER = SigningKeys("other")  # same kids' shape, not in the JWKS
-NOW = int(time.time())
+
+
+def now() -> int:
+    """Read when each token is minted (a module-level time goes stale in a long run)."""
+    return int(time.time())
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -45,7 +49,7 @@ def _b64(data: dict[str, Any]) -> str:
 
 
 def _unsigned(**claims: Any) -> str:
-    payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "exp": NOW + 300, **claims}
+    payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "exp": now() + 300, **claims}
     return f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(payload)}."
 
 
@@ -55,7 +59,7 @@ def _hs256_with_public_key() -> str:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     header = _b64({"alg": "HS256", "typ": "JWT", "kid": KEYS.rsa_kid})
-    payload = _b64({"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "exp": NOW + 300})
+    payload = _b64({"iss": ISSUER, "aud": AUDIENCE, "sub": "admin", "exp": now() + 300})
     signature = hmac.new(pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
     return f"{header}.{payload}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
 
@@ -67,8 +71,8 @@ def _es256_header_with_rsa_signature() -> str:
 
 
 BAD_TOKENS: dict[str, Callable[[], str]] = {
-    "expired": lambda: KEYS.rs256(exp=NOW - 120),  # beyond the 30 s leeway
-    "not yet valid": lambda: KEYS.rs256(nbf=NOW + 120),
+    "expired": lambda: KEYS.rs256(exp=now() - 120),  # beyond the 30 s leeway
+    "not yet valid": lambda: KEYS.rs256(nbf=now() + 120),
     "wrong issuer": lambda: KEYS.rs256(iss="https://evil.example.test/"),
     "wrong audience": lambda: KEYS.rs256(aud="another-api"),
     "no audience": lambda: KEYS.rs256(aud=None),
@@ -139,7 +143,7 @@ async def test_a_good_token_reaches_the_subgraph_as_its_identity(
 async def test_leeway_accepts_a_token_that_expired_a_moment_ago(
     router: httpx.AsyncClient,
 ) -> None:
-    response = await ask(router, KEYS.rs256(exp=NOW - 5, nbf=NOW + 5))
+    response = await ask(router, KEYS.rs256(exp=now() - 5, nbf=now() + 5))
     assert response.status_code == 200, response.text
 
 

@@ -44,6 +44,13 @@ def test_a_complete_file() -> None:
 
 def test_an_empty_file_is_the_defaults() -> None:
     assert parse_config("") == RouterConfig()
+    assert parse_config("authentication:\n  # jwt: ...\n") == RouterConfig()
+
+
+def test_the_checked_in_router_yaml_is_valid() -> None:
+    path = Path(__file__).resolve().parents[3] / "router.yaml"
+    config = parse_config(path.read_text(), environ={"ROUTER_IDENTITY_SECRET": "s" * 32})
+    assert config.api_keys.enabled
 
 
 @pytest.mark.parametrize(
