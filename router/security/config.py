@@ -63,6 +63,9 @@ class JWTConfig(_Section):
     algorithms: tuple[Algorithm, ...] = ("RS256", "ES256")
     leeway_seconds: float = Field(default=30.0, ge=0, le=300)
     allow_hs256: bool = False  # development only
+    # A verified token is reused this long without checking its signature again (its exp
+    # still applies); a key withdrawn from the JWKS stops verifying within this time.
+    cache_seconds: float = Field(default=60.0, ge=0, le=3600)
     hs256_secret: SecretStr | None = None
 
     @model_validator(mode="after")

@@ -240,8 +240,8 @@ def url_verifier(server: JWKSServer, clock: Clock) -> BearerVerifier:
 async def test_a_jwks_url_is_fetched_once_and_cached() -> None:
     server, clock = JWKSServer(KEYS), Clock()
     verifier = url_verifier(server, clock)
-    for _ in range(5):
-        identity = await verifier.verify(KEYS.rs256())
+    for request in range(5):
+        identity = await verifier.verify(KEYS.rs256(jti=str(request)))
         assert identity.kind is IdentityKind.USER
     assert server.fetches == 1
     clock.now += 301  # past refresh_seconds: fetched again
@@ -273,7 +273,7 @@ async def test_a_failed_refresh_keeps_the_keys_it_had() -> None:
     await verifier.verify(KEYS.rs256())
     server.fail = True
     clock.now += 301
-    assert (await verifier.verify(KEYS.rs256())).subject == "customer-42"
+    assert (await verifier.verify(KEYS.rs256(jti="another"))).subject == "customer-42"
     assert server.fetches == 2
 
 
@@ -302,3 +302,50 @@ def test_pyjwt_is_not_given_alg_none() -> None:
     with pytest.raises(ValueError, match="algorithms"):
         parse_config("authentication:\n  jwt:\n    algorithms: [none]\n    jwks: {file: x}\n")
     assert jwt.get_unverified_header(_unsigned())["alg"] == "none"
+
+
+def file_verifier(tmp_path: Path, wall_clock: Clock) -> BearerVerifier:
+    config = JWTConfig(
+        jwks=JWKSConfig(file=write_jwks(tmp_path / "jwks.json", KEYS)),
+        issuer=ISSUER,
+        audiences=(AUDIENCE,),
+        leeway_seconds=30,
+        cache_seconds=60,
+    )
+    return BearerVerifier(config, wall_clock=wall_clock)
+
+
+async def test_a_verified_token_is_reused_until_the_cache_period_ends(tmp_path: Path) -> None:
+    wall = Clock()
+    wall.now = time.time()
+    verifier = file_verifier(tmp_path, wall)
+    token = KEYS.rs256()
+    for _ in range(5):
+        assert (await verifier.verify(token)).subject == "customer-42"
+    assert verifier.verifications == 1
+    wall.now += 61
+    await verifier.verify(token)
+    assert verifier.verifications == 2
+
+
+async def test_a_cached_token_still_expires(tmp_path: Path) -> None:
+    wall = Clock()
+    wall.now = time.time()
+    verifier = file_verifier(tmp_path, wall)
+    token = KEYS.rs256(exp=now() + 20)
+    await verifier.verify(token)
+    wall.now += 20 + 30  # exp plus the leeway
+    with pytest.raises(InvalidCredential):
+        await verifier.verify(token)
+    assert verifier.verifications == 1
+
+
+async def test_failures_are_not_cached(tmp_path: Path) -> None:
+    wall = Clock()
+    wall.now = time.time()
+    verifier = file_verifier(tmp_path, wall)
+    token = KEYS.rs256(aud="another-api")
+    for _ in range(3):
+        with pytest.raises(InvalidCredential):
+            await verifier.verify(token)
+    assert verifier.verifications == 3
