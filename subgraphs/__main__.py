@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from subgraphs.common import event_loop
+from subgraphs.common.identity import verifier_from_environment
 from subgraphs.common.schema import service_sdl
 from subgraphs.registry import DOMAINS, local_url
 from subgraphs.serving import serve_subgraph
@@ -76,6 +77,10 @@ def _print_sdl(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     if args.command == "serve":
+        try:  # OPS_MODE=production without ROUTER_IDENTITY_SECRET: refuse to start
+            verifier_from_environment()
+        except ValueError as error:
+            raise SystemExit(f"python -m subgraphs: error: {error}") from None
         event_loop.run(_serve(args))
     else:
         _print_sdl(args)
