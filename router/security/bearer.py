@@ -127,10 +127,14 @@ class JWKSource:
     async def find(self, kid: str | None, algorithm: str) -> SigningKey | None:
         """The key for a token's ``kid`` and ``alg`` (without a ``kid``: the only fitting key)."""
         now = self._clock()
-        if self._fetched_at is None or now - self._fetched_at >= self._config.refresh_seconds:
+        # never more than one attempt per min_refresh_seconds, even while the URL fails
+        may_refresh = now - self._attempted_at >= self._config.min_refresh_seconds
+        due = self._fetched_at is None or now - self._fetched_at >= self._config.refresh_seconds
+        if due and may_refresh:
             await self._refresh(now)
+            may_refresh = False
         key = self._match(kid, algorithm)
-        if key is None and now - self._attempted_at >= self._config.min_refresh_seconds:
+        if key is None and may_refresh:
             await self._refresh(now)
             key = self._match(kid, algorithm)
         return key

@@ -3,10 +3,12 @@ credentials, and hand the verified identity to every subgraph request.
 
 A bad, expired or unverifiable credential is answered 401 with one fixed body
 (``extensions.code: UNAUTHENTICATED``) whatever the reason, before the request body is read:
-nothing else runs. The reason goes to the log. Client-supplied copies of the identity
-header are dropped from the request, and subgraph requests carry the router's own signed
-one (:data:`router.subgraph_client.SUBGRAPH_REQUEST_HEADERS`); the identity is also put in
-the ASGI scope's ``state["identity"]`` for the stages behind it.
+nothing else runs. The reason goes to the log. When the key database cannot be reached the
+answer is 503 ``SERVICE_UNAVAILABLE`` (a valid key must not be told it is bad).
+Client-supplied copies of the identity header are dropped from the request, and subgraph
+requests carry the router's own signed one
+(:data:`router.subgraph_client.SUBGRAPH_REQUEST_HEADERS`); the identity is also put in the
+ASGI scope's ``state["identity"]`` for the stages behind it.
 """
 
 from __future__ import annotations
@@ -41,6 +43,14 @@ _UNAUTHENTICATED_HEADERS = [
     (b"content-length", str(len(UNAUTHENTICATED_BODY)).encode()),
     (b"www-authenticate", b'Bearer, ApiKey realm="graphql"'),
     (b"cache-control", b"no-store"),
+]
+_UNAVAILABLE_BODY = orjson.dumps(
+    error_body("Credentials cannot be checked right now; retry later.", "SERVICE_UNAVAILABLE")
+)
+_UNAVAILABLE_HEADERS = [
+    (b"content-type", b"application/json; charset=utf-8"),
+    (b"content-length", str(len(_UNAVAILABLE_BODY)).encode()),
+    (b"retry-after", b"5"),
 ]
 
 
@@ -124,7 +134,11 @@ class SecurityMiddleware:
             identity = await self.security.authenticator.identify(headers)
         except InvalidCredential as error:
             _logger.info("refused credentials: %s", error.reason)
-            await _unauthenticated(send)
+            await _answer(send, 401, UNAUTHENTICATED_BODY, _UNAUTHENTICATED_HEADERS)
+            return
+        except Exception:  # the key database is down: say so, never "bad credentials"
+            _logger.exception("could not check the request's credentials")
+            await _answer(send, 503, _UNAVAILABLE_BODY, _UNAVAILABLE_HEADERS)
             return
         state = dict(scope.get("state") or {})
         state["identity"] = identity
@@ -138,6 +152,6 @@ class SecurityMiddleware:
             SUBGRAPH_REQUEST_HEADERS.reset(token)
 
 
-async def _unauthenticated(send: Send) -> None:
-    await send({"type": "http.response.start", "status": 401, "headers": _UNAUTHENTICATED_HEADERS})
-    await send({"type": "http.response.body", "body": UNAUTHENTICATED_BODY})
+async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -3,6 +3,7 @@ generated with ``cryptography``, subgraphs run in-process)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import AsyncIterator
@@ -163,15 +164,23 @@ def config_text(jwks_file: Path | None = None, **sections: str) -> str:
 
 @asynccontextmanager
 async def router_client(
-    config: RouterConfig | str, subgraph: ASGIApp
+    config: RouterConfig | str, subgraph: ASGIApp, *, startup: bool = True
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the router app (lifespan included) over ``subgraph``."""
+    """A client of the router app over ``subgraph`` (its lifespan run unless ``startup`` is
+    false: a key database that cannot be reached would stop the start-up)."""
     if isinstance(config, str):
         config = parse_config(config)
     router = Router.from_supergraph_sdl(WHOAMI_SUPERGRAPH, transport=httpx.ASGITransport(subgraph))
-    app = create_app(router, security=security_from_config(config, environ={}))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://router") as client,
-    ):
-        yield client
+    security = security_from_config(config, environ={})
+    app = create_app(router, security=security)
+    lifespan = app.router.lifespan_context(app) if startup else contextlib.nullcontext()
+    try:
+        async with (
+            lifespan,
+            httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://router") as c,
+        ):
+            yield c
+    finally:
+        if not startup:
+            await security.aclose()
+            await router.aclose()

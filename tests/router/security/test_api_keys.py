@@ -243,3 +243,18 @@ async def test_keys_are_refused_when_not_enabled(store: ApiKeyStore, subgraph: C
         )
     assert (response.status_code, response.content) == (401, UNAUTHENTICATED_BODY)
     assert subgraph.requests == []
+
+
+async def test_an_unreachable_key_database_is_503_not_401(subgraph: CountingApp) -> None:
+    unreachable = "postgresql+asyncpg://postgres@127.0.0.1:15949/none"  # nothing listens there
+    text_config = config_text() + f"api_keys:\n  enabled: true\n  database_url: {unreachable}\n"
+    async with router_client(parse_config(text_config), subgraph, startup=False) as client:
+        key = "opk_0123456789ab_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        response = await client.post(
+            "/graphql", json={"query": WHOAMI_QUERY}, headers={"x-api-key": key}
+        )
+        anonymous = await client.post("/graphql", json={"query": WHOAMI_QUERY})
+    assert response.status_code == 503
+    assert response.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert anonymous.status_code == 200  # requests without a key do not need the database
+    assert len(subgraph.requests) == 1

@@ -275,6 +275,12 @@ async def test_a_failed_refresh_keeps_the_keys_it_had() -> None:
     clock.now += 301
     assert (await verifier.verify(KEYS.rs256(jti="another"))).subject == "customer-42"
     assert server.fetches == 2
+    for request in range(5):  # while the provider is down: no refetch per request
+        await verifier.verify(KEYS.rs256(jti=f"during the outage {request}"))
+    assert server.fetches == 2
+    clock.now += 10  # min_refresh_seconds later: one more attempt
+    await verifier.verify(KEYS.rs256(jti="later"))
+    assert server.fetches == 3
 
 
 def test_a_jwks_oct_key_is_never_used(tmp_path: Path) -> None:

@@ -11,9 +11,14 @@ from pathlib import Path
 import httpx
 import jwt
 import pytest
+from starlette.responses import PlainTextResponse
+from starlette.types import Receive, Scope, Send
 
 from models.database import Database
+from router.config import parse_config
 from router.security.identity import ANONYMOUS, Identity, IdentityKind, IdentitySigner
+from router.security.middleware import security_from_config
+from router.subgraph_client import SUBGRAPH_REQUEST_HEADERS
 from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.identity import (
     IDENTITY_HEADER,
@@ -190,3 +195,22 @@ async def test_a_domain_subgraph_in_production_refuses_a_forged_header_before_an
     assert response.status_code == 200
     assert "errors" not in response.json(), response.text
     assert statements.count > 0
+
+
+async def test_the_identity_is_in_the_scope_state_for_the_stages_behind(tmp_path: Path) -> None:
+    seen: list[object] = []
+
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        seen.append(scope["state"]["identity"])
+        seen.append(SUBGRAPH_REQUEST_HEADERS.get())
+        await PlainTextResponse("ok")(scope, receive, send)
+
+    config = parse_config(config_text(write_jwks(tmp_path / "jwks.json", KEYS)))
+    app = security_from_config(config, environ={}).wrap(endpoint)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://r") as c:
+        response = await c.get("/", headers={"authorization": f"Bearer {KEYS.es256()}"})
+    assert response.status_code == 200
+    identity, headers = seen
+    assert isinstance(identity, Identity) and identity.subject == "customer-42"
+    assert isinstance(headers, tuple) and headers[0][0] == IDENTITY_HEADER
+    assert SUBGRAPH_REQUEST_HEADERS.get() == ()  # reset after the request
