@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -23,7 +23,9 @@ from subgraphs.common.app import create_subgraph_app
 from subgraphs.common.identity import (
     IDENTITY_HEADER,
     IdentityError,
+    IdentityMiddleware,
     IdentityVerifier,
+    forwarded_identity_headers,
     verifier_from_environment,
 )
 from subgraphs.registry import DOMAINS
@@ -214,3 +216,18 @@ async def test_the_identity_is_in_the_scope_state_for_the_stages_behind(tmp_path
     assert isinstance(identity, Identity) and identity.subject == "customer-42"
     assert isinstance(headers, tuple) and headers[0][0] == IDENTITY_HEADER
     assert SUBGRAPH_REQUEST_HEADERS.get() == ()  # reset after the request
+
+
+async def test_calls_to_peer_domains_carry_the_vouched_identity_on() -> None:
+    forwarded: list[Mapping[str, str]] = []
+
+    async def endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        forwarded.append(forwarded_identity_headers())
+        await PlainTextResponse("ok")(scope, receive, send)
+
+    app = IdentityMiddleware(endpoint, IdentityVerifier(IDENTITY_SECRET, production=True))
+    header = IdentitySigner(IDENTITY_SECRET).sign(USER)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://s") as c:
+        assert (await c.get("/graphql", headers={IDENTITY_HEADER: header})).status_code == 200
+    assert forwarded == [{IDENTITY_HEADER: header}]
+    assert forwarded_identity_headers() == {}  # nothing leaks out of the request
