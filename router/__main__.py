@@ -1,4 +1,5 @@
-"""Command line: ``python -m router serve ...`` and ``python -m router explain ...``.
+"""Command line: ``python -m router serve ...``, ``python -m router explain ...`` and
+``python -m router keys ...`` (partner API keys, :mod:`router.security.keys_cli`).
 
 ``serve`` runs the HTTP server (uvicorn, with uvloop/httptools when installed) over a
 supergraph file. A subgraph's URL is ``--subgraph-url name=URL``, else the environment
@@ -7,7 +8,9 @@ are logged at start-up. Web origins allowed to call it cross-origin come from
 ``--cors-origin`` or ``ROUTER_CORS_ORIGINS`` (comma-separated; ``localhost`` stands for
 any port on this machine). ``explain`` prints the query plan of one operation
 without contacting any subgraph; it exits 1 and prints the GraphQL errors when the
-operation is not valid against the supergraph's API schema.
+operation is not valid against the supergraph's API schema. ``serve --config router.yaml``
+reads the router's configuration (:mod:`router.config`) and refuses to start when it is
+invalid.
 """
 
 from __future__ import annotations
@@ -24,11 +27,14 @@ from pathlib import Path
 import orjson
 
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES
+from router.config import RouterConfig, load_config
 from router.cors import CorsPolicy
 from router.graphiql import GraphiQLExample
 from router.limits import OperationLimits
 from router.pipeline import Router
 from router.request import GraphQLRequest, RequestError
+from router.security.keys_cli import add_keys_parser, run_keys
+from router.security.middleware import security_from_config
 from router.server import DEFAULT_BODY_TIMEOUT, create_app
 from router.serving import ServerLimits, serve
 from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES
@@ -51,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
         "query plan in extensions.queryPlan unless --no-query-plans is given.",
     )
     _add_supergraph(serve)
+    serve.add_argument(
+        "--config", type=Path, default=None, help="router.yaml (refuses to start when invalid)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4000)
     serve.add_argument(
@@ -103,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("operation", metavar="QUERY_OR_FILE", help="operation text, file or -")
     explain.add_argument("--operation-name", default=None)
     explain.add_argument("--variables", default=None, help="variables as a JSON object")
+    add_keys_parser(commands)
     return parser
 
 
@@ -185,6 +195,7 @@ def subgraph_urls(
 
 
 def _serve(args: argparse.Namespace) -> int:
+    config = load_config(args.config) if args.config else RouterConfig()
     level = logging.getLevelName(args.log_level.upper())
     logging.basicConfig(
         level=level if isinstance(level, int) else logging.DEBUG,
@@ -211,6 +222,7 @@ def _serve(args: argparse.Namespace) -> int:
         cors=cors,
         compress_min_bytes=None if args.no_gzip else args.gzip_min_bytes,
         graphiql_example=example,
+        security=security_from_config(config),
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
@@ -267,6 +279,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "keys":
+            config = load_config(args.config) if args.config else RouterConfig()
+            return run_keys(args, args.database_url or config.api_keys.database_url, sys.stdout)
         return _explain(args)
     except (OSError, ValueError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")

@@ -49,6 +49,7 @@ from router.http_protocol import (
 from router.pipeline import Router
 from router.readiness import check_readiness
 from router.request import OperationKind, RequestError, RequestErrorKind
+from router.security.middleware import RouterSecurity
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -79,6 +80,7 @@ def create_app(
     cors: CorsPolicy | None = None,
     compress_min_bytes: int | None = DEFAULT_MIN_COMPRESS_BYTES,
     graphiql_example: GraphiQLExample | None = None,
+    security: RouterSecurity | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -90,6 +92,8 @@ def create_app(
     accept it (``None``: never). ``/health`` is liveness, ``/health/ready`` readiness
     (every subgraph reachable, with latencies). ``graphiql_example`` opens GraphiQL with an
     operation and headers of the deployment's choosing.
+    ``security`` (from ``router.yaml``) identifies the caller of every ``/graphql``
+    request first; the app starts and closes it.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -99,8 +103,9 @@ def create_app(
         body_timeout=body_timeout,
     )
     endpoint.graphiql_example = graphiql_example
+    graphql_app = security.wrap(endpoint) if security is not None else endpoint
     routes: list[Route | Mount] = [
-        Route(GRAPHQL_PATH, endpoint),
+        Route(GRAPHQL_PATH, graphql_app),
         Route("/health", _health, methods=["GET"]),
         Route("/health/ready", _ready_endpoint(router), methods=["GET"]),
     ]
@@ -111,8 +116,12 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         try:
+            if security is not None:
+                await security.startup()
             yield
         finally:
+            if security is not None:
+                await security.aclose()
             await router.aclose()
 
     middleware = [*(cors or CorsPolicy()).middleware(), *compression_middleware(compress_min_bytes)]

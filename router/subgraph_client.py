@@ -37,6 +37,7 @@ import orjson
 __all__ = [
     "DEADLINE_HEADER",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "SUBGRAPH_REQUEST_HEADERS",
     "RequestBudget",
     "SubgraphClients",
     "SubgraphRequestError",
@@ -57,6 +58,12 @@ class RequestBudget:
 
 
 _budget: ContextVar[RequestBudget | None] = ContextVar("subgraph_request_budget", default=None)
+
+# Extra headers for every subgraph request of the current client request (the signed
+# identity, set by router.security); headers of the client's own are never forwarded.
+SUBGRAPH_REQUEST_HEADERS: ContextVar[tuple[tuple[str, str], ...]] = ContextVar(
+    "subgraph_request_headers", default=()
+)
 
 
 class _TooLarge(Exception):
@@ -146,11 +153,12 @@ class SubgraphClients:
     async def _post(
         self, service_name: str, body: bytes, deadline_ms: int, budget: RequestBudget
     ) -> tuple[int, bytes]:
+        extra = SUBGRAPH_REQUEST_HEADERS.get()
         pool = self._pools.get(service_name)
         if pool is not None:
-            return await pool.post(body, deadline_ms, budget)
+            return await pool.post(body, deadline_ms, budget, extra)
         client = self._clients[service_name]
-        headers = {**_HEADERS, DEADLINE_HEADER: str(deadline_ms)}
+        headers = {**_HEADERS, DEADLINE_HEADER: str(deadline_ms), **dict(extra)}
         url = self.urls[service_name]
         async with client.stream("POST", url, content=body, headers=headers) as response:
             chunks = []
@@ -224,9 +232,17 @@ class _Http11Pool:
         self._idle: list[_Connection] = []
         self._slots = asyncio.Semaphore(max_connections)
 
-    async def post(self, body: bytes, deadline_ms: int, budget: RequestBudget) -> tuple[int, bytes]:
-        request = b"%s%s: %d\r\ncontent-length: %d\r\n\r\n%s" % (
+    async def post(
+        self,
+        body: bytes,
+        deadline_ms: int,
+        budget: RequestBudget,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> tuple[int, bytes]:
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("latin-1")
+        request = b"%s%s%s: %d\r\ncontent-length: %d\r\n\r\n%s" % (
             self._head,
+            extra,
             DEADLINE_HEADER.encode(),
             deadline_ms,
             len(body),

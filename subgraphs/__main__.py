@@ -21,6 +21,7 @@ from pathlib import Path
 
 from subgraphs.addresses import DEFAULT_CONFIG, peer_urls
 from subgraphs.common import event_loop
+from subgraphs.common.identity import verifier_from_environment
 from subgraphs.common.schema import service_sdl
 from subgraphs.registry import DOMAINS
 from subgraphs.serving import serve_subgraph
@@ -95,6 +96,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         logging.basicConfig(
             level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
         )
+        try:  # OPS_MODE=production without ROUTER_IDENTITY_SECRET: refuse to start
+            verifier_from_environment()
+        except ValueError as error:
+            raise SystemExit(f"python -m subgraphs: error: {error}") from None
         peers = _peer_urls(args)
         listed = ", ".join(f"{name}={url}" for name, url in peers.items()) or "none"
         logger.info(

@@ -11,6 +11,7 @@ import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import MetaData, text
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,6 +21,11 @@ from strawberry.http import GraphQLRequestData
 
 from models.database import Database
 from subgraphs.common.context import SubgraphContext
+from subgraphs.common.identity import (
+    IdentityMiddleware,
+    IdentityVerifier,
+    verifier_from_environment,
+)
 from subgraphs.common.peers import Peers
 
 __all__ = ["SubgraphView", "create_subgraph_app"]
@@ -60,8 +66,14 @@ def create_subgraph_app(
     peers: Peers | None = None,
     *,
     create_tables: bool = True,
+    identity: IdentityVerifier | None = None,
 ) -> Starlette:
-    """The app for domain ``name``. The caller owns ``database`` (and disposes of it)."""
+    """The app for domain ``name``. The caller owns ``database`` (and disposes of it).
+
+    ``identity`` checks the router's identity header (default: from ``OPS_MODE`` and
+    ``ROUTER_IDENTITY_SECRET``, see :mod:`subgraphs.common.identity`).
+    """
+    verifier = identity if identity is not None else verifier_from_environment()
     view = SubgraphView(schema, database, peers or Peers())
 
     async def health(_request: Request) -> Response:
@@ -83,5 +95,6 @@ def create_subgraph_app(
 
     return Starlette(
         routes=[Route("/graphql", view, methods=["GET", "POST"]), Route("/health", health)],
+        middleware=[Middleware(IdentityMiddleware, verifier=verifier)],
         lifespan=lifespan,
     )

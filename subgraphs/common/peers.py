@@ -15,6 +15,7 @@ import httpx
 import orjson
 
 from subgraphs.common.errors import DomainError
+from subgraphs.common.identity import forwarded_identity_headers
 
 __all__ = ["PeerUnavailable", "Peers"]
 
@@ -43,7 +44,11 @@ class Peers:
             response = await self.client.post(
                 url,
                 content=orjson.dumps({"query": query, "variables": dict(variables or {})}),
-                headers={"content-type": "application/json", "accept": "application/json"},
+                headers={
+                    "content-type": "application/json",
+                    "accept": "application/json",
+                    **forwarded_identity_headers(),  # the caller the router vouched for
+                },
             )
             body = orjson.loads(response.content)
         except (httpx.HTTPError, orjson.JSONDecodeError) as error:

@@ -1,0 +1,175 @@
+"""The caller's identity as the router vouches for it, verified in every subgraph.
+
+The router sends a short-lived HS256 JWT in ``X-Router-Identity`` (see
+``router.security.identity``), signed with a secret the subgraphs share
+(``ROUTER_IDENTITY_SECRET``). :class:`IdentityMiddleware` checks it on every request but
+``/health``:
+
+- production (``OPS_MODE=production``): a request whose header is missing, forged or
+  expired is answered 401 ``UNAUTHENTICATED``, so a subgraph reached directly, around the
+  router, serves nobody; a secret is required to start;
+- development (default): a missing header is the anonymous caller; a present one is still
+  verified (401 when forged) if a secret is configured.
+
+Resolvers read :func:`current_identity`; :func:`forwarded_identity_headers` lets calls to
+peer domains carry the same vouched identity on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+import jwt
+import orjson
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+__all__ = [
+    "ANONYMOUS_CALLER",
+    "IDENTITY_HEADER",
+    "CallerIdentity",
+    "IdentityError",
+    "IdentityMiddleware",
+    "IdentityVerifier",
+    "current_identity",
+    "forwarded_identity_headers",
+    "verifier_from_environment",
+]
+
+IDENTITY_HEADER = "x-router-identity"
+_ISSUER = "ops-router"
+_AUDIENCE = "ops-subgraphs"
+_LEEWAY_SECONDS = 5
+_logger = logging.getLogger(__name__)
+
+_BODY = orjson.dumps(
+    {
+        "errors": [
+            {
+                "message": "The request does not carry a valid router identity.",
+                "extensions": {"code": "UNAUTHENTICATED"},
+            }
+        ]
+    }
+)
+
+
+class IdentityError(Exception):
+    """The identity header is missing (in production), forged or expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class CallerIdentity:
+    kind: str  # anonymous | user | partner
+    subject: str | None = None
+    client_id: str | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.kind == "anonymous"
+
+
+ANONYMOUS_CALLER = CallerIdentity("anonymous")
+_current: ContextVar[CallerIdentity] = ContextVar("caller_identity", default=ANONYMOUS_CALLER)
+_forwarded: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("forwarded_identity", default=())
+
+
+def current_identity() -> CallerIdentity:
+    """The caller of the request being served (anonymous outside a request)."""
+    return _current.get()
+
+
+def forwarded_identity_headers() -> Mapping[str, str]:
+    """The identity header to pass on to a peer subgraph, as received."""
+    return dict(_forwarded.get())
+
+
+class IdentityVerifier:
+    def __init__(self, secret: str | None, *, production: bool, header: str = IDENTITY_HEADER):
+        if production and not secret:
+            raise ValueError("OPS_MODE=production needs ROUTER_IDENTITY_SECRET")
+        self.secret = secret
+        self.production = production
+        self.header = header.lower()
+
+    def verify(self, value: str | None) -> CallerIdentity:
+        if value is None:
+            if self.production:
+                raise IdentityError("no identity header")
+            return ANONYMOUS_CALLER
+        if self.secret is None:  # development without a secret: nothing to verify against
+            return ANONYMOUS_CALLER
+        try:
+            claims = jwt.decode(
+                value,
+                self.secret,
+                algorithms=["HS256"],
+                audience=_AUDIENCE,
+                issuer=_ISSUER,
+                leeway=_LEEWAY_SECONDS,
+                options={"require": ["exp", "iss", "aud", "kind"]},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as error:
+            raise IdentityError(f"invalid identity header: {error}") from None
+        kind, scope = claims.get("kind"), claims.get("scope", "")
+        if kind not in ("anonymous", "user", "partner") or not isinstance(scope, str):
+            raise IdentityError("malformed identity claims")
+        subject, client = claims.get("sub"), claims.get("client_id")
+        return CallerIdentity(
+            kind,
+            subject if isinstance(subject, str) else None,
+            client if isinstance(client, str) else None,
+            frozenset(scope.split()),
+        )
+
+
+def verifier_from_environment(environ: Mapping[str, str] | None = None) -> IdentityVerifier:
+    """``OPS_MODE`` (``production`` or anything else) and ``ROUTER_IDENTITY_SECRET``."""
+    environ = os.environ if environ is None else environ
+    production = environ.get("OPS_MODE", "").strip().lower() == "production"
+    return IdentityVerifier(environ.get("ROUTER_IDENTITY_SECRET") or None, production=production)
+
+
+class IdentityMiddleware:
+    """Verifies the identity header of each HTTP request (``/health`` excepted)."""
+
+    def __init__(self, app: ASGIApp, verifier: IdentityVerifier) -> None:
+        self.app = app
+        self.verifier = verifier
+        self._header = verifier.header.encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/health":
+            await self.app(scope, receive, send)
+            return
+        values = [v for n, v in scope["headers"] if n == self._header]
+        try:
+            if len(values) > 1:
+                raise IdentityError("more than one identity header")
+            raw = values[0].decode("latin-1") if values else None
+            identity = self.verifier.verify(raw)
+        except IdentityError as error:
+            _logger.warning("refused a request: %s", error)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 401,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(_BODY)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": _BODY})
+            return
+        identity_token = _current.set(identity)
+        forwarded_token = _forwarded.set(((self.verifier.header, raw),) if raw else ())
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            _forwarded.reset(forwarded_token)
+            _current.reset(identity_token)
