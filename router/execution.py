@@ -105,6 +105,20 @@ def _apply_rewrites(fetch: Fetch, value: Any, typename: str | None = None) -> No
         _rewrite(value, rename.path, rename, typename)
 
 
+def _client_path(fetch: Fetch, path: list[Any]) -> list[Any]:
+    """A subgraph error's path with the keys the planner aliased named as the client's."""
+    out: list[Any] = []
+    keys: tuple[str, ...] = ()
+    for step in path:
+        entities = step == "_entities" and not out and fetch.requires is not None
+        if isinstance(step, str) and not entities:
+            above = keys
+            keys = (*keys, step)
+            step = fetch.client_key(above, step)
+        out.append(step)
+    return out
+
+
 def _typename_key(selections: tuple[PlanSelection, ...]) -> str:
     """Where ``selections`` read ``__typename`` (the planner may have aliased it)."""
     for selection in selections:
@@ -307,8 +321,7 @@ class _Execution:
             )
             path = error.get("path")
             if isinstance(path, list) and fetch.output_rewrites:  # the client's keys
-                renamed = {rewrite.alias: rewrite.name for rewrite in fetch.output_rewrites}
-                path = [renamed.get(key, key) if isinstance(key, str) else key for key in path]
+                path = _client_path(fetch, path)
             for new_path in repath(list(path)) if isinstance(path, list) else [None]:
                 body: dict[str, Any] = {"message": message}
                 if new_path is not None:

@@ -82,6 +82,19 @@ class Fetch:
     input_matches: Mapping[str, str] = field(default_factory=dict)
     typename_rewrites: Mapping[str, str] = field(default_factory=dict)
 
+    def client_key(self, keys: tuple[str, ...], key: str) -> str:
+        """The response key the client sees for ``key`` of the objects reached through the
+        response keys ``keys`` of this fetch's answer (an output rewrite's name, else
+        ``key``). The same alias can stand for different names at different places."""
+        for rewrite in self.output_rewrites:
+            if rewrite.alias == key and _keys_of(rewrite.path) == keys:
+                return rewrite.name
+        return key
+
+
+def _keys_of(path: tuple[str | frozenset[str], ...]) -> tuple[str, ...]:
+    return tuple(step for step in path if isinstance(step, str))
+
 
 class FlattenBranch(NamedTuple):
     """One path of a merged ``Flatten`` and the part of the fetch's selections it asked for

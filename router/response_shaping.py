@@ -100,11 +100,13 @@ class _Shaper:
         """Fill ``output``; True when a null must bubble up to the parent."""
         for selection in selections:
             if not isinstance(selection, Field):
-                typename = source.get("__typename")
-                if self.schema.applies(selection.type_condition, typename or parent) and (
-                    self.selections(
-                        source, selection.selections, output, path, selection.type_condition
-                    )
+                runtime = source.get("__typename") or parent
+                condition = selection.type_condition
+                # inside a fragment on an abstract type the object keeps its own type (an
+                # inner "... on Movie" must still apply to a Movie)
+                inner = condition if condition in self.schema.object_types else runtime
+                if self.schema.applies(condition, runtime) and (
+                    self.selections(source, selection.selections, output, path, inner)
                 ):
                     return True
                 continue

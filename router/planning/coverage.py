@@ -157,7 +157,7 @@ class _Checker:
         self.fetched: dict[tuple[_Keys, str], list[_Fetched]] = {}
         self.reachable: dict[_Keys, set[str]] = {}
         self.gaps: list[CoverageGap] = []
-        self.renamed: dict[str, str] = {}
+        self.fetch: Fetch | None = None
 
     # -- what the plan fetches --------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class _Checker:
         for site in sites:
             fetch = site.node if isinstance(site.node, Fetch) else site.node.node
             # fields a subgraph query aliases (two types under one key) and execution renames
-            self.renamed = {rewrite.alias: rewrite.name for rewrite in fetch.output_rewrites}
+            self.fetch = fetch
             if isinstance(site.node, Fetch):
                 self.record(site.node.selections, self.operation.root_type, root, (), site)
                 continue
@@ -191,16 +191,20 @@ class _Checker:
         types: frozenset[str],
         path: tuple[str, ...],
         site: _Site,
+        within: tuple[str, ...] = (),
     ) -> None:
+        """``within``: the response keys from the fetch's answer down to ``selections``."""
         keys = _strip(path)
         for selection in selections:
             if isinstance(selection, PlanFragment):
                 condition = selection.type_condition
                 narrowed = types & (self.possible(condition) | {condition})
-                self.record(selection.selections, condition, narrowed, path, site)
+                self.record(selection.selections, condition, narrowed, path, site, within)
                 continue
             fetched = _Fetched(selection.name, selection.arguments, types, site, path)
-            response_key = self.renamed.get(selection.response_key, selection.response_key)
+            response_key = selection.response_key
+            if self.fetch is not None:
+                response_key = self.fetch.client_key(within, response_key)
             self.fetched.setdefault((keys, response_key), []).append(fetched)
             if not selection.selections:
                 continue
@@ -219,7 +223,8 @@ class _Checker:
                 )
             self.reachable.setdefault((*keys, response_key), set()).update(child_types)
             below = (*path, response_key, *lists)
-            self.record(selection.selections, child, child_types, below, site)
+            inside = (*within, selection.response_key)
+            self.record(selection.selections, child, child_types, below, site, inside)
 
     def check_conflicts(self) -> None:
         """Two fields under one response key of the same objects overwrite each other."""

@@ -30,14 +30,18 @@ from subgraphs.registry import DOMAINS, create_app
 from tests.differential.generate import OMIT, ArgumentTable, GeneratorOptions
 from tests.fleet.record import node_fleet, supergraph_for
 from tests.peers import REPOSITORY
+from tests.router.interface_object.apps import interface_object_fixture
+from tests.router.shapes.apps import shapes_fixture
 from tests.router.shop.apps import SUPERGRAPH as SHOP_SUPERGRAPH
 from tests.router.shop.apps import shop_apps
 
 __all__ = [
     "FLEET",
     "HOST",
+    "INTERFACE_OBJECT",
     "PORT_BLOCKS",
     "PROJECT",
+    "SHAPES",
     "SHOP",
     "FixtureGraph",
     "block_port",
@@ -48,8 +52,8 @@ __all__ = [
 HOST = "127.0.0.1"
 HARNESS_PORT = 15000
 PORT_BLOCK_SIZE = 20
-PORT_BLOCKS = {"fleet": 0, "shop": 1, "project": 2}
-"""Graph name -> its block of ports; a new graph takes the next free number (at most 4)."""
+PORT_BLOCKS = {"fleet": 0, "shop": 1, "project": 2, "interface_object": 3, "shapes": 4}
+"""Graph name -> its block of ports (the harness range holds five blocks)."""
 
 
 def block_port(graph: str, offset: int) -> int:
@@ -229,4 +233,36 @@ PROJECT = FixtureGraph(
     _serve_project,
     _project_arguments(),
     GeneratorOptions(max_depth=6, budget=(4, 22)),
+)
+
+
+# ------------------------------------------------- shapes of the planner tests (Python, in-process)
+
+
+def _serve_fixture(
+    graph: str, fixture: Callable[[int], tuple[str, Mapping[str, ASGIApp]]]
+) -> Callable[[], AbstractAsyncContextManager[None]]:
+    """Serve a fixture's apps in order on its block's ports (its own routing convention)."""
+
+    def serve() -> AbstractAsyncContextManager[None]:
+        _, apps = fixture(block_port(graph, 1))
+        return serving_asgi({block_port(graph, 1 + i): app for i, app in enumerate(apps.values())})
+
+    return serve
+
+
+# @interfaceObject: assets owns the Asset interface, monitoring and tickets add to it
+INTERFACE_OBJECT = FixtureGraph(
+    "interface_object",
+    interface_object_fixture(block_port("interface_object", 1))[0],
+    _serve_fixture("interface_object", interface_object_fixture),
+    {"Query.asset": {"id": ["srv-1", "srv-2", "sw-1", "sw-2", "nope"]}},
+)
+
+# @shareable value types across subgraphs, @join__field(type:), conflicting key types
+SHAPES = FixtureGraph(
+    "shapes",
+    shapes_fixture(block_port("shapes", 1))[0],
+    _serve_fixture("shapes", shapes_fixture),
+    {"Query.greeting": {"name": ["Ada", "", "Grace"]}},
 )

@@ -29,6 +29,8 @@ from tests.differential.harness import (
 )
 from tests.differential.known import (
     KNOWN_DISAGREEMENTS,
+    asked_a_subgraph_that_cannot_resolve,
+    documented_apollo_bug,
     has_alias,
     in_spec_order_already,
     known_router_bug,
@@ -68,7 +70,17 @@ async def explain(harness: Harness, outcome: Outcome) -> Verdict:
             return Verdict(outcome, f"{name}+key-order")
         if outcome.ours.get("errors") and same_but_for_indexes(outcome.ours, answer):
             return Verdict(outcome, f"{name}+entity-error-index")
-    return Verdict(outcome, None, await harness.ask_hive(outcome.query))
+    documented = documented_apollo_bug(outcome.query)
+    if documented is not None:
+        return Verdict(outcome, documented)
+    if asked_a_subgraph_that_cannot_resolve(
+        harness.router.supergraph, outcome.query, outcome.apollo
+    ):
+        return Verdict(outcome, "apollo-entities-from-unresolvable-subgraph")
+    hive = await harness.ask_hive(outcome.query)
+    if not differences(outcome.ours, hive):  # the second reference agrees with us
+        return Verdict(outcome, "apollo-alone-hive-agrees-with-us", hive)
+    return Verdict(outcome, None, hive)
 
 
 def _equivalent_queries(query: GeneratedQuery) -> list[tuple[str, GeneratedQuery]]:

@@ -57,6 +57,17 @@ def test_fragments_apply_by_runtime_type() -> None:
     assert shaped == {"media": [{"id": "b1", "pages": 3}, {"id": "m1", "minutes": 9}]}
 
 
+def test_a_fragment_on_an_object_inside_one_on_an_abstract_type_applies() -> None:
+    # an object field's answer carries no __typename: inside "... on SearchResult" the
+    # author is still an Author, so "... on Author" applies
+    query = '{ author(id: "a1") { ... on SearchResult { ... on Author { name } } } }'
+    shaped, _ = shape(SHOP, query, {"author": {"name": "Ada"}})
+    assert shaped == {"author": {"name": "Ada"}}
+    query = '{ author(id: "a1") { ...R } } fragment R on SearchResult { ... on Author { id } }'
+    shaped, _ = shape(SHOP, query, {"author": {"id": "a1"}})
+    assert shaped == {"author": {"id": "a1"}}
+
+
 def test_missing_nullable_field_is_null() -> None:
     shaped, errors = shape(FLEET, "{ me { name birthDate } }", {"me": {"name": "Ada"}})
     assert shaped == {"me": {"name": "Ada", "birthDate": None}}
