@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,5 +98,13 @@ def uvicorn_config(
     )
 
 
+# How long a thread may hold the GIL before another may run (Python's default is 5 ms).
+# Costly documents are planned in a worker thread; a shorter slice lets the event loop
+# answer in between (/health p99 during a 1,200-fragment document, measured here with
+# tests/hostile: 37-43 ms with the default, 8-11 ms with this).
+SWITCH_INTERVAL_SECONDS = 0.001
+
+
 def serve(app: ASGIApp, host: str, port: int, limits: ServerLimits, **options: Any) -> None:
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     uvicorn.Server(uvicorn_config(app, host, port, limits, **options)).run()

@@ -86,15 +86,16 @@ def _while_posting(url: str, query: str) -> tuple[float, list[float]]:
 
 def test_a_costly_document_does_not_hold_the_event_loop(router: Served) -> None:
     """Within every limit, validating 1,200 overlapping fragments costs about a second of
-    CPU; /health must keep answering meanwhile: its typical answer is compared with the
+    CPU; /health must keep answering meanwhile: its p99 answer is compared with the
     costly request's own duration (before the fix they were equal: the loop was held)."""
     normal_took, normal_health = _while_posting(router.url, NORMAL)
     costly_took, costly_health = _while_posting(router.url, overlapping_fragments(1200))
     assert costly_took > 5 * normal_took  # the document is costly indeed
     assert len(costly_health) > 10
-    # the median, not the worst: a shared machine stalls a single answer now and then, while
-    # a held loop makes every answer wait about as long as the costly request
-    assert statistics.median(costly_health) < costly_took / 4
+    # the 99th percentile, not the worst: a shared machine stalls a single answer now and
+    # then, while a held loop makes every answer wait about as long as the costly request
+    p99 = sorted(costly_health)[int(len(costly_health) * 0.99) - 1]
+    assert p99 < costly_took / 4, (p99, costly_took, statistics.median(costly_health))
     assert normal_health  # measured the same way, for the report
     assert "errors" not in _post(router.url, NORMAL).json()
 
