@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from router.demand_control import DemandControlConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
 
 __all__ = ["ConfigError", "RouterConfig", "load_config", "parse_config"]
@@ -44,6 +45,7 @@ class RouterConfig(BaseModel):
     identity_propagation: IdentityPropagationConfig = Field(
         default_factory=IdentityPropagationConfig
     )
+    demand_control: DemandControlConfig = Field(default_factory=DemandControlConfig)
 
 
 def load_config(path: Path) -> RouterConfig:

@@ -21,6 +21,7 @@ import httpx
 from graphql import DocumentNode, GraphQLSchema, execute_sync
 
 from router.byte_cache import ByteBoundedLRU
+from router.demand_control import DemandControl, DemandControlConfig
 from router.execution import execute_plan
 from router.graphql_js import js_introspection
 from router.limits import OperationLimits
@@ -78,6 +79,8 @@ class PreparedOperation:
     operation: NormalizedOperation
     plan: QueryPlan
     variables: Mapping[str, Any]
+    # demand control's estimate (router.demand_control), None when it is off
+    estimated_cost: float | None = None
 
 
 # the normalized operation, its plan, and the error to answer instead when the plan has gaps
@@ -115,8 +118,10 @@ class _Preparer:
         limits: OperationLimits | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         max_cached_query_bytes: int = DEFAULT_MAX_CACHED_QUERY_BYTES,
+        demand_control: DemandControl | None = None,
     ) -> None:
         self.supergraph = supergraph
+        self.demand_control = demand_control
         self.planner = QueryPlanner(supergraph)
         self.limits = limits or OperationLimits()
         max_entry = _weight("x" * max_cached_query_bytes)
@@ -191,6 +196,9 @@ class _Preparer:
                 return _request_error(
                     RequestErrorKind.VALIDATION, "Subscriptions are not supported by this router."
                 )
+            refused = self.cost_rejection(operation, variables)
+            if isinstance(refused, RequestError):
+                return refused  # before planning: a refused operation costs no plan
             try:
                 plan = self.planner.plan(operation)
             except PlanningError as error:
@@ -203,9 +211,30 @@ class _Preparer:
         operation, plan, coverage_error = entry
         if coverage_error is not None:
             return coverage_error
+        estimated = self.cost_rejection(operation, variables)
+        if isinstance(estimated, RequestError):
+            return estimated
         return PreparedOperation(
-            operation.kind, operation.name, operation, plan, dict(request.variables or {})
+            operation.kind,
+            operation.name,
+            operation,
+            plan,
+            dict(request.variables or {}),
+            estimated,
         )
+
+    def cost_rejection(
+        self, operation: NormalizedOperation, variables: Mapping[str, Any]
+    ) -> float | RequestError | None:
+        """The estimated cost, or the error refusing it (demand control's ``enforce``)."""
+        if self.demand_control is None:
+            return None
+        estimate = self.demand_control.estimate(operation, variables)
+        error = self.demand_control.rejection(estimate)
+        if error is not None:
+            _log.info("operation refused: %s", error["message"])
+            return RequestError(RequestErrorKind.LIMIT, (error,))
+        return estimate.cost
 
 
 class Router:
@@ -221,16 +250,23 @@ class Router:
         limits: OperationLimits | None = None,
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         request_timeout: float | None = None,
+        demand_control: DemandControl | None = None,
     ) -> None:
         """``request_timeout``: seconds one client request may spend in subgraphs
-        (each subgraph request also has the clients' own timeout)."""
+        (each subgraph request also has the clients' own timeout); ``demand_control``
+        estimates each operation's cost and may refuse it before planning."""
         self.supergraph = supergraph
+        self.demand_control = demand_control
         self.request_timeout = request_timeout
         self.api_schema: GraphQLSchema = supergraph.api_schema
         self.clients = clients
         self.response_checks = response_checks or _response_checks_from_environment()
         self._preparer = _Preparer(
-            supergraph, plan_cache_size, limits=limits, cache_bytes=cache_bytes
+            supergraph,
+            plan_cache_size,
+            limits=limits,
+            cache_bytes=cache_bytes,
+            demand_control=demand_control,
         )
         # parse/validate/normalise/plan of uncached operations: one thread, so the planner
         # never runs twice at once and the event loop keeps answering meanwhile
@@ -251,8 +287,12 @@ class Router:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         request_timeout: float | None = None,
+        demand_control: DemandControlConfig | None = None,
     ) -> Router:
         supergraph = Supergraph.from_sdl(sdl)
+        control = None
+        if demand_control is not None:
+            control = DemandControl.from_config(demand_control, supergraph.schema)
         urls = {name: sub.url for name, sub in supergraph.subgraphs.items()}
         urls.update(subgraph_urls or {})
         clients = SubgraphClients(
@@ -266,6 +306,7 @@ class Router:
             limits=limits,
             cache_bytes=cache_bytes,
             request_timeout=request_timeout,
+            demand_control=control,
         )
 
     def prepare(self, request: GraphQLRequest) -> PreparedOperation | RequestError:
@@ -361,6 +402,22 @@ class Router:
             self.api_schema, document, root_value={}, variable_values=dict(prepared.variables)
         )
         return js_introspection(result.data or {})  # type: ignore[no-any-return]
+
+    def cost_extension(
+        self, prepared: PreparedOperation, result: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """``extensions.cost`` of ``result``: the estimate and the actual cost counted on
+        the response (None when demand control is off)."""
+        if self.demand_control is None or prepared.estimated_cost is None:
+            return None
+        control = self.demand_control
+        actual = control.actual(prepared.operation, prepared.variables, result.get("data"))
+        return {
+            "estimated": prepared.estimated_cost,
+            "actual": actual,
+            "max": control.max_cost,
+            "mode": control.mode,
+        }
 
     def explain(self, prepared: PreparedOperation) -> str:
         return format_plan(prepared.plan)

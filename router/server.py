@@ -7,7 +7,8 @@ unhandled exception.
 
 Debugging: a request with the header ``X-Query-Plan: true`` (or Apollo's
 ``Apollo-Query-Plan-Experimental: 1``) gets the printed query plan back in
-``extensions.queryPlan``.
+``extensions.queryPlan``; with ``X-Expose-Cost: true`` (and ``demand_control`` on) it gets
+the estimated and actual cost in ``extensions.cost``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES, compression_middleware
 from router.cors import CorsPolicy
+from router.demand_control import EXPOSE_COST_HEADER
 from router.graphiql import (
     CONTENT_SECURITY_POLICY,
     STATIC_DIRECTORY,
@@ -230,6 +232,13 @@ class _GraphQLEndpoint:
             extensions = dict(result.get("extensions") or {})
             extensions["queryPlan"] = self._router.explain(prepared)
             result = {**result, "extensions": extensions}
+        if request.headers.get(EXPOSE_COST_HEADER, "").strip().lower() in ("true", "1"):
+            cost = self._router.cost_extension(prepared, result)
+            if cost is not None:
+                result = {
+                    **result,
+                    "extensions": {**(result.get("extensions") or {}), "cost": cost},
+                }
         return _json_response(result, execution_status(media_type, result), media_type)
 
 

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, Select
+from strawberry.federation.schema_directives import Cost, ListSize
 
 from models.database import Database
 from subgraphs.common.cursors import decode_cursor, encode_cursor
@@ -26,6 +27,7 @@ from subgraphs.common.errors import BadUserInput
 from subgraphs.common.keyset import Page, Sort, bounded, count_of
 
 __all__ = [
+    "CONNECTION_DIRECTIVES",
     "DEFAULT_PAGE_SIZE",
     "MAX_PAGE_SIZE",
     "After",
@@ -45,6 +47,17 @@ __all__ = [
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+
+# The router's demand control (router.demand_control) sizes a page by `first` or `last`,
+# DEFAULT_PAGE_SIZE when neither is given; the size applies to `edges` and `nodes`.
+CONNECTION_DIRECTIVES = (
+    ListSize(
+        assumed_size=DEFAULT_PAGE_SIZE,
+        slicing_arguments=["first", "last"],
+        sized_fields=["edges", "nodes"],
+        require_one_slicing_argument=False,
+    ),
+)
 
 NodeT = TypeVar("NodeT")
 RowT = TypeVar("RowT")
@@ -105,7 +118,8 @@ class Connection(Generic[NodeT]):
 
     @strawberry.field(
         description="How many items the whole list has (every page, after filters). "
-        "Counted only when selected: one more SQL statement."
+        "Counted only when selected: one more SQL statement.",
+        directives=[Cost(weight=5)],
     )
     async def total_count(self) -> int:
         return await self.counter()

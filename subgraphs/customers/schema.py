@@ -15,6 +15,7 @@ from subgraphs.common.context import context_of
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
+    CONNECTION_DIRECTIVES,
     After,
     Before,
     Connection,
@@ -63,7 +64,10 @@ class Query:
         row = await context_of(info).loader(loaders.customers_by_id).load(parse_id(id))
         return None if row is None else Customer.from_row(row)
 
-    @strawberry.field(description="Customers, a page at a time; by ascending id unless `orderBy`.")
+    @strawberry.field(
+        description="Customers, a page at a time; by ascending id unless `orderBy`.",
+        directives=CONNECTION_DIRECTIVES,
+    )
     async def customers(
         self,
         info: Info[Any, Any],

@@ -17,6 +17,7 @@ from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage, Sort
 from subgraphs.common.money import Money, money
 from subgraphs.common.pagination import (
+    CONNECTION_DIRECTIVES,
     After,
     Before,
     Connection,
@@ -62,7 +63,10 @@ class Warehouse:
             id=strawberry.ID(format_id(row.id)), code=row.code, name=row.name, region=row.region
         )
 
-    @strawberry.field(description="Stock levels in this warehouse by ascending product id.")
+    @strawberry.field(
+        description="Stock levels in this warehouse by ascending product id.",
+        directives=CONNECTION_DIRECTIVES,
+    )
     async def stock(
         self,
         info: Info[Any, Any],

@@ -16,6 +16,7 @@ from subgraphs.common.context import context_of
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
+    CONNECTION_DIRECTIVES,
     After,
     Before,
     Connection,
@@ -60,7 +61,10 @@ class Query:
         row = await context_of(info).loader(loaders.campaigns_by_id).load(parse_id(id))
         return None if row is None else Campaign.from_row(row)
 
-    @strawberry.field(description="Campaigns, a page at a time; by ascending id unless `orderBy`.")
+    @strawberry.field(
+        description="Campaigns, a page at a time; by ascending id unless `orderBy`.",
+        directives=CONNECTION_DIRECTIVES,
+    )
     async def campaigns(
         self,
         info: Info[Any, Any],

@@ -9,6 +9,8 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import Row
+from strawberry import UNSET
+from strawberry.federation.schema_directives import Cost, ListSize
 from strawberry.types import Info
 
 from models import marketing as model
@@ -16,6 +18,7 @@ from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage
 from subgraphs.common.pagination import (
+    CONNECTION_DIRECTIVES,
     After,
     Before,
     Connection,
@@ -61,6 +64,13 @@ def _products(ids: list[int]) -> list[Product]:
     return [Product(id=strawberry.ID(format_id(id_))) for id_ in ids]
 
 
+# a ranking is one SQL aggregate over order lines: dearer than a lookup; sized by `first`
+RANKING_DIRECTIVES = (
+    Cost(weight=5),
+    ListSize(assumed_size=UNSET, slicing_arguments=["first"], sized_fields=UNSET),
+)
+
+
 @strawberry.federation.type(keys=["id"])
 class Product:
     """Marketing's part of the product (and of the customer below): contributed fields are
@@ -68,7 +78,10 @@ class Product:
 
     id: strawberry.ID
 
-    @strawberry.field(description="Products most often bought by the buyers of this one.")
+    @strawberry.field(
+        description="Products most often bought by the buyers of this one.",
+        directives=RANKING_DIRECTIVES,
+    )
     async def related_products(self, info: Info[Any, Any], first: int = 5) -> list[Product] | None:
         key = loaders.Ranking(parse_id(self.id, "product id"), clean_ranking_size(first))
         return _products(await context_of(info).loader(loaders.related_products).load(key))
@@ -84,7 +97,8 @@ class Customer:
 
     @strawberry.field(
         description="Products bought by customers who bought what this customer bought, "
-        "that this customer has not bought yet, best first."
+        "that this customer has not bought yet, best first.",
+        directives=RANKING_DIRECTIVES,
     )
     async def recommendations(self, info: Info[Any, Any], first: int = 5) -> list[Product] | None:
         key = loaders.Ranking(parse_id(self.id, "customer id"), clean_ranking_size(first))
@@ -149,7 +163,10 @@ class Campaign:
             created_at=row.created_at,
         )
 
-    @strawberry.field(description="The campaign's coupons, oldest first, a page at a time.")
+    @strawberry.field(
+        description="The campaign's coupons, oldest first, a page at a time.",
+        directives=CONNECTION_DIRECTIVES,
+    )
     async def coupons(
         self,
         info: Info[Any, Any],

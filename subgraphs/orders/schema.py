@@ -12,6 +12,7 @@ from models import orders as model
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
+    CONNECTION_DIRECTIVES,
     After,
     Before,
     Connection,
@@ -56,7 +57,10 @@ class Query:
         row = await context_of(info).loader(loaders.orders_by_id).load(parse_id(id))
         return None if row is None else Order.from_row(row)
 
-    @strawberry.field(description="Orders, a page at a time; newest first unless `orderBy`.")
+    @strawberry.field(
+        description="Orders, a page at a time; newest first unless `orderBy`.",
+        directives=CONNECTION_DIRECTIVES,
+    )
     async def orders(
         self,
         info: Info[Any, Any],

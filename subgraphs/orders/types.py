@@ -9,7 +9,8 @@ from typing import Any
 
 import strawberry
 from sqlalchemy import Row
-from strawberry.federation.schema_directives import Key
+from strawberry import UNSET
+from strawberry.federation.schema_directives import Key, ListSize
 from strawberry.federation.types import FieldSet
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
@@ -20,6 +21,7 @@ from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage, Page, Sort
 from subgraphs.common.money import Money, money
 from subgraphs.common.pagination import (
+    CONNECTION_DIRECTIVES,
     After,
     Before,
     Connection,
@@ -106,7 +108,11 @@ class Order:
     def customer(self) -> Customer:
         return Customer(id=strawberry.ID(format_id(self.customer_id)))
 
-    @strawberry.field(graphql_type=list[OrderLine])
+    # demand control (router.demand_control): an order's lines are few, not a page
+    @strawberry.field(
+        graphql_type=list[OrderLine],
+        directives=[ListSize(assumed_size=10, slicing_arguments=UNSET, sized_fields=UNSET)],
+    )
     def lines(self, info: Info[Any, Any]) -> list[OrderLine] | Awaitable[list[OrderLine]]:
         """At once when the page loaded them (``Customer.orders``), else batched."""
         if self.loaded_lines is not None:
@@ -172,7 +178,8 @@ class Customer:
     id: strawberry.ID
 
     @strawberry.field(
-        description="The customer's orders, a page at a time; newest first unless `orderBy`."
+        description="The customer's orders, a page at a time; newest first unless `orderBy`.",
+        directives=CONNECTION_DIRECTIVES,
     )
     async def orders(
         self,

@@ -17,6 +17,7 @@ from subgraphs.common.context import context_of
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
+    CONNECTION_DIRECTIVES,
     After,
     Before,
     Connection,
@@ -73,7 +74,10 @@ class Query:
         row = await context_of(info).loader(loaders.products_by_sku).load(key)
         return None if row is None else Product.from_row(row)
 
-    @strawberry.field(description="Products, a page at a time; by ascending id unless `orderBy`.")
+    @strawberry.field(
+        description="Products, a page at a time; by ascending id unless `orderBy`.",
+        directives=CONNECTION_DIRECTIVES,
+    )
     async def products(
         self,
         info: Info[Any, Any],

@@ -185,7 +185,7 @@ async def test_sdl_declares_the_contract(graphql: GraphQL) -> None:
     assert 'type Order @key(fields: "id")' in sdl
     for argument in ("first: Int = null", "after: String = null", "last: Int = null"):
         assert argument in sdl
-    assert "orderBy: OrderSort = null\n  ): OrderConnection\n" in sdl
+    assert "orderBy: OrderSort = null\n  ): OrderConnection @listSize(" in sdl
 
 
 # --- placeOrder, the lifecycle and the outbox: across customers, products and inventory ---

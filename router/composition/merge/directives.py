@@ -20,7 +20,7 @@ from ..metadata import argument_value
 from ..print_supergraph import print_description
 from .context import MergeContext
 from .model import Applied, MergedDirective, applied
-from .specs import SPECS
+from .specs import SPECS, Spec
 
 __all__ = ["ComposedFeature", "composed_features", "executable_directives", "spec_links"]
 
@@ -135,6 +135,16 @@ def _import_list(directives: list[str]) -> ConstListValueNode:
     return ConstListValueNode(values=tuple(StringValueNode(value="@" + d) for d in directives))
 
 
+def _first_user(context: MergeContext, spec: Spec) -> int:
+    """Apollo links the specs in the order it meets them: subgraphs in name order, each
+    in the specs' order (``cost`` used in the first subgraph precedes ``inaccessible``
+    used only in a later one)."""
+    for index, subgraph in enumerate(context.subgraphs):
+        if any(context.uses_directive(subgraph, name) for name, _ in spec.directives):
+            return index
+    return len(context.subgraphs)
+
+
 def spec_links(
     context: MergeContext, composed: list[ComposedFeature]
 ) -> tuple[list[Applied], list[MergedDirective], dict[str, str]]:
@@ -142,7 +152,7 @@ def spec_links(
     links: list[Applied] = []
     directives: list[MergedDirective] = []
     types: dict[str, str] = {}
-    for spec in SPECS:
+    for spec in sorted(SPECS, key=lambda spec: _first_user(context, spec)):
         used = [n for n, _ in spec.directives if n in context.merged_directives]
         if not used:
             continue
