@@ -32,6 +32,7 @@ from router.cors import CorsPolicy
 from router.graphiql import GraphiQLExample
 from router.limits import OperationLimits
 from router.pipeline import Router
+from router.rate_limit import RateLimiter
 from router.request import GraphQLRequest, RequestError
 from router.security.keys_cli import add_keys_parser, run_keys
 from router.security.middleware import security_from_config
@@ -224,6 +225,7 @@ def _serve(args: argparse.Namespace) -> int:
         compress_min_bytes=None if args.no_gzip else args.gzip_min_bytes,
         graphiql_example=example,
         security=security_from_config(config),
+        rate_limiter=RateLimiter.from_config(config.rate_limits),
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from router.demand_control import DemandControlConfig
+from router.rate_limit import RateLimitConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
 
 __all__ = ["ConfigError", "RouterConfig", "load_config", "parse_config"]
@@ -46,6 +47,7 @@ class RouterConfig(BaseModel):
         default_factory=IdentityPropagationConfig
     )
     demand_control: DemandControlConfig = Field(default_factory=DemandControlConfig)
+    rate_limits: RateLimitConfig = Field(default_factory=RateLimitConfig)
 
 
 def load_config(path: Path) -> RouterConfig:

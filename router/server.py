@@ -25,7 +25,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES, compression_middleware
 from router.cors import CorsPolicy
@@ -49,6 +49,7 @@ from router.http_protocol import (
     request_from_query_params,
 )
 from router.pipeline import Router
+from router.rate_limit import RateLimiter
 from router.readiness import check_readiness
 from router.request import OperationKind, RequestError, RequestErrorKind
 from router.security.middleware import RouterSecurity
@@ -83,6 +84,7 @@ def create_app(
     compress_min_bytes: int | None = DEFAULT_MIN_COMPRESS_BYTES,
     graphiql_example: GraphiQLExample | None = None,
     security: RouterSecurity | None = None,
+    rate_limiter: RateLimiter | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -95,7 +97,8 @@ def create_app(
     (every subgraph reachable, with latencies). ``graphiql_example`` opens GraphiQL with an
     operation and headers of the deployment's choosing.
     ``security`` (from ``router.yaml``) identifies the caller of every ``/graphql``
-    request first; the app starts and closes it.
+    request first; the app starts and closes it. ``rate_limiter`` (``router.yaml``
+    ``rate_limits``) then charges the caller's buckets (429 ``RATE_LIMITED`` when empty).
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -105,7 +108,11 @@ def create_app(
         body_timeout=body_timeout,
     )
     endpoint.graphiql_example = graphiql_example
-    graphql_app = security.wrap(endpoint) if security is not None else endpoint
+    graphql_app: ASGIApp = endpoint
+    if rate_limiter is not None:
+        graphql_app = rate_limiter.wrap(graphql_app)
+    if security is not None:
+        graphql_app = security.wrap(graphql_app)
     routes: list[Route | Mount] = [
         Route(GRAPHQL_PATH, graphql_app),
         Route("/health", _health, methods=["GET"]),
@@ -124,6 +131,8 @@ def create_app(
         finally:
             if security is not None:
                 await security.aclose()
+            if rate_limiter is not None:
+                await rate_limiter.aclose()
             await router.aclose()
 
     middleware = [*(cors or CorsPolicy()).middleware(), *compression_middleware(compress_min_bytes)]
