@@ -190,15 +190,16 @@ class _Preparer:
             return variables
         key = (request.query, request.operation_name, condition_key(names, variables))
         entry = self.plans.get(key)
+        estimated: float | RequestError | None = None
         if entry is None:
             operation = normalize(schema, document, definition, variables)
             if operation.kind is OperationKind.SUBSCRIPTION:
                 return _request_error(
                     RequestErrorKind.VALIDATION, "Subscriptions are not supported by this router."
                 )
-            refused = self.cost_rejection(operation, variables)
-            if isinstance(refused, RequestError):
-                return refused  # before planning: a refused operation costs no plan
+            estimated = self.cost_rejection(operation, variables)
+            if isinstance(estimated, RequestError):
+                return estimated  # before planning: a refused operation costs no plan
             try:
                 plan = self.planner.plan(operation)
             except PlanningError as error:
@@ -208,12 +209,13 @@ class _Preparer:
                 return _request_error(RequestErrorKind.PLANNING, "The query could not be planned.")
             entry = (operation, plan, self.coverage_error(request, operation, plan))
             self.plans.put(key, entry, _weight(request.query))
+        else:
+            estimated = self.cost_rejection(entry[0], variables)
+            if isinstance(estimated, RequestError):
+                return estimated
         operation, plan, coverage_error = entry
         if coverage_error is not None:
             return coverage_error
-        estimated = self.cost_rejection(operation, variables)
-        if isinstance(estimated, RequestError):
-            return estimated
         return PreparedOperation(
             operation.kind,
             operation.name,
