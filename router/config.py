@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from router.demand_control import DemandControlConfig
 from router.rate_limit import RateLimitConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
+from router.traffic_shaping import TrafficShapingConfig
 
 __all__ = ["ConfigError", "RouterConfig", "load_config", "parse_config"]
 
@@ -48,6 +49,7 @@ class RouterConfig(BaseModel):
     )
     demand_control: DemandControlConfig = Field(default_factory=DemandControlConfig)
     rate_limits: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    traffic_shaping: TrafficShapingConfig = Field(default_factory=TrafficShapingConfig)
 
 
 def load_config(path: Path) -> RouterConfig:

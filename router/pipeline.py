@@ -42,6 +42,7 @@ from router.response_coverage import ResponseCoverageError, check_response_cover
 from router.response_shaping import ShapingSchema, shape_response
 from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphClients
 from router.supergraph import Supergraph
+from router.traffic_shaping import TrafficShapingConfig, subgraph_shaping
 
 __all__ = [
     "CHECK_COVERAGE_VARIABLE",
@@ -290,15 +291,22 @@ class Router:
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         request_timeout: float | None = None,
         demand_control: DemandControlConfig | None = None,
+        traffic_shaping: TrafficShapingConfig | None = None,
     ) -> Router:
+        """``traffic_shaping`` names unknown subgraphs: ValueError."""
         supergraph = Supergraph.from_sdl(sdl)
         control = None
         if demand_control is not None:
             control = DemandControl.from_config(demand_control, supergraph.schema)
         urls = {name: sub.url for name, sub in supergraph.subgraphs.items()}
         urls.update(subgraph_urls or {})
+        shaping = subgraph_shaping(traffic_shaping or TrafficShapingConfig(), urls)
         clients = SubgraphClients(
-            urls, transport=transport, timeout=timeout, max_response_bytes=max_response_bytes
+            urls,
+            transport=transport,
+            timeout=timeout,
+            max_response_bytes=max_response_bytes,
+            shaping=shaping,
         )
         return cls(
             supergraph,

@@ -19,6 +19,14 @@ Size: within one ``request_scope``, the subgraph response bodies of a client req
 add up to ``max_response_bytes``; a response that would go over it is not read further
 and fails like any other subgraph request (nested lists multiply: a 200-byte query can ask
 for tens of megabytes).
+
+Traffic shaping per subgraph (:class:`SubgraphShaping`, from ``router.yaml``
+``traffic_shaping``): its own timeout, at most ``max_concurrent_requests`` requests in flight
+(the others wait, within their deadline), and deduplication: a query identical to one in
+flight (same subgraph, text, variables and router-added headers, so never across callers
+of different identities) waits for that one's answer instead of being sent again. Each
+caller decodes the shared bytes itself, so nobody sees another's mutations of the result.
+Mutations are never deduplicated.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ __all__ = [
     "RequestBudget",
     "SubgraphClients",
     "SubgraphRequestError",
+    "SubgraphShaping",
 ]
 
 _HEADERS = {"content-type": "application/json", "accept": "application/json"}
@@ -79,6 +88,24 @@ class SubgraphRequestError(Exception):
         self.message = message
 
 
+@dataclass(frozen=True, slots=True)
+class SubgraphShaping:
+    """Traffic shaping of one subgraph (``None``: the clients' default / no limit)."""
+
+    timeout: float | None = None
+    max_concurrent_requests: int | None = None
+    deduplicate_queries: bool = False
+
+
+_NO_SHAPING = SubgraphShaping()
+# what a deduplicated request shares: the status and body of one exchange
+_Exchange = tuple[int, bytes]
+
+
+def _is_query(text: str) -> bool:
+    return text.lstrip().startswith(("{", "query"))
+
+
 class SubgraphClients:
     def __init__(
         self,
@@ -88,9 +115,22 @@ class SubgraphClients:
         timeout: float = 10.0,
         max_connections: int = 100,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        shaping: Mapping[str, SubgraphShaping] | None = None,
     ) -> None:
         self.urls = dict(urls)
         self.timeout = timeout
+        self.shaping = dict(shaping or {})
+        self._gates = {
+            name: asyncio.Semaphore(rule.max_concurrent_requests)
+            for name, rule in self.shaping.items()
+            if rule.max_concurrent_requests is not None
+        }
+        self._in_flight: dict[
+            tuple[str, bytes, tuple[tuple[str, str], ...]], asyncio.Task[_Exchange]
+        ]
+        self._in_flight = {}
+        # requests answered by another's exchange (deduplicated)
+        self.requests_deduplicated = 0
         self.max_response_bytes = max_response_bytes
         self.requests_sent = 0
         limits = httpx.Limits(
@@ -129,17 +169,17 @@ class SubgraphClients:
         if variables:
             body["variables"] = variables
         budget = _budget.get() or RequestBudget(None, self.max_response_bytes)
-        seconds = self.timeout
+        rule = self.shaping.get(service_name, _NO_SHAPING)
+        seconds = self.timeout if rule.timeout is None else rule.timeout
         if budget.deadline is not None:
             seconds = min(seconds, budget.deadline - asyncio.get_running_loop().time())
         if seconds <= 0:
             raise SubgraphRequestError(service_name, "the request timed out")
-        self.requests_sent += 1
         try:
             # the asyncio deadline also covers transports that ignore httpx timeouts (ASGI)
             async with asyncio.timeout(seconds):
-                status, content = await self._post(
-                    service_name, orjson.dumps(body), int(seconds * 1000), budget
+                status, content = await self._shaped_post(
+                    service_name, rule, _is_query(query), orjson.dumps(body), seconds, budget
                 )
         except (httpx.TimeoutException, TimeoutError):
             raise SubgraphRequestError(service_name, "the request timed out") from None
@@ -149,6 +189,57 @@ class SubgraphClients:
         except (httpx.HTTPError, OSError, _Http11Error, asyncio.IncompleteReadError) as error:
             raise SubgraphRequestError(service_name, f"request failed: {error}") from None
         return _decode(service_name, status, content)
+
+    async def _shaped_post(
+        self,
+        service_name: str,
+        rule: SubgraphShaping,
+        is_query: bool,
+        body: bytes,
+        seconds: float,
+        budget: RequestBudget,
+    ) -> _Exchange:
+        if not (rule.deduplicate_queries and is_query):
+            return await self._gated_post(service_name, body, seconds, budget)
+        key = (service_name, body, SUBGRAPH_REQUEST_HEADERS.get())
+        shared = self._in_flight.get(key)
+        if shared is not None:
+            self.requests_deduplicated += 1
+        else:
+            # a task of its own: the first caller's cancellation must not fail the others
+            # (its own deadline: it outlives no caller that could still read it)
+            shared = asyncio.create_task(self._timed_post(service_name, body, seconds, budget))
+            self._in_flight[key] = shared
+            shared.add_done_callback(lambda task: self._forget(key, task))
+        return await asyncio.shield(shared)
+
+    def _forget(
+        self, key: tuple[str, bytes, tuple[tuple[str, str], ...]], task: asyncio.Task[_Exchange]
+    ) -> None:
+        self._in_flight.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: every caller may have given up already
+
+    async def _timed_post(
+        self, service_name: str, body: bytes, seconds: float, budget: RequestBudget
+    ) -> _Exchange:
+        async with asyncio.timeout(seconds):
+            return await self._gated_post(service_name, body, seconds, budget)
+
+    async def _gated_post(
+        self, service_name: str, body: bytes, seconds: float, budget: RequestBudget
+    ) -> _Exchange:
+        gate = self._gates.get(service_name)
+        if gate is None:
+            self.requests_sent += 1
+            return await self._post(service_name, body, int(seconds * 1000), budget)
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        async with gate:
+            self.requests_sent += 1
+            # the time spent waiting for a slot is gone from the subgraph's deadline
+            left = max(1, int((seconds - (loop.time() - start)) * 1000))
+            return await self._post(service_name, body, left, budget)
 
     async def _post(
         self, service_name: str, body: bytes, deadline_ms: int, budget: RequestBudget
