@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,7 +24,16 @@ from router.rate_limit import (
     client_key,
 )
 from router.security.identity import Identity, IdentityKind
+from router.security.middleware import security_from_config
 from router.server import create_app
+from tests.router.security.support import (
+    WHOAMI_QUERY,
+    WHOAMI_SUPERGRAPH,
+    SigningKeys,
+    config_text,
+    whoami_subgraph,
+    write_jwks,
+)
 from tests.router.test_demand_control import COST_CASE, CountingSubgraph
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -239,3 +249,38 @@ rate_limits:
     assert limits.global_ == BucketConfig(capacity=1000, refill_per_second=200)
     assert limits.clients["acme"].capacity == 500 and limits.on_redis_error == "closed"
     assert RateLimiter.from_config(RateLimitConfig()) is None
+
+
+async def test_jwt_subjects_have_their_own_buckets_behind_the_real_security(
+    clock: Clock, tmp_path: Path
+) -> None:
+    keys = SigningKeys()
+    text = config_text(
+        write_jwks(tmp_path / "jwks.json", keys),
+        limits="rate_limits:\n  enabled: true\n  per_client: {capacity: 1, refill_per_second: 1}\n",
+    )
+    settings = parse_config(text)
+    limiter = RateLimiter(settings.rate_limits, clock=clock)
+    subgraph = whoami_subgraph()
+    router = Router.from_supergraph_sdl(
+        WHOAMI_SUPERGRAPH, transport=httpx.ASGITransport(app=subgraph)
+    )
+    app = create_app(
+        router, security=security_from_config(settings, environ={}), rate_limiter=limiter
+    )
+    query = {"query": WHOAMI_QUERY}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client,
+    ):
+
+        async def status(token: str | None) -> int:
+            headers = {"authorization": f"Bearer {token}"} if token else {}
+            return (await client.post("/graphql", json=query, headers=headers)).status_code
+
+        alice, bob = keys.rs256(sub="alice"), keys.rs256(sub="bob")
+        assert [await status(alice), await status(alice)] == [200, 429]
+        assert [await status(bob), await status(None), await status(None)] == [200, 200, 429]
+        assert await status(keys.rs256(sub="alice", exp=1)) == 401  # refused before limits
+        clock.now += 1.0
+        assert await status(alice) == 200
