@@ -208,3 +208,23 @@ def test_refusal_is_a_request_error_of_the_pipeline() -> None:
     refused = router.prepare(GraphQLRequest("{ items(first: 1) { id } }"))
     assert isinstance(refused, RequestError)
     assert refused.errors[0]["extensions"]["code"] == "COST_ESTIMATED_TOO_EXPENSIVE"
+
+
+def test_a_cost_bomb_through_nested_lists_is_refused_without_a_plan() -> None:
+    supergraph = Supergraph.from_sdl(PROJECT)
+    router = Router.from_supergraph_sdl(PROJECT)
+    router._preparer.demand_control = DemandControl(
+        supergraph.schema, max_cost=1000, mode="enforce"
+    )
+    bomb = """{ customers(first: 100) { nodes { orders(first: 100) { nodes { lines {
+      product { relatedProducts(first: 100) { relatedProducts(first: 100) { id } } } } } } } } }"""
+    refused = router.prepare(GraphQLRequest(bomb))
+    assert isinstance(refused, RequestError)
+    [error] = refused.errors
+    assert error["extensions"]["code"] == "COST_ESTIMATED_TOO_EXPENSIVE"
+    # 100 customers x 100 orders x 10 lines x (product + 100 x 5 x (1 + 100 x 5)) and more
+    assert error["extensions"]["cost.estimated"] > 2.5e9
+    assert len(router._preparer.plans) == 0  # refused before planning
+    fine = router.prepare(GraphQLRequest("{ products(first: 10) { nodes { id } } }"))
+    assert not isinstance(fine, RequestError) and fine.estimated_cost == 11
+    assert len(router._preparer.plans) == 1
