@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -198,7 +198,7 @@ class _Preparer:
                 return _request_error(
                     RequestErrorKind.VALIDATION, "Subscriptions are not supported by this router."
                 )
-            estimated = self.cost_rejection(operation, variables)
+            estimated = self.cost_rejection(key, operation, variables)
             if isinstance(estimated, RequestError):
                 return estimated  # before planning: a refused operation costs no plan
             try:
@@ -211,7 +211,7 @@ class _Preparer:
             entry = (operation, plan, self.coverage_error(request, operation, plan))
             self.plans.put(key, entry, _weight(request.query))
         else:
-            estimated = self.cost_rejection(entry[0], variables)
+            estimated = self.cost_rejection(key, entry[0], variables)
             if isinstance(estimated, RequestError):
                 return estimated
         operation, plan, coverage_error = entry
@@ -227,12 +227,12 @@ class _Preparer:
         )
 
     def cost_rejection(
-        self, operation: NormalizedOperation, variables: Mapping[str, Any]
+        self, key: Hashable, operation: NormalizedOperation, variables: Mapping[str, Any]
     ) -> float | RequestError | None:
         """The estimated cost, or the error refusing it (demand control's ``enforce``)."""
         if self.demand_control is None:
             return None
-        estimate = self.demand_control.estimate(operation, variables)
+        estimate = self.demand_control.estimate_cached(key, operation, variables)
         error = self.demand_control.rejection(estimate)
         if error is not None:
             _log.info("operation refused: %s", error["message"])

@@ -228,3 +228,28 @@ def test_a_cost_bomb_through_nested_lists_is_refused_without_a_plan() -> None:
     fine = router.prepare(GraphQLRequest("{ products(first: 10) { nodes { id } } }"))
     assert not isinstance(fine, RequestError) and fine.estimated_cost == 11
     assert len(router._preparer.plans) == 1
+
+
+def test_estimates_are_remembered_per_operation_and_slicing_variable_values() -> None:
+    supergraph = Supergraph.from_sdl(PROJECT)
+    control = DemandControl(supergraph.schema, max_cost=10_000)
+    router = Router.from_supergraph_sdl(PROJECT)
+    router._preparer.demand_control = control
+    query = (
+        "query($n: Int, $s: String) { products(first: $n, filter: {search: $s}) { nodes { id } } }"
+    )
+    walks = 0
+    original = control.estimate
+
+    def counting(*args: Any) -> Any:
+        nonlocal walks
+        walks += 1
+        return original(*args)
+
+    control.estimate = counting  # type: ignore[method-assign,assignment]
+    costs = [
+        router.prepare(GraphQLRequest(query, variables=variables)).estimated_cost  # type: ignore[union-attr]
+        for variables in ({"n": 5}, {"n": 5, "s": "a"}, {"n": 6}, {"n": 5, "s": "b"}, {}, {})
+    ]
+    assert costs == [6, 6, 7, 6, 21, 21]
+    assert walks == 3  # n=5, n=6, n unset: the search does not size the list
