@@ -1,5 +1,6 @@
 """Command line: ``python -m router serve ...``, ``python -m router explain ...`` and
-``python -m router keys ...`` (partner API keys, :mod:`router.security.keys_cli`).
+``python -m router keys ...`` (partner API keys, :mod:`router.security.keys_cli`) and
+``python -m router documents build|check`` (trusted documents, :mod:`router.documents_cli`).
 
 ``serve`` runs the HTTP server (uvicorn, with uvloop/httptools when installed) over a
 supergraph file. A subgraph's URL is ``--subgraph-url name=URL``, else the environment
@@ -29,8 +30,11 @@ import orjson
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES
 from router.config import RouterConfig, load_config
 from router.cors import CorsPolicy
+from router.csrf import CsrfPrevention
+from router.documents_cli import add_documents_parser, run_documents
 from router.graphiql import GraphiQLExample
 from router.limits import OperationLimits
+from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.request import GraphQLRequest, RequestError
 from router.security.keys_cli import add_keys_parser, run_keys
@@ -113,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--operation-name", default=None)
     explain.add_argument("--variables", default=None, help="variables as a JSON object")
     add_keys_parser(commands)
+    add_documents_parser(commands)
     return parser
 
 
@@ -223,6 +228,9 @@ def _serve(args: argparse.Namespace) -> int:
         compress_min_bytes=None if args.no_gzip else args.gzip_min_bytes,
         graphiql_example=example,
         security=security_from_config(config),
+        documents=OperationDocuments.from_config(config.apq, config.trusted_documents),
+        csrf=CsrfPrevention.from_config(config.csrf),
+        security_headers=config.security_headers,
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
@@ -279,6 +287,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "documents":
+            return run_documents(args, sys.stdout)
         if args.command == "keys":
             config = load_config(args.config) if args.config else RouterConfig()
             return run_keys(args, args.database_url or config.api_keys.database_url, sys.stdout)

@@ -23,7 +23,11 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from router.csrf import CsrfConfig
+from router.persisted_queries import ApqConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
+from router.security_headers import SecurityHeadersConfig
+from router.trusted_documents import TrustedDocumentsConfig
 
 __all__ = ["ConfigError", "RouterConfig", "load_config", "parse_config"]
 
@@ -44,6 +48,10 @@ class RouterConfig(BaseModel):
     identity_propagation: IdentityPropagationConfig = Field(
         default_factory=IdentityPropagationConfig
     )
+    apq: ApqConfig = Field(default_factory=ApqConfig)
+    trusted_documents: TrustedDocumentsConfig = Field(default_factory=TrustedDocumentsConfig)
+    csrf: CsrfConfig = Field(default_factory=CsrfConfig)
+    security_headers: SecurityHeadersConfig = Field(default_factory=SecurityHeadersConfig)
 
 
 def load_config(path: Path) -> RouterConfig:

@@ -204,8 +204,16 @@ def _json_param(name: str, text: str) -> Any:
 
 def _request_from_params(params: Mapping[str, Any]) -> GraphQLRequest:
     query = params.get("query")
+    document_id = params.get("documentId")
+    if document_id is not None and not isinstance(document_id, str):
+        raise _bad_request("The 'documentId' parameter must be a string.")
     if query is None:
-        raise _bad_request("The 'query' parameter is missing.")
+        # a persisted query or trusted document: router.operation_documents finds the text
+        extensions = params.get("extensions")
+        named = isinstance(extensions, dict) and extensions.get("persistedQuery") is not None
+        if not named and not document_id:
+            raise _bad_request("The 'query' parameter is missing.")
+        query = ""
     if not isinstance(query, str):
         raise _bad_request("The 'query' parameter must be a string.")
     operation_name = params.get("operationName")
@@ -216,6 +224,7 @@ def _request_from_params(params: Mapping[str, Any]) -> GraphQLRequest:
         operation_name=operation_name or None,
         variables=_object_param(params, "variables"),
         extensions=_object_param(params, "extensions"),
+        document_id=document_id or None,
     )
 
 

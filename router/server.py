@@ -28,6 +28,7 @@ from starlette.types import Receive, Scope, Send
 
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES, compression_middleware
 from router.cors import CorsPolicy
+from router.csrf import CsrfPrevention
 from router.graphiql import (
     CONTENT_SECURITY_POLICY,
     STATIC_DIRECTORY,
@@ -46,10 +47,12 @@ from router.http_protocol import (
     request_from_body,
     request_from_query_params,
 )
+from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.readiness import check_readiness
 from router.request import OperationKind, RequestError, RequestErrorKind
 from router.security.middleware import RouterSecurity
+from router.security_headers import SecurityHeadersConfig
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -81,6 +84,9 @@ def create_app(
     compress_min_bytes: int | None = DEFAULT_MIN_COMPRESS_BYTES,
     graphiql_example: GraphiQLExample | None = None,
     security: RouterSecurity | None = None,
+    documents: OperationDocuments | None = None,
+    csrf: CsrfPrevention | None = None,
+    security_headers: SecurityHeadersConfig | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -94,6 +100,10 @@ def create_app(
     operation and headers of the deployment's choosing.
     ``security`` (from ``router.yaml``) identifies the caller of every ``/graphql``
     request first; the app starts and closes it.
+    ``documents`` resolves persisted queries and trusted documents (default: APQ in
+    memory, every operation allowed); ``csrf`` refuses unpreflighted operations (none by
+    default; ``serve`` turns it on unless router.yaml says otherwise);
+    ``security_headers`` default to nosniff, no-referrer and ``frame-ancestors 'none'``.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -103,6 +113,8 @@ def create_app(
         body_timeout=body_timeout,
     )
     endpoint.graphiql_example = graphiql_example
+    endpoint.documents = documents or OperationDocuments()
+    endpoint.csrf = csrf
     graphql_app = security.wrap(endpoint) if security is not None else endpoint
     routes: list[Route | Mount] = [
         Route(GRAPHQL_PATH, graphql_app),
@@ -122,9 +134,14 @@ def create_app(
         finally:
             if security is not None:
                 await security.aclose()
+            await endpoint.documents.aclose()
             await router.aclose()
 
-    middleware = [*(cors or CorsPolicy()).middleware(), *compression_middleware(compress_min_bytes)]
+    middleware = [
+        *(security_headers or SecurityHeadersConfig()).middleware(),
+        *(cors or CorsPolicy()).middleware(),
+        *compression_middleware(compress_min_bytes),
+    ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
@@ -158,6 +175,8 @@ class _GraphQLEndpoint:
         self._max_body_bytes = max_body_bytes
         self._body_timeout = body_timeout
         self.graphiql_example: GraphiQLExample | None = None
+        self.documents = OperationDocuments()
+        self.csrf: CsrfPrevention | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A raw ASGI app so that every method reaches :meth:`handle` (405s are ours)."""
@@ -203,6 +222,8 @@ class _GraphQLEndpoint:
 
     async def _answer(self, request: Request, media_type: str) -> Response:
         is_post = request.method == "POST"
+        if self.csrf is not None:
+            self.csrf.check(request.headers)
         if is_post:
             try:
                 async with asyncio.timeout(self._body_timeout):
@@ -214,6 +235,9 @@ class _GraphQLEndpoint:
             graphql_request = request_from_body(request.headers.get("content-type"), body)
         else:
             graphql_request = request_from_query_params(request.query_params.multi_items())
+        identity = (request.scope.get("state") or {}).get("identity")
+        client_id = getattr(identity, "client_id", None)
+        graphql_request = await self.documents.resolve(graphql_request, client_id)
         prepared = await self._router.prepare_async(graphql_request)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
