@@ -62,15 +62,16 @@ class OperationDocuments:
                     "The query text differs from the trusted document with this id",
                 )
             return dataclasses.replace(request, query=listed)
-        self.trusted.refuse_unknown_id(ident, client_id)
+        if query is not None:  # an APQ registration: its text is checked before it is stored
+            self.trusted.check_text(query, client_id)
+        else:
+            self.trusted.refuse_unknown_id(ident, client_id)
         if digest is None:  # a documentId names trusted documents only
             raise HTTPProblem(
                 400,
                 "PERSISTED_QUERY_NOT_IN_LIST",
                 f"Persisted query '{ident}' not found in the persisted query list",
             )
-        if query is not None:  # checked before it is stored
-            self.trusted.check_text(query, client_id)
         text = await self.apq.resolve(digest, query)
         if query is None:  # registered by another client, maybe under another mode
             self.trusted.check_text(text, client_id)
