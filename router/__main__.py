@@ -221,8 +221,8 @@ def _serve(args: argparse.Namespace) -> int:
     example = GraphiQLExample.from_file(args.graphiql_example) if args.graphiql_example else None
     app = create_app(
         router,
-        graphiql=not args.no_graphiql,
-        query_plans=not args.no_query_plans,
+        graphiql=not args.no_graphiql and config.enables(config.graphiql),
+        query_plans=not args.no_query_plans and config.enables(config.query_plans),
         body_timeout=args.body_timeout,
         cors=cors,
         compress_min_bytes=None if args.no_gzip else args.gzip_min_bytes,
@@ -231,6 +231,8 @@ def _serve(args: argparse.Namespace) -> int:
         documents=OperationDocuments.from_config(config.apq, config.trusted_documents),
         csrf=CsrfPrevention.from_config(config.csrf),
         security_headers=config.security_headers,
+        batching=config.batching,
+        introspection=config.enables(config.introspection),
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)

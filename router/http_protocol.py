@@ -36,12 +36,14 @@ __all__ = [
     "TEXT_HTML",
     "HTTPProblem",
     "MediaRange",
+    "check_json_content_type",
     "error_body",
     "execution_status",
     "negotiate",
     "parse_accept",
     "request_error_status",
     "request_from_body",
+    "request_from_object",
     "request_from_query_params",
 ]
 
@@ -150,19 +152,24 @@ def _wildcard_position(offer: str) -> int:
 
 def request_from_body(content_type: str | None, body: bytes) -> GraphQLRequest:
     """Read a POST body; it must be a UTF-8 ``application/json`` object."""
-    _check_json_content_type(content_type)
+    check_json_content_type(content_type)
     if not body.strip():
         raise _bad_request("The request body is empty; expected a JSON object.")
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise _bad_request(f"The request body is not valid JSON: {error}.") from None
+    return request_from_object(payload)
+
+
+def request_from_object(payload: Any) -> GraphQLRequest:
+    """One operation's parameters from a parsed JSON body (or an element of a batch)."""
     if not isinstance(payload, dict):
         raise _bad_request("The request body must be a JSON object.")
     return _request_from_params(payload)
 
 
-def _check_json_content_type(content_type: str | None) -> None:
+def check_json_content_type(content_type: str | None) -> None:
     if content_type is None:
         raise HTTPProblem(
             415, "UNSUPPORTED_MEDIA_TYPE", "POST requests need Content-Type: application/json."
