@@ -33,7 +33,7 @@ from router.cors import CorsPolicy
 from router.csrf import CsrfPrevention
 from router.documents_cli import add_documents_parser, run_documents
 from router.graphiql import GraphiQLExample
-from router.limits import OperationLimits
+from router.limits import LimitsConfig, OperationLimits
 from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.request import GraphQLRequest, RequestError
@@ -123,15 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     limits = parser.add_argument_group(
-        "limits", "what one request may cost (0 turns an operation limit off)"
+        "limits",
+        "what one request may cost (0 turns an operation limit off; unset: router.yaml's "
+        "limits section, else the defaults)",
     )
     defaults = OperationLimits()
-    for name in ("max_tokens", "max_depth", "max_aliases", "max_root_fields"):
+    for name in _LIMIT_NAMES:
         flag = "--" + name.replace("_", "-")
-        limits.add_argument(flag, type=int, default=getattr(defaults, name))
-    limits.add_argument(
-        "--max-recursive-selections", type=int, default=defaults.max_recursive_selections
-    )
+        limits.add_argument(flag, type=int, default=None, help=f"default {getattr(defaults, name)}")
     limits.add_argument(
         "--max-response-bytes",
         type=int,
@@ -148,15 +147,22 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     limits.add_argument("--max-concurrency", type=int, default=server.max_concurrency)
 
 
-def _operation_limits(args: argparse.Namespace) -> OperationLimits:
-    values = (
-        args.max_tokens,
-        args.max_depth,
-        args.max_aliases,
-        args.max_root_fields,
-        args.max_recursive_selections,
-    )
-    return OperationLimits(*(value or None for value in values))
+_LIMIT_NAMES = (
+    "max_tokens",
+    "max_depth",
+    "max_aliases",
+    "max_root_fields",
+    "max_recursive_selections",
+)
+
+
+def _operation_limits(args: argparse.Namespace, config: LimitsConfig) -> OperationLimits:
+    """A flag given wins over router.yaml; 0 (or null in the file) turns a limit off."""
+    values = {}
+    for name in _LIMIT_NAMES:
+        flag = getattr(args, name, None)
+        values[name] = (flag if flag is not None else getattr(config, name)) or None
+    return OperationLimits(**values, warn_only=config.warn_only)
 
 
 def _add_supergraph(parser: argparse.ArgumentParser) -> None:
@@ -213,7 +219,7 @@ def _serve(args: argparse.Namespace) -> int:
         subgraph_urls=subgraph_urls(names, args.subgraph_url, os.environ),
         timeout=args.timeout,
         response_checks="report" if args.check_responses else None,
-        limits=_operation_limits(args),
+        limits=_operation_limits(args, config.limits),
         max_response_bytes=args.max_response_bytes,
         request_timeout=args.request_timeout,
     )

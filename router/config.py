@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from router.batching import BatchingConfig
 from router.csrf import CsrfConfig
+from router.limits import LimitsConfig
 from router.persisted_queries import ApqConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
 from router.security_headers import SecurityHeadersConfig
@@ -62,6 +63,7 @@ class RouterConfig(BaseModel):
     csrf: CsrfConfig = Field(default_factory=CsrfConfig)
     security_headers: SecurityHeadersConfig = Field(default_factory=SecurityHeadersConfig)
     batching: BatchingConfig = Field(default_factory=BatchingConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
     # production turns off GraphiQL, introspection and query plans unless enabled below
     mode: Literal["development", "production"] = "development"
     graphiql: ToggleConfig = Field(default_factory=ToggleConfig)
