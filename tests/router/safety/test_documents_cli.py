@@ -93,3 +93,21 @@ def test_the_repositorys_router_yaml_has_the_safety_sections() -> None:
     config = parse_config(text, environ={"ROUTER_IDENTITY_SECRET": "x" * 32})
     assert config.apq.enabled and config.csrf.enabled and config.security_headers.enabled
     assert config.trusted_documents.mode is SafelistMode.ALLOW_ALL
+
+
+def test_serve_refuses_to_start_on_a_bad_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "manifest.json").write_text('{"format": "other"}', encoding="utf-8")
+    config = tmp_path / "router.yaml"
+    config.write_text(
+        f"trusted_documents:\n  manifest: {tmp_path / 'manifest.json'}\n  mode: safelist\n"
+        "identity_propagation:\n  secret: " + "s" * 32 + "\napi_keys:\n  enabled: false\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr("router.__main__.serve", lambda *_a, **_k: pytest.fail("served"))
+    monkeypatch.setenv("OPS_MODE", "")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--supergraph", str(SUPERGRAPH), "--config", str(config)])
+    assert exit_info.value.code == 2
+    assert "'format' must be 'apollo-persisted-query-manifest'" in capsys.readouterr().err

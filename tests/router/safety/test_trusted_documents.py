@@ -61,9 +61,10 @@ async def test_safelist_runs_listed_operations_by_id_and_by_text() -> None:
     async with fleet_client(documents(SafelistMode.SAFELIST)) as client:
         by_hash = await client.post("/graphql", json={"extensions": persisted(LISTED_ID)})
         by_document_id = await client.post("/graphql", json={"documentId": LISTED_ID})
+        by_get = await client.get("/graphql", params={"documentId": LISTED_ID})
         reformatted = "# a comment\nquery TopNames { topProducts { name } }"
         by_text = await client.post("/graphql", json={"query": reformatted})
-    for response in (by_hash, by_document_id, by_text):
+    for response in (by_hash, by_document_id, by_get, by_text):
         assert response.status_code == 200
         assert response.json()["data"]["topProducts"], response.json()
 
