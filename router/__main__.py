@@ -1,5 +1,6 @@
 """Command line: ``python -m router serve ...``, ``python -m router explain ...`` and
-``python -m router keys ...`` (partner API keys, :mod:`router.security.keys_cli`).
+``python -m router keys ...`` (partner API keys, :mod:`router.security.keys_cli`) and
+``python -m router documents build|check`` (trusted documents, :mod:`router.documents_cli`).
 
 ``serve`` runs the HTTP server (uvicorn, with uvloop/httptools when installed) over a
 supergraph file. A subgraph's URL is ``--subgraph-url name=URL``, else the environment
@@ -29,8 +30,11 @@ import orjson
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES
 from router.config import RouterConfig, load_config
 from router.cors import CorsPolicy
+from router.csrf import CsrfPrevention
+from router.documents_cli import add_documents_parser, run_documents
 from router.graphiql import GraphiQLExample
-from router.limits import OperationLimits
+from router.limits import LimitsConfig, OperationLimits
+from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.rate_limit import RateLimiter
 from router.request import GraphQLRequest, RequestError
@@ -114,20 +118,20 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--operation-name", default=None)
     explain.add_argument("--variables", default=None, help="variables as a JSON object")
     add_keys_parser(commands)
+    add_documents_parser(commands)
     return parser
 
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     limits = parser.add_argument_group(
-        "limits", "what one request may cost (0 turns an operation limit off)"
+        "limits",
+        "what one request may cost (0 turns an operation limit off; unset: router.yaml's "
+        "limits section, else the defaults)",
     )
     defaults = OperationLimits()
-    for name in ("max_tokens", "max_depth", "max_aliases", "max_root_fields"):
+    for name in _LIMIT_NAMES:
         flag = "--" + name.replace("_", "-")
-        limits.add_argument(flag, type=int, default=getattr(defaults, name))
-    limits.add_argument(
-        "--max-recursive-selections", type=int, default=defaults.max_recursive_selections
-    )
+        limits.add_argument(flag, type=int, default=None, help=f"default {getattr(defaults, name)}")
     limits.add_argument(
         "--max-response-bytes",
         type=int,
@@ -144,15 +148,22 @@ def _add_limits(parser: argparse.ArgumentParser) -> None:
     limits.add_argument("--max-concurrency", type=int, default=server.max_concurrency)
 
 
-def _operation_limits(args: argparse.Namespace) -> OperationLimits:
-    values = (
-        args.max_tokens,
-        args.max_depth,
-        args.max_aliases,
-        args.max_root_fields,
-        args.max_recursive_selections,
-    )
-    return OperationLimits(*(value or None for value in values))
+_LIMIT_NAMES = (
+    "max_tokens",
+    "max_depth",
+    "max_aliases",
+    "max_root_fields",
+    "max_recursive_selections",
+)
+
+
+def _operation_limits(args: argparse.Namespace, config: LimitsConfig) -> OperationLimits:
+    """A flag given wins over router.yaml; 0 (or null in the file) turns a limit off."""
+    values = {}
+    for name in _LIMIT_NAMES:
+        flag = getattr(args, name, None)
+        values[name] = (flag if flag is not None else getattr(config, name)) or None
+    return OperationLimits(**values, warn_only=config.warn_only)
 
 
 def _add_supergraph(parser: argparse.ArgumentParser) -> None:
@@ -209,7 +220,7 @@ def _serve(args: argparse.Namespace) -> int:
         subgraph_urls=subgraph_urls(names, args.subgraph_url, os.environ),
         timeout=args.timeout,
         response_checks="report" if args.check_responses else None,
-        limits=_operation_limits(args),
+        limits=_operation_limits(args, config.limits),
         max_response_bytes=args.max_response_bytes,
         request_timeout=args.request_timeout,
         demand_control=config.demand_control,
@@ -219,14 +230,19 @@ def _serve(args: argparse.Namespace) -> int:
     example = GraphiQLExample.from_file(args.graphiql_example) if args.graphiql_example else None
     app = create_app(
         router,
-        graphiql=not args.no_graphiql,
-        query_plans=not args.no_query_plans,
+        graphiql=not args.no_graphiql and config.enables(config.graphiql),
+        query_plans=not args.no_query_plans and config.enables(config.query_plans),
         body_timeout=args.body_timeout,
         cors=cors,
         compress_min_bytes=None if args.no_gzip else args.gzip_min_bytes,
         graphiql_example=example,
         security=security_from_config(config),
         rate_limiter=RateLimiter.from_config(config.rate_limits),
+        documents=OperationDocuments.from_config(config.apq, config.trusted_documents),
+        csrf=CsrfPrevention.from_config(config.csrf),
+        security_headers=config.security_headers,
+        batching=config.batching,
+        introspection=config.enables(config.introspection),
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
@@ -283,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "documents":
+            return run_documents(args, sys.stdout)
         if args.command == "keys":
             config = load_config(args.config) if args.config else RouterConfig()
             return run_keys(args, args.database_url or config.api_keys.database_url, sys.stdout)

@@ -18,23 +18,37 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from router.batching import BatchingConfig
+from router.csrf import CsrfConfig
 from router.demand_control import DemandControlConfig
+from router.limits import LimitsConfig
+from router.persisted_queries import ApqConfig
 from router.rate_limit import RateLimitConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
+from router.security_headers import SecurityHeadersConfig
 from router.traffic_shaping import TrafficShapingConfig
+from router.trusted_documents import TrustedDocumentsConfig
 
-__all__ = ["ConfigError", "RouterConfig", "load_config", "parse_config"]
+__all__ = ["ConfigError", "RouterConfig", "ToggleConfig", "load_config", "parse_config"]
 
 _ENV_REFERENCE = re.compile(r"\$\{env\.([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 class ConfigError(ValueError):
     """The configuration file is unreadable or invalid; the message names each bad key."""
+
+
+class ToggleConfig(BaseModel):
+    """A feature whose default follows ``mode`` unless ``enabled`` says otherwise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool | None = None
 
 
 class RouterConfig(BaseModel):
@@ -50,6 +64,21 @@ class RouterConfig(BaseModel):
     demand_control: DemandControlConfig = Field(default_factory=DemandControlConfig)
     rate_limits: RateLimitConfig = Field(default_factory=RateLimitConfig)
     traffic_shaping: TrafficShapingConfig = Field(default_factory=TrafficShapingConfig)
+    apq: ApqConfig = Field(default_factory=ApqConfig)
+    trusted_documents: TrustedDocumentsConfig = Field(default_factory=TrustedDocumentsConfig)
+    csrf: CsrfConfig = Field(default_factory=CsrfConfig)
+    security_headers: SecurityHeadersConfig = Field(default_factory=SecurityHeadersConfig)
+    batching: BatchingConfig = Field(default_factory=BatchingConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    # production turns off GraphiQL, introspection and query plans unless enabled below
+    mode: Literal["development", "production"] = "development"
+    graphiql: ToggleConfig = Field(default_factory=ToggleConfig)
+    introspection: ToggleConfig = Field(default_factory=ToggleConfig)
+    query_plans: ToggleConfig = Field(default_factory=ToggleConfig)
+
+    def enables(self, toggle: ToggleConfig) -> bool:
+        """Whether a mode-dependent feature (``graphiql``, ...) is on."""
+        return toggle.enabled if toggle.enabled is not None else self.mode != "production"
 
 
 def load_config(path: Path) -> RouterConfig:
@@ -76,6 +105,8 @@ def parse_config(
     expanded = _expand(document, (), dict(os.environ) if environ is None else environ, source)
     # a section whose keys are all commented out is that section's defaults
     expanded = {name: {} if value is None else value for name, value in expanded.items()}
+    if expanded.get("mode") == {}:
+        expanded["mode"] = None
     try:
         return RouterConfig.model_validate(expanded)
     except ValidationError as error:

@@ -36,12 +36,14 @@ __all__ = [
     "TEXT_HTML",
     "HTTPProblem",
     "MediaRange",
+    "check_json_content_type",
     "error_body",
     "execution_status",
     "negotiate",
     "parse_accept",
     "request_error_status",
     "request_from_body",
+    "request_from_object",
     "request_from_query_params",
 ]
 
@@ -150,19 +152,24 @@ def _wildcard_position(offer: str) -> int:
 
 def request_from_body(content_type: str | None, body: bytes) -> GraphQLRequest:
     """Read a POST body; it must be a UTF-8 ``application/json`` object."""
-    _check_json_content_type(content_type)
+    check_json_content_type(content_type)
     if not body.strip():
         raise _bad_request("The request body is empty; expected a JSON object.")
     try:
         payload = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise _bad_request(f"The request body is not valid JSON: {error}.") from None
+    return request_from_object(payload)
+
+
+def request_from_object(payload: Any) -> GraphQLRequest:
+    """One operation's parameters from a parsed JSON body (or an element of a batch)."""
     if not isinstance(payload, dict):
         raise _bad_request("The request body must be a JSON object.")
     return _request_from_params(payload)
 
 
-def _check_json_content_type(content_type: str | None) -> None:
+def check_json_content_type(content_type: str | None) -> None:
     if content_type is None:
         raise HTTPProblem(
             415, "UNSUPPORTED_MEDIA_TYPE", "POST requests need Content-Type: application/json."
@@ -204,8 +211,16 @@ def _json_param(name: str, text: str) -> Any:
 
 def _request_from_params(params: Mapping[str, Any]) -> GraphQLRequest:
     query = params.get("query")
+    document_id = params.get("documentId")
+    if document_id is not None and not isinstance(document_id, str):
+        raise _bad_request("The 'documentId' parameter must be a string.")
     if query is None:
-        raise _bad_request("The 'query' parameter is missing.")
+        # a persisted query or trusted document: router.operation_documents finds the text
+        extensions = params.get("extensions")
+        named = isinstance(extensions, dict) and extensions.get("persistedQuery") is not None
+        if not named and not document_id:
+            raise _bad_request("The 'query' parameter is missing.")
+        query = ""
     if not isinstance(query, str):
         raise _bad_request("The 'query' parameter must be a string.")
     operation_name = params.get("operationName")
@@ -216,6 +231,7 @@ def _request_from_params(params: Mapping[str, Any]) -> GraphQLRequest:
         operation_name=operation_name or None,
         variables=_object_param(params, "variables"),
         extensions=_object_param(params, "extensions"),
+        document_id=document_id or None,
     )
 
 

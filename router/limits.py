@@ -12,6 +12,11 @@ Names and codes follow Apollo Router's ``limits`` (``MAX_DEPTH_LIMIT``,
 is graphql-core's ``parse(max_tokens=...)`` (Apollo's ``parser_max_tokens``, same
 default), and ``max_recursive_selections`` is Apollo's count of selections with fragments
 inlined, with a default sized for a Python router.
+
+``limits:`` in router.yaml (:class:`LimitsConfig`) sets them, the CLI flags override it;
+``warn_only: true`` logs the depth, alias, root-field and selection limits instead of
+refusing (to measure real traffic before enforcing); the token limit and the parser's
+nesting guard always refuse, they protect the router itself.
 """
 
 from __future__ import annotations
@@ -28,8 +33,9 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
+from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["LimitViolation", "OperationLimits", "check_limits"]
+__all__ = ["LimitViolation", "LimitsConfig", "OperationLimits", "check_limits"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,24 @@ class OperationLimits:
     max_root_fields: int | None = 64
     # every field, inline fragment and fragment spread, with each spread's fragment inlined
     max_recursive_selections: int | None = 10_000
+    # log violations of the four limits above instead of refusing the operation
+    warn_only: bool = False
+
+
+_DEFAULTS = OperationLimits()
+
+
+class LimitsConfig(BaseModel):
+    """``limits:`` in router.yaml; 0 or null turns a limit off."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_tokens: int | None = Field(default=_DEFAULTS.max_tokens, ge=0)
+    max_depth: int | None = Field(default=_DEFAULTS.max_depth, ge=0)
+    max_aliases: int | None = Field(default=_DEFAULTS.max_aliases, ge=0)
+    max_root_fields: int | None = Field(default=_DEFAULTS.max_root_fields, ge=0)
+    max_recursive_selections: int | None = Field(default=_DEFAULTS.max_recursive_selections, ge=0)
+    warn_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ variable values only, which is why :func:`condition_key` is part of the plan cac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,7 @@ __all__ = [
     "select_operation",
 ]
 
+_log = logging.getLogger(__name__)
 _NO_LIMITS = OperationLimits(None, None, None, None, None)
 _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 _TYPENAME_TYPE = GraphQLNonNull(GraphQLString)
@@ -147,7 +149,13 @@ def parse_and_validate(
         message = "Syntax Error: the document nests too deeply."
         return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
     violations = check_limits(document, limits)
-    if violations:
+    if violations and limits.warn_only:
+        _log.warning(
+            "operation over limits (warn_only): %s; %.200r",
+            ", ".join(v.code for v in violations),
+            query,
+        )
+    elif violations:
         return RequestError(
             RequestErrorKind.LIMIT,
             tuple({"message": v.message, "extensions": {"code": v.code}} for v in violations),

@@ -24,6 +24,9 @@ class GraphQLRequest:
     operation_name: str | None = None
     variables: Mapping[str, Any] | None = None
     extensions: Mapping[str, Any] | None = None
+    # a trusted document's id (the ``documentId`` parameter); ``query`` is then "" until
+    # router.operation_documents resolves it
+    document_id: str | None = None
 
 
 class OperationKind(enum.Enum):

@@ -27,8 +27,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from router.batching import BatchingConfig, batch_from_body
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES, compression_middleware
 from router.cors import CorsPolicy
+from router.csrf import CsrfPrevention
 from router.demand_control import EXPOSE_COST_HEADER
 from router.graphiql import (
     CONTENT_SECURITY_POLICY,
@@ -48,11 +50,13 @@ from router.http_protocol import (
     request_from_body,
     request_from_query_params,
 )
+from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.rate_limit import RateLimiter
 from router.readiness import check_readiness
-from router.request import OperationKind, RequestError, RequestErrorKind
+from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
 from router.security.middleware import RouterSecurity
+from router.security_headers import SecurityHeadersConfig
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -85,6 +89,11 @@ def create_app(
     graphiql_example: GraphiQLExample | None = None,
     security: RouterSecurity | None = None,
     rate_limiter: RateLimiter | None = None,
+    documents: OperationDocuments | None = None,
+    csrf: CsrfPrevention | None = None,
+    security_headers: SecurityHeadersConfig | None = None,
+    batching: BatchingConfig | None = None,
+    introspection: bool = True,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -99,6 +108,12 @@ def create_app(
     ``security`` (from ``router.yaml``) identifies the caller of every ``/graphql``
     request first; the app starts and closes it. ``rate_limiter`` (``router.yaml``
     ``rate_limits``) then charges the caller's buckets (429 ``RATE_LIMITED`` when empty).
+    ``documents`` resolves persisted queries and trusted documents (default: APQ in
+    memory, every operation allowed); ``csrf`` refuses unpreflighted operations (none by
+    default; ``serve`` turns it on unless router.yaml says otherwise);
+    ``security_headers`` default to nosniff, no-referrer and ``frame-ancestors 'none'``.
+    ``batching`` (off by default) admits JSON arrays of operations (:mod:`router.batching`);
+    ``introspection=False`` answers ``__schema``/``__type`` with 400 ``INTROSPECTION_DISABLED``.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -108,6 +123,10 @@ def create_app(
         body_timeout=body_timeout,
     )
     endpoint.graphiql_example = graphiql_example
+    endpoint.documents = documents or OperationDocuments()
+    endpoint.csrf = csrf
+    endpoint.batching = batching or BatchingConfig()
+    endpoint.introspection = introspection
     graphql_app: ASGIApp = endpoint
     if rate_limiter is not None:
         graphql_app = rate_limiter.wrap(graphql_app)
@@ -133,9 +152,14 @@ def create_app(
                 await security.aclose()
             if rate_limiter is not None:
                 await rate_limiter.aclose()
+            await endpoint.documents.aclose()
             await router.aclose()
 
-    middleware = [*(cors or CorsPolicy()).middleware(), *compression_middleware(compress_min_bytes)]
+    middleware = [
+        *(security_headers or SecurityHeadersConfig()).middleware(),
+        *(cors or CorsPolicy()).middleware(),
+        *compression_middleware(compress_min_bytes),
+    ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
@@ -169,6 +193,10 @@ class _GraphQLEndpoint:
         self._max_body_bytes = max_body_bytes
         self._body_timeout = body_timeout
         self.graphiql_example: GraphiQLExample | None = None
+        self.documents = OperationDocuments()
+        self.csrf: CsrfPrevention | None = None
+        self.batching = BatchingConfig()
+        self.introspection = True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A raw ASGI app so that every method reaches :meth:`handle` (405s are ours)."""
@@ -214,28 +242,61 @@ class _GraphQLEndpoint:
 
     async def _answer(self, request: Request, media_type: str) -> Response:
         is_post = request.method == "POST"
-        if is_post:
-            try:
-                async with asyncio.timeout(self._body_timeout):
-                    body = await _read_body(request, self._max_body_bytes)
-            except TimeoutError:
-                message = f"The request body was not received within {self._body_timeout} s."
-                close = {"Connection": "close"}
-                raise HTTPProblem(408, "REQUEST_TIMEOUT", message, close) from None
-            graphql_request = request_from_body(request.headers.get("content-type"), body)
-        else:
+        if self.csrf is not None:
+            self.csrf.check(request.headers)
+        if not is_post:
             graphql_request = request_from_query_params(request.query_params.multi_items())
+            body, status = await self._operation(request, graphql_request, media_type)
+            return _json_response(body, status, media_type)
+        try:
+            async with asyncio.timeout(self._body_timeout):
+                raw = await _read_body(request, self._max_body_bytes)
+        except TimeoutError:
+            message = f"The request body was not received within {self._body_timeout} s."
+            close = {"Connection": "close"}
+            raise HTTPProblem(408, "REQUEST_TIMEOUT", message, close) from None
+        content_type = request.headers.get("content-type")
+        batch = batch_from_body(content_type, raw, self.batching)
+        if batch is None:
+            graphql_request = request_from_body(content_type, raw)
+            body, status = await self._operation(request, graphql_request, media_type)
+            return _json_response(body, status, media_type)
+        answers = await asyncio.gather(
+            *(self._batched(request, item, media_type) for item in batch)
+        )
+        return _json_response(list(answers), 200, media_type)
+
+    async def _batched(
+        self, request: Request, item: GraphQLRequest | HTTPProblem, media_type: str
+    ) -> dict[str, Any]:
+        try:
+            if isinstance(item, HTTPProblem):
+                raise item
+            body, _status = await self._operation(request, item, media_type)
+        except HTTPProblem as problem:
+            return error_body(problem.message, problem.code)
+        return body
+
+    async def _operation(
+        self, request: Request, graphql_request: GraphQLRequest, media_type: str
+    ) -> tuple[dict[str, Any], int]:
+        """One operation's response body and status (raises :class:`HTTPProblem`)."""
+        identity = (request.scope.get("state") or {}).get("identity")
+        client_id = getattr(identity, "client_id", None)
+        graphql_request = await self.documents.resolve(graphql_request, client_id)
         prepared = await self._router.prepare_async(graphql_request)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
             if prepared.kind is RequestErrorKind.PLANNING:  # valid, but no plan: data null
                 result["data"] = None
-                return _json_response(result, execution_status(media_type, result), media_type)
+                return result, execution_status(media_type, result)
             status = request_error_status(media_type)
             if prepared.kind is RequestErrorKind.LIMIT:  # as Apollo Router: 400 for both types
                 status = 400
-            return _json_response(result, status, media_type)
-        _check_kind(prepared.kind, is_post=is_post)
+            return result, status
+        _check_kind(prepared.kind, is_post=request.method == "POST")
+        if not self.introspection and prepared.operation.introspection is not None:
+            raise HTTPProblem(400, "INTROSPECTION_DISABLED", "introspection has been disabled")
         result = await self._router.execute(prepared)
         if self._query_plans and _wants_query_plan(request):
             extensions = dict(result.get("extensions") or {})
@@ -248,7 +309,7 @@ class _GraphQLEndpoint:
                     **result,
                     "extensions": {**(result.get("extensions") or {}), "cost": cost},
                 }
-        return _json_response(result, execution_status(media_type, result), media_type)
+        return result, execution_status(media_type, result)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -305,7 +366,7 @@ def _graphiql_page(root_path: str, example: GraphiQLExample | None) -> Response:
 
 
 def _json_response(
-    body: Mapping[str, Any],
+    body: Mapping[str, Any] | list[dict[str, Any]],
     status: int,
     media_type: str,
     headers: Mapping[str, str] | None = None,

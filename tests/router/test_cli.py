@@ -136,7 +136,10 @@ def test_serve_answers_over_http(served_router: str) -> None:
 @pytest.mark.node
 @needs_node
 def test_graphql_over_http_audit_is_clean(served_router: str) -> None:
-    """graphql-http's server audits (Hive Gateway: 61 ok; Apollo Gateway: 55 ok, 3 warn)."""
+    """graphql-http's server audits (Hive Gateway: 61 ok; Apollo Gateway: 55 ok, 3 warn).
+
+    The 3 notices are MAY items the audit sends as simple GETs with no preflight header:
+    CSRF prevention (on by default, as in Apollo Router) refuses them with 400 CSRF_ERROR."""
     completed = subprocess.run(
         ["node", str(PEERS_DIR / "audit.mjs"), f"{served_router}/graphql"],
         capture_output=True,
@@ -145,4 +148,4 @@ def test_graphql_over_http_audit_is_clean(served_router: str) -> None:
         check=True,
     )
     summary = completed.stdout.strip().splitlines()[-1]
-    assert summary == "audits: 61 ok, 0 warn, 0 error, 0 notice (61 total)", completed.stdout
+    assert summary == "audits: 58 ok, 0 warn, 0 error, 3 notice (61 total)", completed.stdout
