@@ -27,9 +27,11 @@ _CHECK_EVERY = 10_000  # SQLite VM instructions between two looks at the clock
 _STARTED = "statement_started"
 
 
-def postgresql_connect_args(timeout_ms: int = STATEMENT_TIMEOUT_MS) -> dict[str, Any]:
-    """``connect_args`` for asyncpg that set the server's ``statement_timeout``."""
-    return {"server_settings": {"statement_timeout": str(timeout_ms)}}
+def postgresql_connect_args(timeout_ms: int | None = None) -> dict[str, Any]:
+    """``connect_args`` for asyncpg that set the server's ``statement_timeout`` (default:
+    :data:`STATEMENT_TIMEOUT_MS`)."""
+    limit = STATEMENT_TIMEOUT_MS if timeout_ms is None else timeout_ms
+    return {"server_settings": {"statement_timeout": str(limit)}}
 
 
 class _Clock:
@@ -47,12 +49,13 @@ class _Clock:
         return int(started != 0.0 and time.monotonic() - started > self.limit)
 
 
-def limit_sqlite_statements(engine: Engine, timeout_ms: int = STATEMENT_TIMEOUT_MS) -> None:
+def limit_sqlite_statements(engine: Engine, timeout_ms: int | None = None) -> None:
     """Interrupt any statement on ``engine`` (an aiosqlite engine's sync engine) that runs
-    longer than ``timeout_ms``."""
+    longer than ``timeout_ms`` (default: :data:`STATEMENT_TIMEOUT_MS`)."""
+    limit = (STATEMENT_TIMEOUT_MS if timeout_ms is None else timeout_ms) / 1000
 
     def on_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
-        clock = record.info[_STARTED] = _Clock(timeout_ms / 1000)
+        clock = record.info[_STARTED] = _Clock(limit)
         driver = getattr(dbapi_connection, "driver_connection", None)
         if driver is not None:  # aiosqlite: the handler is set in its worker thread
             await_only(driver.set_progress_handler(clock.overdue, _CHECK_EVERY))

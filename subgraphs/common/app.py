@@ -27,7 +27,7 @@ from strawberry.http import GraphQLRequestData
 
 from models.database import Database
 from subgraphs.common.context import SubgraphContext
-from subgraphs.common.deadline import RequestGuard
+from subgraphs.common.deadline import RequestGuard, deadline_of
 from subgraphs.common.error_response import send_graphql_error
 from subgraphs.common.identity import (
     IdentityMiddleware,
@@ -52,7 +52,7 @@ class SubgraphView(GraphQL[SubgraphContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> SubgraphContext:
-        return SubgraphContext(self.database, self.peers)
+        return SubgraphContext(self.database, self.peers, deadline_of(request.scope))
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ __all__ = [
     "GuardCounts",
     "RequestGuard",
     "budget_ms",
+    "deadline_of",
 ]
 
 logger = logging.getLogger("subgraphs.deadline")
@@ -42,6 +44,13 @@ DEADLINE_HEADER = "x-deadline-ms"
 DEFAULT_BUDGET_MS = int(os.environ.get("SUBGRAPH_DEFAULT_DEADLINE_MS", "10000"))
 MAX_BUDGET_MS = int(os.environ.get("SUBGRAPH_MAX_DEADLINE_MS", "60000"))
 _HEADER = DEADLINE_HEADER.encode()
+_SCOPE_KEY = "subgraphs.deadline"
+
+
+def deadline_of(scope: Scope) -> float | None:
+    """The ``time.monotonic()`` instant at which the request in ``scope`` must stop."""
+    deadline = scope.get(_SCOPE_KEY)
+    return deadline if isinstance(deadline, float) else None
 
 
 def budget_ms(
@@ -118,6 +127,7 @@ class RequestGuard:
             self.counts.disconnected += 1
             return
         budget = budget_ms(scope.get("headers", ()), self.default_ms, self.maximum_ms)
+        scope = {**scope, _SCOPE_KEY: time.monotonic() + budget / 1000}
         await self._run(scope, body, receive, send, budget)
 
     async def _run(

@@ -11,6 +11,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from subgraphs.common.entities import EntitySchema
 from subgraphs.common.errors import ErrorCodes, label
+from subgraphs.common.execution_deadline import DeadlineExecutor
 from subgraphs.common.text_inputs import RejectNul
 
 __all__ = ["CACHE_SIZE", "ParserCacheWithCodes", "build_schema", "service_sdl"]
@@ -47,6 +48,7 @@ def build_schema(
         mutation=mutation,
         types=list(types),
         extensions=extensions,
+        execution_context_class=DeadlineExecutor,
     )
 
 
