@@ -3,11 +3,13 @@
 ``DATABASE_URL`` selects the store (``postgresql+asyncpg://...`` in production); a domain
 can be pointed elsewhere with ``DATABASE_URL_<DOMAIN>`` (e.g. ``DATABASE_URL_ORDERS``) when
 the subgraphs run as separate processes on separate databases. The embedded default is a
-SQLite file under ``var/`` so that a fresh machine needs no server.
+SQLite file under ``var/`` so that a fresh machine needs no server. Every statement runs
+under a time limit (``models.statement_timeout``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from models.statement_timeout import limit_sqlite_statements, postgresql_connect_args
 
 __all__ = ["DEFAULT_SQLITE_PATH", "Database", "database_url", "open_database"]
 
@@ -83,9 +87,12 @@ def open_database(url: str | None = None, **engine_options: Any) -> Database:
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # Best effort: an unusable path fails on first use, where it is retried.
+            with contextlib.suppress(OSError):
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, **engine_options)
         event.listen(engine.sync_engine, "connect", _enable_sqlite_pragmas)
+        limit_sqlite_statements(engine.sync_engine)
     else:
         # A fixed pool (overflow connections are closed after each use, which measured as
         # one new PostgreSQL connection per request under load) that five subgraph
@@ -94,6 +101,14 @@ def open_database(url: str | None = None, **engine_options: Any) -> Database:
         engine_options.setdefault("pool_size", int(os.environ.get("DATABASE_POOL_SIZE", "16")))
         engine_options.setdefault("max_overflow", 0)
         engine_options.setdefault("pool_recycle", 1800)
+        if url.startswith("postgresql+asyncpg"):
+            connect_args = dict(engine_options.get("connect_args") or {})
+            settings = dict(connect_args.get("server_settings") or {})
+            connect_args["server_settings"] = {
+                **postgresql_connect_args()["server_settings"],
+                **settings,
+            }
+            engine_options["connect_args"] = connect_args
         engine = create_async_engine(url, **engine_options)
     read_engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     return Database(

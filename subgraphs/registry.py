@@ -48,7 +48,9 @@ DOMAINS: dict[str, Domain] = {
             "models.orders",
             calls=("customers", "products", "inventory", "marketing"),
         ),
-        Domain("inventory", 4004, "subgraphs.inventory.schema", "models.inventory"),
+        Domain(
+            "inventory", 4004, "subgraphs.inventory.schema", "models.inventory", calls=("products",)
+        ),
         Domain("marketing", 4005, "subgraphs.marketing.schema", "models.marketing"),
     )
 }

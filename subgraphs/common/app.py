@@ -1,4 +1,9 @@
-"""The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries) plus ``/health``."""
+"""The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries) plus ``/health``.
+
+``/graphql`` runs behind a :class:`~subgraphs.common.deadline.RequestGuard` (body limit,
+deadline, cancellation on disconnect) and answers SERVICE_UNAVAILABLE until the database
+has answered once (:mod:`subgraphs.common.readiness`).
+"""
 
 from __future__ import annotations
 
@@ -15,18 +20,22 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 
 from models.database import Database
 from subgraphs.common.context import SubgraphContext
+from subgraphs.common.deadline import RequestGuard, deadline_of
+from subgraphs.common.error_response import send_graphql_error
 from subgraphs.common.identity import (
     IdentityMiddleware,
     IdentityVerifier,
     verifier_from_environment,
 )
 from subgraphs.common.peers import Peers
+from subgraphs.common.readiness import Readiness
 
 __all__ = ["SubgraphView", "create_subgraph_app"]
 
@@ -43,7 +52,7 @@ class SubgraphView(GraphQL[SubgraphContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> SubgraphContext:
-        return SubgraphContext(self.database, self.peers)
+        return SubgraphContext(self.database, self.peers, deadline_of(request.scope))
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -76,10 +85,31 @@ def create_subgraph_app(
     verifier = identity if identity is not None else verifier_from_environment()
     view = SubgraphView(schema, database, peers or Peers())
 
+    async def start() -> None:
+        if create_tables:
+            await database.create_tables(metadata)
+        else:
+            await _ping(database)
+
+    readiness = Readiness(name, start)
+
+    async def graphql(scope: Scope, receive: Receive, send: Send) -> None:
+        if not readiness.ready and scope["type"] == "http":
+            message = f"The {name} service is starting: its database is not reachable yet"
+            await send_graphql_error(send, 503, message, "SERVICE_UNAVAILABLE")
+            return
+        await view(scope, receive, send)
+
+    guard = RequestGuard(graphql)
+
     async def health(_request: Request) -> Response:
+        if not readiness.ready:
+            return JSONResponse(
+                {"status": "starting", "subgraph": name, "error": readiness.last_error},
+                status_code=503,
+            )
         try:
-            async with database.engine.connect() as connection:
-                await connection.execute(text("SELECT 1"))
+            await _ping(database)
         except Exception as error:
             return JSONResponse(
                 {"status": "unavailable", "subgraph": name, "error": type(error).__name__},
@@ -89,12 +119,22 @@ def create_subgraph_app(
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        if create_tables:
-            await database.create_tables(metadata)
-        yield {}
+        readiness.begin()
+        try:
+            yield {}
+        finally:
+            await readiness.stop()
 
-    return Starlette(
-        routes=[Route("/graphql", view, methods=["GET", "POST"]), Route("/health", health)],
+    app = Starlette(
+        routes=[Route("/graphql", guard, methods=["GET", "POST"]), Route("/health", health)],
         middleware=[Middleware(IdentityMiddleware, verifier=verifier)],
         lifespan=lifespan,
     )
+    app.state.guard = guard
+    app.state.readiness = readiness
+    return app
+
+
+async def _ping(database: Database) -> None:
+    async with database.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

@@ -9,6 +9,8 @@ concurrently and an ``AsyncSession`` must never be shared between concurrent tas
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -31,10 +33,14 @@ BatchFunction = Callable[[Database, Sequence[KeyT]], Awaitable[Sequence[ValueT]]
 class SubgraphContext:
     database: Database
     peers: Peers
+    deadline: float | None = None  # time.monotonic() instant (subgraphs.common.deadline)
     _loaders: dict[object, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def loader(self, batch: BatchFunction[KeyT, ValueT]) -> DataLoader[KeyT, ValueT]:
-        """This request's DataLoader for ``batch`` (values in key order, ``None`` if missing)."""
+        """This request's DataLoader for ``batch`` (values in key order, ``None`` if missing).
+        Past the request's deadline, cancels the resolver that asks instead."""
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise asyncio.CancelledError("the request's deadline has passed")
         existing = self._loaders.get(batch)
         if existing is None:
             database = self.database

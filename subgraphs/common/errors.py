@@ -4,7 +4,8 @@ other error a code too.
 Resolvers raise :class:`BadUserInput`, :class:`NotFound` or :class:`Conflict`; graphql-core
 keeps their ``extensions``. :class:`ErrorCodes` labels what graphql-core and Strawberry
 raise themselves (syntax, validation, variable coercion) and masks anything unexpected as
-``INTERNAL_SERVER_ERROR`` (logged with its traceback, never sent to the client).
+``INTERNAL_SERVER_ERROR`` (logged with its traceback, never sent to the client), except a
+database that is unreachable or timed out: ``SERVICE_UNAVAILABLE``, logged rate-limited.
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-__all__ = ["BadUserInput", "Conflict", "DomainError", "ErrorCodes", "NotFound", "label"]
+from models.database_errors import is_unavailable
+from subgraphs.common.log_limit import RateLimitedLog
+
+__all__ = [
+    "BadUserInput",
+    "Conflict",
+    "DomainError",
+    "ErrorCodes",
+    "NotFound",
+    "ServiceUnavailable",
+    "label",
+]
 
 logger = logging.getLogger("subgraphs.errors")
 
@@ -46,6 +58,12 @@ class Conflict(DomainError):
     code = "CONFLICT"
 
 
+class ServiceUnavailable(DomainError):
+    """The service cannot answer now (its database is unreachable or not ready yet)."""
+
+    code = "SERVICE_UNAVAILABLE"
+
+
 def _has_code(error: GraphQLError) -> bool:
     extensions: Mapping[str, Any] | None = error.extensions
     return bool(extensions and "code" in extensions)
@@ -60,6 +78,24 @@ def label(errors: list[GraphQLError] | None, code: str) -> None:
 def _is_expected(error: GraphQLError) -> bool:
     original = error.original_error
     return original is None or isinstance(original, GraphQLError)
+
+
+_outages = RateLimitedLog(logger)
+
+
+def _unavailable(error: GraphQLError) -> GraphQLError:
+    """SERVICE_UNAVAILABLE for a database that cannot be reached or did not answer in time,
+    logged in one line per interval (the store, not the request, is at fault)."""
+    original = error.original_error
+    _outages.warning(
+        "database-unavailable", f"database unavailable: {type(original).__name__}: {original}"
+    )
+    return GraphQLError(
+        "The service's database is unavailable, try again later",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "SERVICE_UNAVAILABLE"},
+    )
 
 
 class ErrorCodes(SchemaExtension):
@@ -81,6 +117,9 @@ class ErrorCodes(SchemaExtension):
                 # Errors without a path come from variable coercion, before any resolver ran.
                 label([error], "BAD_USER_INPUT" if error.path is None else "INTERNAL_SERVER_ERROR")
                 masked.append(error)
+                continue
+            if error.original_error is not None and is_unavailable(error.original_error):
+                masked.append(_unavailable(error))
                 continue
             logger.error("unexpected error in %s", error.path, exc_info=error.original_error)
             masked.append(

@@ -9,8 +9,10 @@ import strawberry
 from graphql import GraphQLSyntaxError
 from strawberry.extensions import ParserCache, ValidationCache
 
-from subgraphs.common.error_logging import QuietSchema
+from subgraphs.common.entities import EntitySchema
 from subgraphs.common.errors import ErrorCodes, label
+from subgraphs.common.execution_deadline import DeadlineExecutor
+from subgraphs.common.text_inputs import RejectNul
 
 __all__ = ["CACHE_SIZE", "ParserCacheWithCodes", "build_schema", "service_sdl"]
 
@@ -31,19 +33,22 @@ class ParserCacheWithCodes(ParserCache):
 def build_schema(
     *, query: type, mutation: type | None = None, types: Iterable[type] = ()
 ) -> strawberry.federation.Schema:
-    """A federation schema with the parser and validation caches on (about 4x throughput)
-    and stable error codes; client errors are logged in one line (``QuietSchema``)."""
+    """A federation schema with the parser and validation caches on (about 4x throughput),
+    stable error codes, client errors logged in one line (``QuietSchema``), and checked
+    inputs (NUL characters, entity representations: ``EntitySchema``)."""
     # Instances, not classes: the caches must outlive a single request.
     extensions: list[Any] = [
         ParserCacheWithCodes(maxsize=CACHE_SIZE),
         ValidationCache(maxsize=CACHE_SIZE),
         ErrorCodes,
+        RejectNul,
     ]
-    return QuietSchema(
+    return EntitySchema(
         query=query,
         mutation=mutation,
         types=list(types),
         extensions=extensions,
+        execution_context_class=DeadlineExecutor,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import Select, String, func, or_, select
+from sqlalchemy import Select, String, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
@@ -14,6 +14,7 @@ from models import customers as model
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.ids import parse_id
+from subgraphs.common.like import ESCAPE, contains
 from subgraphs.common.pagination import (
     CONNECTION_DIRECTIVES,
     After,
@@ -46,14 +47,22 @@ def _filtered(statement: Select[Any], where: CustomerFilter | None) -> Select[An
     if where.tier is not None:
         statement = statement.where(model.Customer.tier == where.tier)
     if where.search:
-        pattern = f"%{where.search.strip().lower()}%"
+        pattern = contains(where.search.strip().lower())
         statement = statement.where(
-            or_(func.lower(model.Customer.name).like(pattern), model.Customer.email.like(pattern))
+            or_(
+                func.lower(model.Customer.name).like(pattern, escape=ESCAPE),
+                model.Customer.email.like(pattern, escape=ESCAPE),
+            )
         )
     if where.tag:
         # Tags are few and stored as JSON; match the quoted value, portable across dialects.
-        tag = validation.clean_tags([where.tag])
-        statement = statement.where(func.cast(model.Customer.tags, String).like(f'%"{tag[0]}"%'))
+        tags = validation.clean_tags([where.tag])
+        if not tags:
+            return statement.where(false())
+        quoted = contains(f'"{tags[0]}"')
+        statement = statement.where(
+            func.cast(model.Customer.tags, String).like(quoted, escape=ESCAPE)
+        )
     return statement
 
 

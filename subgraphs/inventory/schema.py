@@ -10,9 +10,10 @@ from strawberry.types import Info
 
 from models import inventory as model
 from subgraphs.common.context import context_of
+from subgraphs.common.errors import NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.schema import build_schema
-from subgraphs.inventory import reservations, stock, validation
+from subgraphs.inventory import products, reservations, stock, validation
 from subgraphs.inventory.types import (
     Product,
     Reservation,
@@ -58,12 +59,13 @@ class Mutation:
     async def adjust_stock(
         self, info: Info[Any, Any], product_id: strawberry.ID, warehouse_code: str, delta: int
     ) -> StockLevel:
-        row = await stock.adjust(
-            context_of(info).database,
-            parse_id(product_id, "productId"),
-            validation.clean_warehouse_code(warehouse_code),
-            validation.clean_delta(delta),
-        )
+        context = context_of(info)
+        key = parse_id(product_id, "productId")
+        code = validation.clean_warehouse_code(warehouse_code)
+        delta = validation.clean_delta(delta)
+        if not await products.product_exists(context.database, context.peers, key):
+            raise NotFound(f"No product with id {key}", productId=str(key))
+        row = await stock.adjust(context.database, key, code, delta)
         return StockLevel.from_row(row)
 
     @strawberry.mutation(

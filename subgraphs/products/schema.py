@@ -16,6 +16,7 @@ from models.base import utcnow
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
+from subgraphs.common.like import ESCAPE
 from subgraphs.common.pagination import (
     CONNECTION_DIRECTIVES,
     After,
@@ -54,8 +55,8 @@ def _filtered(statement: Select[Any], where: ProductFilter | None) -> Select[Any
         pattern = validation.clean_search(where.search)
         statement = statement.where(
             or_(
-                func.lower(model.Product.name).like(pattern, escape="\\"),
-                func.lower(model.Product.sku).like(pattern, escape="\\"),
+                func.lower(model.Product.name).like(pattern, escape=ESCAPE),
+                func.lower(model.Product.sku).like(pattern, escape=ESCAPE),
             )
         )
     return statement

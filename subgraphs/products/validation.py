@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.like import contains
 from subgraphs.common.money import minor_units_exponent
 
 __all__ = [
@@ -133,7 +134,5 @@ def clean_weight(weight_grams: int) -> int:
 
 
 def clean_search(search: str) -> str:
-    """The search text as a LIKE pattern with its wildcards escaped (escape char ``\\``)."""
-    text = search.strip().lower()
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    """The search text as a LIKE pattern matched literally (see ``subgraphs.common.like``)."""
+    return contains(search.strip().lower())

@@ -53,9 +53,25 @@ def _code(body: dict[str, Any]) -> str:
     return code
 
 
+async def _new_product(graphql: GraphQL) -> str:
+    """A product created in the products domain (inventory only stocks products it knows)."""
+    body = await graphql(
+        "products",
+        "mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }",
+        input={
+            "sku": f"INV-{next(_fresh_products)}",
+            "name": "Stocked Kettle",
+            "category": "inventory-tests",
+            "price": {"amount": "10.00", "currency": "CNY"},
+        },
+    )
+    product_id: str = body["data"]["createProduct"]["id"]
+    return product_id
+
+
 async def _stocked_product(graphql: GraphQL, *quantities: int) -> str:
     """A product new to inventory with ``quantities[i]`` units in warehouse ``CODES[i]``."""
-    product_id = str(next(_fresh_products))
+    product_id = await _new_product(graphql)
     for code, quantity in zip(CODES, quantities, strict=False):
         if quantity:
             body = await graphql("inventory", ADJUST, p=product_id, w=code, d=quantity)
@@ -243,8 +259,10 @@ async def test_adjust_stock(graphql: GraphQL, database: Database) -> None:
     assert _code(await graphql("inventory", ADJUST, p=product, w="SH-01", d=0)) == "BAD_USER_INPUT"
     assert _code(await graphql("inventory", ADJUST, p=product, w="XX-01", d=5)) == "NOT_FOUND"
     assert _code(await graphql("inventory", ADJUST, p="x", w="SH-01", d=5)) == "BAD_USER_INPUT"
-    body = await graphql("inventory", ADJUST, p=str(next(_fresh_products)), w="SH-01", d=-1)
+    body = await graphql("inventory", ADJUST, p=await _new_product(graphql), w="SH-01", d=-1)
     assert _code(body) == "CONFLICT"
+    body = await graphql("inventory", ADJUST, p=str(next(_fresh_products)), w="SH-01", d=-1)
+    assert _code(body) == "NOT_FOUND"
     assert _code(await graphql("inventory", ADJUST, p=product, w="SH-01", d=10**9)) == (
         "BAD_USER_INPUT"
     )
