@@ -14,8 +14,8 @@ element lies on that side, false otherwise.
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 import strawberry
 from sqlalchemy import ColumnElement, Select
@@ -37,11 +37,13 @@ __all__ = [
     "Edge",
     "First",
     "Last",
+    "OrderBy",
     "PageInfo",
     "SortDirection",
     "build_connection",
     "list_connection",
     "page_request",
+    "requested_sort",
     "sort_by",
 ]
 
@@ -190,6 +192,27 @@ def sort_by(
     """The sort an ``orderBy: {field, direction}`` names: by ``columns`` (ending with a
     unique one, the tie-break)."""
     return Sort(f"{field.name}_{direction.name}", columns, direction is SortDirection.DESC)
+
+
+class OrderBy(Protocol):
+    """An ``orderBy`` input of a domain: ``{field, direction}``."""
+
+    @property
+    def field(self) -> enum.Enum: ...
+
+    @property
+    def direction(self) -> SortDirection: ...
+
+
+def requested_sort(
+    order_by: OrderBy | None,
+    default: tuple[enum.Enum, SortDirection],
+    columns: Mapping[Any, tuple[ColumnElement[Any], ...]],
+) -> Sort:
+    """The sort ``orderBy`` names (``default`` when it is not given), by the field's
+    ``columns``."""
+    field, direction = default if order_by is None else (order_by.field, order_by.direction)
+    return sort_by(field, direction, columns[field])
 
 
 async def list_connection(

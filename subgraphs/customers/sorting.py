@@ -8,7 +8,7 @@ import strawberry
 
 from models import customers as model
 from subgraphs.common.keyset import Sort
-from subgraphs.common.pagination import SortDirection, sort_by
+from subgraphs.common.pagination import SortDirection, requested_sort
 
 __all__ = ["CustomerSort", "CustomerSortField", "customer_sort"]
 
@@ -37,9 +37,4 @@ _COLUMNS = {
 
 def customer_sort(order_by: CustomerSort | None) -> Sort:
     """The sort ``orderBy`` names; by ascending id when it is not given."""
-    field, direction = (
-        (CustomerSortField.ID, SortDirection.ASC)
-        if order_by is None
-        else (order_by.field, order_by.direction)
-    )
-    return sort_by(field, direction, _COLUMNS[field])
+    return requested_sort(order_by, (CustomerSortField.ID, SortDirection.ASC), _COLUMNS)

@@ -8,7 +8,7 @@ import strawberry
 
 from models import marketing as model
 from subgraphs.common.keyset import Sort
-from subgraphs.common.pagination import SortDirection, sort_by
+from subgraphs.common.pagination import SortDirection, requested_sort
 
 __all__ = ["COUPONS_BY_ID", "CampaignSort", "CampaignSortField", "campaign_sort"]
 
@@ -39,9 +39,4 @@ _COLUMNS = {
 
 def campaign_sort(order_by: CampaignSort | None) -> Sort:
     """The sort ``orderBy`` names; by ascending id when it is not given."""
-    field, direction = (
-        (CampaignSortField.ID, SortDirection.ASC)
-        if order_by is None
-        else (order_by.field, order_by.direction)
-    )
-    return sort_by(field, direction, _COLUMNS[field])
+    return requested_sort(order_by, (CampaignSortField.ID, SortDirection.ASC), _COLUMNS)

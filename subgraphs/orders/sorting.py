@@ -8,7 +8,7 @@ import strawberry
 
 from models import orders as model
 from subgraphs.common.keyset import Sort
-from subgraphs.common.pagination import SortDirection, sort_by
+from subgraphs.common.pagination import SortDirection, requested_sort
 
 __all__ = ["OrderSort", "OrderSortField", "order_sort"]
 
@@ -37,9 +37,4 @@ _COLUMNS = {
 
 def order_sort(order_by: OrderSort | None) -> Sort:
     """The sort ``orderBy`` names; newest first when it is not given."""
-    field, direction = (
-        (OrderSortField.CREATED_AT, SortDirection.DESC)
-        if order_by is None
-        else (order_by.field, order_by.direction)
-    )
-    return sort_by(field, direction, _COLUMNS[field])
+    return requested_sort(order_by, (OrderSortField.CREATED_AT, SortDirection.DESC), _COLUMNS)

@@ -8,7 +8,7 @@ import strawberry
 
 from models import products as model
 from subgraphs.common.keyset import Sort
-from subgraphs.common.pagination import SortDirection, sort_by
+from subgraphs.common.pagination import SortDirection, requested_sort
 
 __all__ = ["ProductSort", "ProductSortField", "product_sort"]
 
@@ -41,9 +41,4 @@ _COLUMNS = {
 
 def product_sort(order_by: ProductSort | None) -> Sort:
     """The sort ``orderBy`` names; by ascending id when it is not given."""
-    field, direction = (
-        (ProductSortField.ID, SortDirection.ASC)
-        if order_by is None
-        else (order_by.field, order_by.direction)
-    )
-    return sort_by(field, direction, _COLUMNS[field])
+    return requested_sort(order_by, (ProductSortField.ID, SortDirection.ASC), _COLUMNS)
