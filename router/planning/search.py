@@ -14,12 +14,15 @@ whatever the graph; within the bound the search is exhaustive.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TypeVar
 
 from router.planning.errors import PlanningError
 
 __all__ = ["DEFAULT_BUDGET", "Decisions", "search"]
+
+_log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -59,6 +62,9 @@ def search(
             plan = build(decisions)
         except PlanningError as error:
             first_error = first_error or error
+        except Exception as error:  # a planner bug on this branch: another may still plan
+            _log.exception("plan search: a build failed unexpectedly (choices %r)", forced)
+            first_error = first_error or PlanningError(f"the planner failed: {error!r}")
         else:
             found = (cost(plan), plan)
             if best is None or found[0] < best[0]:

@@ -113,3 +113,22 @@ QueryPlan {
     },
   },
 }"""
+
+
+def test_a_build_that_crashes_drops_its_branch_only(caplog: pytest.LogCaptureFixture) -> None:
+    def build(decisions: Decisions) -> str:
+        choice = decisions.pick("root", ["a", "b"])
+        if choice == "b":
+            raise KeyError("a planner bug on the second branch")
+        return choice
+
+    assert search(build, lambda plan: (1,)) == "a"
+    assert "failed unexpectedly" in caplog.text
+
+
+def test_a_crash_everywhere_is_a_planning_error() -> None:
+    def build(decisions: Decisions) -> str:
+        raise KeyError(decisions.pick("root", ["a", "b"]))
+
+    with pytest.raises(PlanningError, match="the planner failed"):
+        search(build, lambda plan: (1,))
