@@ -13,7 +13,12 @@ from starlette.types import ASGIApp
 __all__ = ["PORTS", "served"]
 
 # This suite's ports (15600-15699 belong to it).
-PORTS = {"disconnect": 15610, "readiness": 15611, "postgres_relay": 15620}
+PORTS = {
+    "disconnect": 15610,
+    "readiness": 15611,
+    "awaiting_disconnect": 15612,
+    "postgres_relay": 15620,
+}
 
 
 @asynccontextmanager

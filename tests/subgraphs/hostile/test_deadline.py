@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.types import Receive, Scope, Send
 
 from models.database import Database
 from subgraphs.common.deadline import RequestGuard, budget_ms
@@ -133,6 +134,26 @@ async def test_the_hostile_chain_stops_for_a_client_that_goes(
         assert guard.counts.completed == 0
         async with httpx.AsyncClient(base_url=base) as patient:
             await _answers_normally(patient)
+
+
+async def test_work_that_awaits_is_cancelled_as_soon_as_its_client_goes() -> None:
+    """Through uvicorn, with a deadline far away: the disconnect alone cancels the work (a
+    level of synchronous completion is bounded by the deadline instead: the loop cannot see
+    a disconnect while it runs)."""
+    cancelled = asyncio.Event()
+
+    async def awaiting(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    guard = RequestGuard(awaiting, default_ms=60_000)
+    async with served(guard, PORTS["awaiting_disconnect"]) as base:
+        await asyncio.to_thread(_impatient_post, f"{base}/graphql")
+        await asyncio.wait_for(cancelled.wait(), timeout=30)  # a hang fails, not a slow host
+    assert (guard.counts.disconnected, guard.counts.deadline_passed) == (1, 0)
 
 
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
