@@ -10,7 +10,7 @@ variable values only, which is why :func:`condition_key` is part of the plan cac
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,7 @@ __all__ = [
     "NormalizedOperation",
     "Selection",
     "coerce_variables",
+    "collect_fields",
     "condition_key",
     "condition_variables",
     "merge_selections",
@@ -380,6 +381,24 @@ class _Normalizer:
             selections=sub,
             node=node,
         )
+
+
+def collect_fields(
+    selections: Iterable[Selection],
+    type_name: str,
+    possible_types: Mapping[str, frozenset[str]],
+) -> list[Field]:
+    """The fields selected on an object of type ``type_name`` (through the fragments whose
+    condition is that type or an abstract type it belongs to), merged by response key."""
+    out: list[Selection] = []
+    for selection in selections:
+        if isinstance(selection, Field):
+            out.append(selection)
+        elif selection.type_condition == type_name or type_name in possible_types.get(
+            selection.type_condition, ()
+        ):
+            out.extend(collect_fields(selection.selections, type_name, possible_types))
+    return merge_selections(out)  # type: ignore[return-value]
 
 
 def merge_selections(selections: list[Selection]) -> list[Selection]:

@@ -36,7 +36,7 @@ from router.operation import (
 )
 from router.plan import QueryPlan, format_plan
 from router.planning import PlanningError, QueryPlanner
-from router.planning.coverage import check_plan_coverage
+from router.planning.coverage import check_plan_coverage, describe_gaps
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
 from router.response_coverage import ResponseCoverageError, check_response_coverage
 from router.response_shaping import ShapingSchema, shape_response
@@ -168,10 +168,7 @@ class _Preparer:
             "\n".join(str(gap) for gap in gaps),
             format_plan(plan),
         )
-        message = f"The query plan cannot deliver every selected field: {gaps[0]}"
-        if len(gaps) > 1:
-            message += f" (and {len(gaps) - 1} more)"
-        return _request_error(RequestErrorKind.PLANNING, message)
+        return _request_error(RequestErrorKind.PLANNING, describe_gaps(gaps))
 
     def prepare(
         self, request: GraphQLRequest, *, coerce: bool = True

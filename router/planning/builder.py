@@ -41,7 +41,7 @@ from router.operation import (
     Fragment,
     NormalizedOperation,
     Selection,
-    merge_selections,
+    collect_fields,
     normalize_field_set,
 )
 from router.plan import (
@@ -55,7 +55,7 @@ from router.plan import (
     format_plan,
 )
 from router.planning.ancestor_hops import AncestorStep, plan_from_ancestor, reachable_graphs
-from router.planning.coverage import check_plan_coverage
+from router.planning.coverage import check_plan_coverage, describe_gaps
 from router.planning.errors import PlanningError
 from router.planning.fetch_graph import FetchGraph, FetchGroup
 from router.planning.interface_object import (
@@ -156,10 +156,7 @@ class QueryPlanner:
             gaps = check_plan_coverage(operation, plan, self.supergraph)
             if gaps:  # a planner bug on this branch of the search: another may be right
                 _log.debug("plan with coverage gaps dropped:\n%s", format_plan(plan))
-                more = f" (and {len(gaps) - 1} more)" if len(gaps) > 1 else ""
-                raise PlanningError(
-                    f"The query plan cannot deliver every selected field: {gaps[0]}{more}"
-                )
+                raise PlanningError(describe_gaps(gaps))
             return plan
 
         return search(build, _plan_cost)
@@ -169,21 +166,10 @@ def _plan_cost(plan: QueryPlan) -> tuple[int, int]:
     return count_fetches(plan.node), count_waves(plan.node)
 
 
-def _applies(supergraph: Supergraph, condition: str, type_name: str) -> bool:
-    return condition == type_name or type_name in supergraph.possible_types.get(condition, ())
-
-
 def _collect(
     supergraph: Supergraph, selections: Iterable[Selection], type_name: str
 ) -> list[Field]:
-    """The fields selected on an object of type ``type_name``, merged by response key."""
-    out: list[Selection] = []
-    for selection in selections:
-        if isinstance(selection, Field):
-            out.append(selection)
-        elif _applies(supergraph, selection.type_condition, type_name):
-            out.extend(_collect(supergraph, selection.selections, type_name))
-    return merge_selections(out)  # type: ignore[return-value]
+    return collect_fields(selections, type_name, supergraph.possible_types)
 
 
 class _PlanBuilder:

@@ -33,7 +33,7 @@ from typing import NamedTuple
 
 from graphql import GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, print_ast
 
-from router.operation import Field, NormalizedOperation, Selection, merge_selections
+from router.operation import Field, NormalizedOperation, Selection, collect_fields
 from router.plan import (
     Fetch,
     Flatten,
@@ -47,7 +47,7 @@ from router.plan import (
 from router.planning.subgraph_types import field_runtime_types
 from router.supergraph import Supergraph
 
-__all__ = ["CoverageGap", "check_plan_coverage"]
+__all__ = ["CoverageGap", "check_plan_coverage", "describe_gaps"]
 
 _Keys = tuple[str, ...]  # a response path without the "@" list markers
 _Position = tuple[tuple[bool, int], ...]  # (container is a Sequence, child index) per level
@@ -244,13 +244,7 @@ class _Checker:
     # -- what the client selected -----------------------------------------------------------
 
     def collect(self, selections: Iterable[Selection], type_name: str) -> list[Field]:
-        out: list[Selection] = []
-        for selection in selections:
-            if isinstance(selection, Field):
-                out.append(selection)
-            elif type_name in self.possible(selection.type_condition):
-                out.extend(self.collect(selection.selections, type_name))
-        return merge_selections(out)  # type: ignore[return-value]
+        return collect_fields(selections, type_name, self.supergraph.possible_types)
 
     def check_client(
         self, selections: tuple[Selection, ...], types: Iterable[str], path: tuple[str, ...]
@@ -362,6 +356,12 @@ class _Checker:
             services = ", ".join(sorted({c.site.service for c in found}))
             reason = f"{reader} before it is fetched (by {services}; not in an earlier step)"
         return CoverageGap(path, "|".join(sorted(types)), selection.response_key, reason)
+
+
+def describe_gaps(gaps: list[CoverageGap]) -> str:
+    """The client's message for a plan with ``gaps`` (the first, and how many more)."""
+    more = f" (and {len(gaps) - 1} more)" if len(gaps) > 1 else ""
+    return f"The query plan cannot deliver every selected field: {gaps[0]}{more}"
 
 
 def check_plan_coverage(
