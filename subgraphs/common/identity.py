@@ -8,8 +8,12 @@ The router sends a short-lived HS256 JWT in ``X-Router-Identity`` (see
 - production (``OPS_MODE=production``): a request whose header is missing, forged or
   expired is answered 401 ``UNAUTHENTICATED``, so a subgraph reached directly, around the
   router, serves nobody; a secret is required to start;
-- development (default): a missing header is the anonymous caller; a present one is still
-  verified (401 when forged) if a secret is configured.
+- development (default) with a secret: a missing header is the anonymous caller, a present
+  one is verified (401 when forged);
+- development without a secret: nothing can be verified, so every request is served as
+  :data:`DEVELOPMENT_CALLER`, which passes every access rule (as Hasura serves every request
+  as admin until an admin secret is set). A warning says so at start-up; production refuses
+  to start without a secret, so this never reaches a deployment.
 
 Resolvers read :func:`current_identity`; :func:`forwarded_identity_headers` lets calls to
 peer domains carry the same vouched identity on.
@@ -29,6 +33,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = [
     "ANONYMOUS_CALLER",
+    "DEVELOPMENT_CALLER",
     "IDENTITY_HEADER",
     "CallerIdentity",
     "IdentityError",
@@ -63,7 +68,7 @@ class IdentityError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CallerIdentity:
-    kind: str  # anonymous | user | partner
+    kind: str  # anonymous | user | partner | development
     subject: str | None = None
     client_id: str | None = None
     scopes: frozenset[str] = frozenset()
@@ -72,8 +77,17 @@ class CallerIdentity:
     def is_anonymous(self) -> bool:
         return self.kind == "anonymous"
 
+    @property
+    def unrestricted(self) -> bool:
+        """The unverified development caller: every access rule lets it through."""
+        return self.kind == "development"
+
+    def has_scope(self, scope: str) -> bool:
+        return self.unrestricted or scope in self.scopes
+
 
 ANONYMOUS_CALLER = CallerIdentity("anonymous")
+DEVELOPMENT_CALLER = CallerIdentity("development")
 _current: ContextVar[CallerIdentity] = ContextVar("caller_identity", default=ANONYMOUS_CALLER)
 _forwarded: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("forwarded_identity", default=())
 
@@ -97,11 +111,11 @@ class IdentityVerifier:
         self.header = header.lower()
 
     def verify(self, value: str | None) -> CallerIdentity:
+        if self.secret is None:  # development without a secret: nothing to verify against
+            return DEVELOPMENT_CALLER
         if value is None:
             if self.production:
                 raise IdentityError("no identity header")
-            return ANONYMOUS_CALLER
-        if self.secret is None:  # development without a secret: nothing to verify against
             return ANONYMOUS_CALLER
         try:
             claims = jwt.decode(
@@ -131,7 +145,14 @@ def verifier_from_environment(environ: Mapping[str, str] | None = None) -> Ident
     """``OPS_MODE`` (``production`` or anything else) and ``ROUTER_IDENTITY_SECRET``."""
     environ = os.environ if environ is None else environ
     production = environ.get("OPS_MODE", "").strip().lower() == "production"
-    return IdentityVerifier(environ.get("ROUTER_IDENTITY_SECRET") or None, production=production)
+    secret = environ.get("ROUTER_IDENTITY_SECRET") or None
+    if secret is None and not production:
+        _logger.warning(
+            "ROUTER_IDENTITY_SECRET is not set: callers cannot be verified, so every request "
+            "is served with every access right (development only; OPS_MODE=production refuses "
+            "to start without it)"
+        )
+    return IdentityVerifier(secret, production=production)
 
 
 class IdentityMiddleware:
