@@ -5,7 +5,7 @@ response, what the request made it do::
 
     "extensions": {"audit": {
         "pii": [{"type": "Customer", "id": "42", "fields": ["email", "name"]}],
-        "mutations": [{"field": "placeOrder", "ids": ["981"]}]}}
+        "mutations": [{"field": "placeOrder", "type": "Order", "ids": ["981"]}]}}
 
 ``pii`` lists the personal data returned unmasked (filled by :mod:`subgraphs.common.pii`),
 ``mutations`` the Mutation root fields run, with the ids of what they returned (filled by
@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import GraphQLResolveInfo, GraphQLSchema, default_field_resolver
+from graphql import GraphQLResolveInfo, GraphQLSchema, default_field_resolver, get_named_type
 
 __all__ = ["AUDIT_EXTENSION", "AuditReport", "report_mutations", "report_of"]
 
@@ -38,8 +38,8 @@ class AuditReport:
     def read_pii(self, type_name: str, entity_id: str | None, field_name: str) -> None:
         self.pii.setdefault((type_name, entity_id), set()).add(field_name)
 
-    def mutated(self, field_name: str, ids: Iterable[str]) -> None:
-        self.mutations.append({"field": field_name, "ids": list(ids)})
+    def mutated(self, field_name: str, type_name: str, ids: Iterable[str]) -> None:
+        self.mutations.append({"field": field_name, "type": type_name, "ids": list(ids)})
 
     def extension(self) -> dict[str, Any] | None:
         """The ``extensions.audit`` value, or None when there is nothing to report."""
@@ -68,7 +68,9 @@ def report_mutations(schema: GraphQLSchema) -> None:
     if mutation is None:
         return
     for name, root_field in mutation.fields.items():
-        root_field.resolve = _reporting(name, root_field.resolve or default_field_resolver)
+        type_name = get_named_type(root_field.type).name
+        resolve = root_field.resolve or default_field_resolver
+        root_field.resolve = _reporting(name, type_name, resolve)
 
 
 def _ids(result: Any, arguments: dict[str, Any]) -> list[str]:
@@ -79,11 +81,11 @@ def _ids(result: Any, arguments: dict[str, Any]) -> list[str]:
     return ids
 
 
-def _reporting(field_name: str, resolve: Any) -> Any:
+def _reporting(field_name: str, type_name: str, resolve: Any) -> Any:
     def record(info: GraphQLResolveInfo[Any], ids: list[str]) -> None:
         report = report_of(info.context)
         if report is not None:
-            report.mutated(field_name, ids)
+            report.mutated(field_name, type_name, ids)
 
     async def later(info: GraphQLResolveInfo[Any], pending: Awaitable[Any], arguments: Any) -> Any:
         try:
