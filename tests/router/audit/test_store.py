@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import timedelta
 
@@ -31,7 +32,7 @@ def record(subject: str, minutes_ago: int = 0, **changes: object) -> AuditRecord
         outcome="ok",
         error_codes=(),
     )
-    return AuditRecord(**{**{f: getattr(base, f) for f in base.__slots__}, **changes})  # type: ignore[arg-type]
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
 
 @pytest.fixture

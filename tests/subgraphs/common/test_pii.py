@@ -123,9 +123,9 @@ def _owner(type_name: str, field_name: str) -> str:
     """The subgraph whose schema tags the field (it is the one that masks it)."""
     for name, domain in DOMAINS.items():
         found = domain.schema._schema.type_map.get(type_name)
-        if isinstance(found, GraphQLObjectType) and field_name in found.fields:
-            if is_pii(found.fields[field_name].extensions):
-                return name
+        fields = found.fields if isinstance(found, GraphQLObjectType) else {}
+        if field_name in fields and is_pii(fields[field_name].extensions):
+            return name
     raise AssertionError(f"no subgraph tags {type_name}.{field_name}")
 
 
