@@ -1,5 +1,6 @@
 """Command line: ``python -m router serve ...``, ``python -m router explain ...`` and
-``python -m router keys ...`` (partner API keys, :mod:`router.security.keys_cli`) and
+``python -m router keys ...`` (partner API keys, :mod:`router.security.keys_cli`),
+``python -m router audit list`` (the audit log, :mod:`router.audit.cli`) and
 ``python -m router documents build|check`` (trusted documents, :mod:`router.documents_cli`).
 
 ``serve`` runs the HTTP server (uvicorn, with uvloop/httptools when installed) over a
@@ -27,6 +28,8 @@ from pathlib import Path
 
 import orjson
 
+from router.audit.cli import add_audit_parser, run_audit
+from router.audit.log import AuditLog
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES
 from router.config import RouterConfig, load_config
 from router.cors import CorsPolicy
@@ -118,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--operation-name", default=None)
     explain.add_argument("--variables", default=None, help="variables as a JSON object")
     add_keys_parser(commands)
+    add_audit_parser(commands)
     add_documents_parser(commands)
     return parser
 
@@ -243,6 +247,7 @@ def _serve(args: argparse.Namespace) -> int:
         security_headers=config.security_headers,
         batching=config.batching,
         introspection=config.enables(config.introspection),
+        audit=_audit_log(config),
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
@@ -256,6 +261,12 @@ def _serve(args: argparse.Namespace) -> int:
         access_log=not args.no_access_log,
     )
     return 0
+
+
+def _audit_log(config: RouterConfig) -> AuditLog | None:
+    if not config.audit.enabled:
+        return None
+    return AuditLog.from_config(config.audit, config.api_keys.database_url)
 
 
 def _read_operation(argument: str) -> str:
@@ -304,6 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "keys":
             config = load_config(args.config) if args.config else RouterConfig()
             return run_keys(args, args.database_url or config.api_keys.database_url, sys.stdout)
+        if args.command == "audit":
+            config = load_config(args.config) if args.config else RouterConfig()
+            url = args.database_url or config.audit.database_url or config.api_keys.database_url
+            return run_audit(args, url, sys.stdout)
         return _explain(args)
     except (OSError, ValueError) as error:
         parser.exit(2, f"{parser.prog}: error: {error}\n")

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from router.audit.config import AuditConfig
 from router.batching import BatchingConfig
 from router.csrf import CsrfConfig
 from router.demand_control import DemandControlConfig
@@ -70,6 +71,7 @@ class RouterConfig(BaseModel):
     security_headers: SecurityHeadersConfig = Field(default_factory=SecurityHeadersConfig)
     batching: BatchingConfig = Field(default_factory=BatchingConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    audit: AuditConfig = Field(default_factory=AuditConfig)
     # production turns off GraphiQL, introspection and query plans unless enabled below
     mode: Literal["development", "production"] = "development"
     graphiql: ToggleConfig = Field(default_factory=ToggleConfig)

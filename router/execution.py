@@ -17,6 +17,7 @@ from typing import Any
 
 import orjson
 
+from router.audit.record import collect_report
 from router.plan import (
     Fetch,
     Flatten,
@@ -207,7 +208,7 @@ class _Execution:
     ) -> dict[str, Any] | None:
         """The subgraph's answer, or None and ``copies`` errors (one per merged path)."""
         try:
-            return await self.clients.fetch(fetch.service_name, fetch.operation, variables)
+            response = await self.clients.fetch(fetch.service_name, fetch.operation, variables)
         except SubgraphRequestError as error:
             for _ in range(copies):
                 self.errors.append(
@@ -218,6 +219,8 @@ class _Execution:
                     }
                 )
             return None
+        collect_report(response)  # for the audit log, never for the client
+        return response
 
     async def root_fetch(self, fetch: Fetch) -> None:
         response = await self.send(fetch, self.fetch_variables(fetch))

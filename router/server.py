@@ -23,10 +23,13 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, request_response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from router.audit.endpoint import audit_endpoint
+from router.audit.log import AuditLog
+from router.audit.record import audit_trail
 from router.batching import BatchingConfig, batch_from_body
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES, compression_middleware
 from router.cors import CorsPolicy
@@ -50,6 +53,7 @@ from router.http_protocol import (
     request_from_body,
     request_from_query_params,
 )
+from router.operation import Field
 from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.rate_limit import RateLimiter
@@ -94,6 +98,7 @@ def create_app(
     security_headers: SecurityHeadersConfig | None = None,
     batching: BatchingConfig | None = None,
     introspection: bool = True,
+    audit: AuditLog | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -114,6 +119,8 @@ def create_app(
     ``security_headers`` default to nosniff, no-referrer and ``frame-ancestors 'none'``.
     ``batching`` (off by default) admits JSON arrays of operations (:mod:`router.batching`);
     ``introspection=False`` answers ``__schema``/``__type`` with 400 ``INTROSPECTION_DISABLED``.
+    ``audit`` records every mutation and unmasked personal-data read (:mod:`router.audit`)
+    and serves ``GET /audit`` to callers with ``audit:read``; the app starts and closes it.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -127,6 +134,7 @@ def create_app(
     endpoint.csrf = csrf
     endpoint.batching = batching or BatchingConfig()
     endpoint.introspection = introspection
+    endpoint.audit = audit
     graphql_app: ASGIApp = endpoint
     if rate_limiter is not None:
         graphql_app = rate_limiter.wrap(graphql_app)
@@ -137,6 +145,11 @@ def create_app(
         Route("/health", _health, methods=["GET"]),
         Route("/health/ready", _ready_endpoint(router), methods=["GET"]),
     ]
+    if audit is not None:
+        audit_app: ASGIApp = request_response(audit_endpoint(audit.store))
+        if security is not None:
+            audit_app = security.wrap(audit_app)
+        routes.append(Route("/audit", audit_app, methods=["GET"]))
     if graphiql:
         static = StaticFiles(directory=STATIC_DIRECTORY)
         routes.append(Mount(GRAPHIQL_STATIC_PATH, app=static, name="graphiql-static"))
@@ -146,6 +159,8 @@ def create_app(
         try:
             if security is not None:
                 await security.startup()
+            if audit is not None:
+                await audit.startup()
             yield
         finally:
             if security is not None:
@@ -154,6 +169,8 @@ def create_app(
                 await rate_limiter.aclose()
             await endpoint.documents.aclose()
             await router.aclose()
+            if audit is not None:  # last: what the requests above queued is written
+                await audit.aclose()
 
     middleware = [
         *(security_headers or SecurityHeadersConfig()).middleware(),
@@ -197,6 +214,7 @@ class _GraphQLEndpoint:
         self.csrf: CsrfPrevention | None = None
         self.batching = BatchingConfig()
         self.introspection = True
+        self.audit: AuditLog | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A raw ASGI app so that every method reaches :meth:`handle` (405s are ours)."""
@@ -297,7 +315,22 @@ class _GraphQLEndpoint:
         _check_kind(prepared.kind, is_post=request.method == "POST")
         if not self.introspection and prepared.operation.introspection is not None:
             raise HTTPProblem(400, "INTROSPECTION_DISABLED", "introspection has been disabled")
-        result = await self._router.execute(prepared)
+        if self.audit is None:
+            result = await self._router.execute(prepared)
+        else:
+            with audit_trail() as trail:
+                result = await self._router.execute(prepared)
+            self.audit.record(
+                identity,
+                operation_type=prepared.kind.value,
+                operation_name=prepared.operation_name,
+                query=graphql_request.query,
+                root_fields=tuple(
+                    s.name for s in prepared.operation.selections if isinstance(s, Field)
+                ),
+                result=result,
+                trail=trail,
+            )
         if self._query_plans and _wants_query_plan(request):
             extensions = dict(result.get("extensions") or {})
             extensions["queryPlan"] = self._router.explain(prepared)

@@ -24,8 +24,11 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
+from strawberry.types import ExecutionResult
+from strawberry.types.execution import SubscriptionExecutionResult
 
 from models.database import Database
+from subgraphs.common.audit_report import AUDIT_EXTENSION
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.deadline import RequestGuard, deadline_of
 from subgraphs.common.error_response import send_graphql_error
@@ -53,6 +56,25 @@ class SubgraphView(GraphQL[SubgraphContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> SubgraphContext:
         return SubgraphContext(self.database, self.peers, deadline_of(request.scope))
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: SubgraphContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
+        """Strawberry's execution, with what the request touched in ``extensions.audit``
+        (personal data read unmasked, mutations: :mod:`subgraphs.common.audit_report`)."""
+        result = await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+        report = context.audit.extension()
+        if report is not None and isinstance(result, ExecutionResult):
+            result.extensions = {**(result.extensions or {}), AUDIT_EXTENSION: report}
+        return result
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

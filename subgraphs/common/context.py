@@ -19,6 +19,7 @@ from aiodataloader import DataLoader
 from strawberry.types import Info
 
 from models.database import Database
+from subgraphs.common.audit_report import AuditReport
 from subgraphs.common.peers import Peers
 
 __all__ = ["BatchFunction", "SubgraphContext", "context_of"]
@@ -34,6 +35,8 @@ class SubgraphContext:
     database: Database
     peers: Peers
     deadline: float | None = None  # time.monotonic() instant (subgraphs.common.deadline)
+    # what the request touched, for the router's audit log (subgraphs.common.audit_report)
+    audit: AuditReport = field(default_factory=AuditReport)
     _loaders: dict[object, DataLoader[Any, Any]] = field(default_factory=dict)
 
     def loader(self, batch: BatchFunction[KeyT, ValueT]) -> DataLoader[KeyT, ValueT]:

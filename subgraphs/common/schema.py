@@ -9,9 +9,11 @@ import strawberry
 from graphql import GraphQLSyntaxError
 from strawberry.extensions import ParserCache, ValidationCache
 
+from subgraphs.common.audit_report import report_mutations
 from subgraphs.common.entities import EntitySchema
 from subgraphs.common.errors import ErrorCodes, label
 from subgraphs.common.execution_deadline import DeadlineExecutor
+from subgraphs.common.pii import protect_personal_data
 from subgraphs.common.text_inputs import RejectNul
 
 __all__ = ["CACHE_SIZE", "ParserCacheWithCodes", "build_schema", "service_sdl"]
@@ -35,7 +37,9 @@ def build_schema(
 ) -> strawberry.federation.Schema:
     """A federation schema with the parser and validation caches on (about 4x throughput),
     stable error codes, client errors logged in one line (``QuietSchema``), and checked
-    inputs (NUL characters, entity representations: ``EntitySchema``)."""
+    inputs (NUL characters, entity representations: ``EntitySchema``). Fields tagged pii
+    are masked and audited, mutations reported to the audit log: their resolvers are
+    wrapped here, once (:mod:`subgraphs.common.pii`, :mod:`subgraphs.common.audit_report`)."""
     # Instances, not classes: the caches must outlive a single request.
     extensions: list[Any] = [
         ParserCacheWithCodes(maxsize=CACHE_SIZE),
@@ -43,13 +47,16 @@ def build_schema(
         ErrorCodes,
         RejectNul,
     ]
-    return EntitySchema(
+    schema = EntitySchema(
         query=query,
         mutation=mutation,
         types=list(types),
         extensions=extensions,
         execution_context_class=DeadlineExecutor,
     )
+    protect_personal_data(schema._schema)
+    report_mutations(schema._schema)
+    return schema
 
 
 def service_sdl(schema: strawberry.federation.Schema) -> str:

@@ -18,7 +18,8 @@ _TABLE = model.Customer.__table__
 @strawberry.enum(description="What customers sort by; ties go by id, in the same direction.")
 class CustomerSortField(enum.Enum):
     ID = "ID"
-    NAME = "NAME"
+    # personal data: sorting by it needs pii:read (subgraphs.common.pii)
+    NAME = strawberry.federation.enum_value("NAME", tags=["pii"])
     CREATED_AT = "CREATED_AT"
 
 

@@ -28,13 +28,18 @@ CustomerTier = strawberry.enum(model.CustomerTier, description="Loyalty tier.")
 AddressKind = strawberry.enum(model.AddressKind)
 
 
+_PII = ["pii"]  # personal data: masked without pii:read (subgraphs.common.pii)
+
+
 @strawberry.type
 class Address:
     kind: AddressKind  # type: ignore[valid-type]
-    line1: str
+    line1: str = strawberry.federation.field(tags=_PII)
     city: str
-    postal_code: str
+    postal_code: str = strawberry.federation.field(tags=_PII)
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 code")
+    # whose personal data this is, for the audit log (an address has no id of its own)
+    pii_owner: strawberry.Private[tuple[str, str]]
 
     @classmethod
     def from_row(cls, row: model.Address) -> Address:
@@ -44,15 +49,16 @@ class Address:
             city=row.city,
             postal_code=row.postal_code,
             country=row.country,
+            pii_owner=("Customer", format_id(row.customer_id)),
         )
 
 
 @strawberry.federation.type(keys=["id"], description="A customer of the business.")
 class Customer:
     id: strawberry.ID
-    name: str
-    email: str
-    phone: str | None
+    name: str = strawberry.federation.field(tags=_PII)
+    email: str = strawberry.federation.field(tags=_PII)
+    phone: str | None = strawberry.federation.field(tags=_PII)
     tier: CustomerTier  # type: ignore[valid-type]
     tags: list[str] = strawberry.field(description="Segments the customer belongs to.")
     created_at: datetime
@@ -84,8 +90,10 @@ class Customer:
 class CustomerFilter:
     tier: CustomerTier | None = None  # type: ignore[valid-type]
     tag: str | None = strawberry.field(default=None, description="Customers with this tag.")
-    search: str | None = strawberry.field(
-        default=None, description="Case-insensitive match on name or email."
+    search: str | None = strawberry.federation.field(
+        default=None,
+        description="Case-insensitive match on name or email (personal data: needs pii:read).",
+        tags=_PII,
     )
 
 
