@@ -69,7 +69,9 @@ class SignedSubgraphs:
 
 
 @asynccontextmanager
-async def signed_subgraphs(database: Database) -> AsyncIterator[tuple[SignedSubgraphs, MountedTransport]]:
+async def signed_subgraphs(
+    database: Database,
+) -> AsyncIterator[tuple[SignedSubgraphs, MountedTransport]]:
     """Every subgraph at its ``local_url``, checking identities with the tests' secret in
     production mode; the transport also serves a router put in front of them."""
     transport = MountedTransport()
