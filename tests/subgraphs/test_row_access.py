@@ -6,7 +6,6 @@ the shape of the query; staff and partners see what their scopes grant. Every re
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,9 +14,7 @@ from sqlalchemy import func, select
 
 from models.customers import Customer
 from models.database import Database
-from models.inventory import Reservation
-from models.orders import Order, OrderEvent, OrderLine
-from models.seed import generate
+from models.orders import Order
 from tests.conftest import TEST_SCALE, StatementCounter
 from tests.subgraphs.callers import (
     ANONYMOUS,
@@ -27,19 +24,17 @@ from tests.subgraphs.callers import (
     partner,
     signed_subgraphs,
 )
-
-_SEEDED = [generate.order(TEST_SCALE, id_) for id_ in range(1, TEST_SCALE.orders + 1)]
-_BY_CUSTOMER: dict[int, list[Any]] = defaultdict(list)
-for _order in _SEEDED:
-    _BY_CUSTOMER[_order.customer_id].append(_order)
-# test_orders places its orders for the last customer: A and B are left to this module.
-_OWNERS = sorted(c for c, o in _BY_CUSTOMER.items() if len(o) >= 3 and c != TEST_SCALE.customers)
-A = _OWNERS[0]
-B = next(c for c in _OWNERS[1:] if any(o.status in ("PENDING", "PAID") for o in _BY_CUSTOMER[c]))
-A_ORDER = _BY_CUSTOMER[A][0].id
-B_ORDER = next(o.id for o in _BY_CUSTOMER[B] if o.status in ("PENDING", "PAID"))
-BUYER = TEST_SCALE.customers
-LISTED = next(p.id for p in generate.products(TEST_SCALE) if p.status == "LISTED")
+from tests.subgraphs.owners import (
+    A_ORDER,
+    A_SEEDED_ORDERS,
+    B_ORDER,
+    BUYER,
+    LISTED,
+    A,
+    B,
+    orders_of,
+    state,
+)
 
 
 @pytest.fixture
@@ -50,24 +45,6 @@ async def call(database: Database) -> AsyncIterator[SignedSubgraphs]:
 
 def codes(body: dict[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
     return [(e["extensions"]["code"], tuple(e["path"])) for e in body.get("errors", [])]
-
-
-async def orders_of(database: Database, customer_id: int) -> set[str]:
-    async with database.sessions() as session:
-        ids = await session.scalars(select(Order.id).where(Order.customer_id == customer_id))
-        return {str(id_) for id_ in ids}
-
-
-async def state(database: Database) -> tuple[Any, ...]:
-    """Everything the order and customer mutations may change."""
-    async with database.sessions() as session:
-        counts = [
-            await session.scalar(select(func.count()).select_from(model))
-            for model in (Order, OrderLine, OrderEvent, Reservation)
-        ]
-        statuses = (await session.execute(select(Order.id, Order.status, Order.updated_at))).all()
-        customers = (await session.execute(select(Customer.id, Customer.name))).all()
-    return (*counts, sorted(statuses), sorted(customers))
 
 
 # --- reads: aliases, fragments, lists, entities, nested paths ---
@@ -137,7 +114,7 @@ async def test_order_entities_of_another_customer_are_null_and_forbidden(
 ) -> None:
     query = """query($r: [_Any!]!) { _entities(representations: $r) {
       ... on Order { id total { minorUnits } lines { quantity } } } }"""
-    ids = [A_ORDER, B_ORDER, 99999999, *(o.id for o in _BY_CUSTOMER[A][1:])]
+    ids = [A_ORDER, B_ORDER, 99999999, *A_SEEDED_ORDERS[1:]]
     statements.reset()
     body = await call(
         "orders", customer(A), query, r=[{"__typename": "Order", "id": str(i)} for i in ids]
@@ -147,7 +124,7 @@ async def test_order_entities_of_another_customer_are_null_and_forbidden(
         str(A_ORDER),
         None,
         None,
-        *(str(o.id) for o in _BY_CUSTOMER[A][1:]),
+        *(str(id_) for id_ in A_SEEDED_ORDERS[1:]),
     ]
     assert codes(body) == [("FORBIDDEN", ("_entities", 1)), ("FORBIDDEN", ("_entities", 2))]
     assert statements.count == 2  # orders + lines: the rule reads the batched rows
