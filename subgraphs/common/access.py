@@ -1,18 +1,39 @@
-"""Row-level access: which customers' rows the caller may read or write (defence in depth
-behind the router's ``@requiresScopes``; see /docs/access.md).
+"""Row-level access: which customers' rows the caller may read or change, enforced in
+each subgraph as defence in depth behind the router's ``@requiresScopes``.
 
-A :class:`CustomerRows` rule names the scopes that open every customer's rows of one kind
+A :class:`CustomerRows` rule names the scope that opens every customer's rows of one kind
 (``staff`` always does, and so does the unverified development caller). Anyone else holds
-at most their own rows: a ``user`` caller with the ``customer`` scope owns the customer
-whose id is its subject. Partners (API keys) own no customer, so they see exactly what
-their scopes grant.
+at most its own rows: a ``user`` caller with the ``customer`` scope owns the customer whose
+id is its subject. Partners (API keys) own no customer: they see what their scopes grant.
 
-Resolvers ask the rule at the point where rows are loaded, never after loading a page:
+=====================================  ======================  ==========================
+rows                                   everyone's rows with    a customer caller
+=====================================  ======================  ==========================
+customer profile (``customer``,        ``customers:read``      itself
+``customers``, Customer entities)
+``updateCustomer``                     ``customers:write``     itself
+orders (``order``, ``orders``, Order   ``orders:read``         its own
+entities, ``Customer.orders``)
+``placeOrder`` / ``cancelOrder``       ``orders:write``        for / of itself
+``updateOrderStatus``                  ``orders:write``        never (not even its own)
+``Customer.recommendations``           ``marketing:read``      its own
+=====================================  ======================  ==========================
 
-- one row: :meth:`CustomerRows.check` raises :class:`Forbidden` (the field is null, with
-  ``extensions.code: FORBIDDEN``), before any SQL when the customer id is known up front;
-- a list: :meth:`CustomerRows.restrict` adds ``WHERE customer_id IN (<owned>)`` to the
-  statement, so keyset pagination and ``totalCount`` count only what the caller may see.
+Resolvers ask the rule where rows are loaded, never after a page is loaded:
+
+- one row: :meth:`CustomerRows.check` raises :class:`Forbidden`: the field (or the
+  ``_entities`` item: a representation of another customer's row never yields its data) is
+  null with ``extensions.code: FORBIDDEN``. Known customer ids are checked before any SQL;
+  an order is checked on the row its batched load read (no statement of its own). A row that
+  does not exist is FORBIDDEN too for a caller who does not see every row, so ids cannot be
+  probed; a caller who sees every row gets the plain null.
+- a list: :meth:`CustomerRows.restrict` adds ``WHERE customer_id IN (<owned>)`` (``WHERE
+  false`` for a caller who owns none) to the statement, so keyset pages and ``totalCount``
+  hold only what the caller may see. A filter naming another customer finds nothing.
+
+``redeemCoupon`` names no customer (a coupon is redeemed by code), so no row rule applies
+to it. ``placeOrder`` asks the customers domain whether the customer exists with the
+caller's identity: a partner placing orders needs ``customers:read`` as well.
 """
 
 from __future__ import annotations

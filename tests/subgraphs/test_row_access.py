@@ -297,3 +297,17 @@ async def test_a_customer_places_cancels_and_updates_its_own(
     )
     renamed = await call("customers", own, query, id=str(BUYER), n=name)
     assert renamed["data"]["updateCustomer"] == {"name": name}
+
+
+async def test_a_partner_placing_orders_must_also_read_customers(
+    call: SignedSubgraphs, database: Database
+) -> None:
+    """placeOrder checks the customer exists by asking customers with the caller's own
+    identity: orders:write alone cannot probe which customers exist."""
+    before = await state(database)
+    body = await call("orders", partner("orders:write"), PLACE, input=_order_input(BUYER))
+    assert codes(body) == [("FORBIDDEN", ("placeOrder",))]
+    assert await state(database) == before
+    writer = partner("orders:write", "customers:read")
+    placed = await call("orders", writer, PLACE, input=_order_input(BUYER))
+    assert placed["data"]["placeOrder"]["customer"] == {"id": str(BUYER)}, placed
