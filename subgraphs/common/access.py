@@ -81,9 +81,7 @@ class CustomerRows:
     scope: str
 
     def sees_all(self, identity: CallerIdentity) -> bool:
-        return identity.unrestricted or any(
-            scope in identity.scopes for scope in (STAFF_SCOPE, self.scope)
-        )
+        return identity.has_scope(STAFF_SCOPE) or identity.has_scope(self.scope)
 
     def customer_ids(self, identity: CallerIdentity | None = None) -> frozenset[int] | None:
         """The customers whose rows the caller may touch: None for all, else a set (empty

@@ -24,6 +24,7 @@ __all__ = [
     "ANONYMOUS",
     "STAFF",
     "SignedSubgraphs",
+    "codes",
     "customer",
     "identity_header",
     "partner",
@@ -47,6 +48,11 @@ def partner(*scopes: str) -> Identity:
 def identity_header(identity: Identity) -> dict[str, str]:
     """The ``X-Router-Identity`` header the router would send for ``identity``."""
     return {IDENTITY_HEADER: _SIGNER.sign(identity)}
+
+
+def codes(body: dict[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
+    """Each error of a response as (``extensions.code``, path)."""
+    return [(e["extensions"]["code"], tuple(e.get("path") or ())) for e in body.get("errors", [])]
 
 
 class SignedSubgraphs:

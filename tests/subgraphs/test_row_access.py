@@ -20,6 +20,7 @@ from tests.subgraphs.callers import (
     ANONYMOUS,
     STAFF,
     SignedSubgraphs,
+    codes,
     customer,
     partner,
     signed_subgraphs,
@@ -41,10 +42,6 @@ from tests.subgraphs.owners import (
 async def call(database: Database) -> AsyncIterator[SignedSubgraphs]:
     async with signed_subgraphs(database) as (subgraphs, _transport):
         yield subgraphs
-
-
-def codes(body: dict[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
-    return [(e["extensions"]["code"], tuple(e["path"])) for e in body.get("errors", [])]
 
 
 # --- reads: aliases, fragments, lists, entities, nested paths ---

@@ -20,7 +20,7 @@ from router.security.api_keys import ApiKeyStore
 from router.security.middleware import security_from_config
 from router.server import create_app
 from tests.router.security.support import SigningKeys, config_text, write_jwks
-from tests.subgraphs.callers import signed_subgraphs
+from tests.subgraphs.callers import codes, signed_subgraphs
 from tests.subgraphs.owners import A_ORDER, B_ORDER, LISTED, A, B, orders_of, state
 
 SUPERGRAPH = (Path(__file__).resolve().parents[3] / "schema.graphql").read_text(encoding="utf-8")
@@ -69,10 +69,6 @@ async def platform(database: Database, tmp_path: Path) -> AsyncIterator[Platform
                 yield Platform(c, store)
     finally:
         await keys_database.dispose()
-
-
-def codes(body: dict[str, Any]) -> list[tuple[str, tuple[Any, ...]]]:
-    return [(e["extensions"]["code"], tuple(e["path"])) for e in body.get("errors", [])]
 
 
 async def test_an_alias_and_a_fragment_do_not_reach_another_customers_order(
