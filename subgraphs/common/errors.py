@@ -25,6 +25,7 @@ __all__ = [
     "Conflict",
     "DomainError",
     "ErrorCodes",
+    "Forbidden",
     "NotFound",
     "ServiceUnavailable",
     "label",
@@ -56,6 +57,13 @@ class Conflict(DomainError):
     """The request contradicts the current state (duplicate email, invalid transition)."""
 
     code = "CONFLICT"
+
+
+class Forbidden(DomainError):
+    """The caller may not read or change this row (another customer's; see
+    :mod:`subgraphs.common.access`)."""
+
+    code = "FORBIDDEN"
 
 
 class ServiceUnavailable(DomainError):

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.types import Info
 
 from models import customers as model
+from subgraphs.common.access import CUSTOMER_PROFILES, CUSTOMER_UPDATES
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.ids import parse_id
@@ -26,7 +27,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.customers import loaders, validation
+from subgraphs.customers import validation
 from subgraphs.customers.sorting import CustomerSort, customer_sort
 from subgraphs.customers.types import (
     AddressInput,
@@ -70,8 +71,7 @@ def _filtered(statement: Select[Any], where: CustomerFilter | None) -> Select[An
 class Query:
     @strawberry.field(description="One customer by id, or null when there is none.")
     async def customer(self, info: Info[Any, Any], id: strawberry.ID) -> Customer | None:
-        row = await context_of(info).loader(loaders.customers_by_id).load(parse_id(id))
-        return None if row is None else Customer.from_row(row)
+        return await Customer.resolve_reference(info, id)
 
     @strawberry.field(
         description="Customers, a page at a time; by ascending id unless `orderBy`.",
@@ -89,7 +89,9 @@ class Query:
     ) -> Connection[Customer]:
         sort = customer_sort(order_by)
         page = page_request("customers", sort, first=first, after=after, last=last, before=before)
-        statement = _filtered(select(model.Customer), filter)
+        statement = CUSTOMER_PROFILES.restrict(
+            _filtered(select(model.Customer), filter), model.Customer.id
+        )
         database = context_of(info).database
         return await list_connection(
             database, statement, "customers", sort, page, Customer.from_row
@@ -149,6 +151,7 @@ class Mutation:
         self, info: Info[Any, Any], id: strawberry.ID, input: UpdateCustomerInput
     ) -> Customer:
         customer_id = parse_id(id)
+        CUSTOMER_UPDATES.check(customer_id, f"update customer {customer_id}")
         async with context_of(info).database.sessions() as session:
             row = await session.get(model.Customer, customer_id)
             if row is None:

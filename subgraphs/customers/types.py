@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from models import customers as model
+from subgraphs.common.access import CUSTOMER_PROFILES
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.customers import loaders
@@ -82,7 +83,11 @@ class Customer:
 
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Customer | None:
-        row = await context_of(info).loader(loaders.customers_by_id).load(parse_id(id))
+        """Another customer's profile is FORBIDDEN before any SQL (so also one that does
+        not exist: no oracle)."""
+        customer_id = parse_id(id)
+        CUSTOMER_PROFILES.check(customer_id, f"read customer {customer_id}")
+        row = await context_of(info).loader(loaders.customers_by_id).load(customer_id)
         return None if row is None else cls.from_row(row)
 
 

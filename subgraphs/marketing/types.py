@@ -14,6 +14,7 @@ from strawberry.federation.schema_directives import Cost, ListSize
 from strawberry.types import Info
 
 from models import marketing as model
+from subgraphs.common.access import RECOMMENDATIONS
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage
@@ -101,7 +102,9 @@ class Customer:
         directives=RANKING_DIRECTIVES,
     )
     async def recommendations(self, info: Info[Any, Any], first: int = 5) -> list[Product] | None:
-        key = loaders.Ranking(parse_id(self.id, "customer id"), clean_ranking_size(first))
+        customer_id = parse_id(self.id, "customer id")
+        RECOMMENDATIONS.check(customer_id, f"read the recommendations of customer {customer_id}")
+        key = loaders.Ranking(customer_id, clean_ranking_size(first))
         return _products(await context_of(info).loader(loaders.recommendations).load(key))
 
     @classmethod

@@ -9,6 +9,8 @@ transition check; SQLite serialises writers anyway.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from models.base import utcnow
@@ -23,10 +25,19 @@ __all__ = ["change_status"]
 
 
 async def change_status(
-    database: Database, peers: Peers, order_id: int, target: OrderStatus
+    database: Database,
+    peers: Peers,
+    order_id: int,
+    target: OrderStatus,
+    *,
+    authorize: Callable[[int | None], None] | None = None,
 ) -> Order:
+    """``authorize`` is given the order's customer id (None when there is no such order)
+    and raises to refuse the change, before anything is changed."""
     async with database.sessions() as session, session.begin():
         order = await session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+        if authorize is not None:
+            authorize(None if order is None else order.customer_id)
         if order is None:
             raise NotFound(f"No order with id {order_id}", id=str(order_id))
         check_transition(order.status, target)

@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from strawberry.types import Info
 
 from models import orders as model
+from subgraphs.common.access import ORDER_CHANGES, ORDER_READS
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
@@ -22,7 +23,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.orders import loaders, validation
+from subgraphs.orders import validation
 from subgraphs.orders.lifecycle import change_status
 from subgraphs.orders.placement import place_order
 from subgraphs.orders.sorting import OrderSort, order_sort
@@ -54,8 +55,7 @@ def _filtered(statement: Select[Any], where: OrderFilter | None) -> Select[Any]:
 class Query:
     @strawberry.field(description="One order by id, or null when there is none.")
     async def order(self, info: Info[Any, Any], id: strawberry.ID) -> Order | None:
-        row = await context_of(info).loader(loaders.orders_by_id).load(parse_id(id))
-        return None if row is None else Order.from_row(row)
+        return await Order.resolve_reference(info, id)
 
     @strawberry.field(
         description="Orders, a page at a time; newest first unless `orderBy`.",
@@ -73,7 +73,9 @@ class Query:
     ) -> Connection[Order]:
         sort = order_sort(order_by)
         page = page_request("orders", sort, first=first, after=after, last=last, before=before)
-        statement = _filtered(select(model.Order), filter)
+        statement = ORDER_READS.restrict(
+            _filtered(select(model.Order), filter), model.Order.customer_id
+        )
         database = context_of(info).database
         return await list_connection(database, statement, "orders", sort, page, Order.from_row)
 
@@ -86,6 +88,8 @@ class Mutation:
     async def place_order(self, info: Info[Any, Any], input: PlaceOrderInput) -> Order:
         context = context_of(info)
         request = validation.clean_order(input)
+        customer_id = request.customer_id
+        ORDER_CHANGES.check(customer_id, f"place an order for customer {customer_id}")
         row = await place_order(context.database, context.peers, request)
         return Order.from_row(row)
 
@@ -96,15 +100,22 @@ class Mutation:
         id: strawberry.ID,
         status: OrderStatus,  # type: ignore[valid-type]
     ) -> Order:
+        order_id = parse_id(id)
+        ORDER_CHANGES.check_all(f"change the status of order {order_id}")
         context = context_of(info)
-        row = await change_status(context.database, context.peers, parse_id(id), status)
+        row = await change_status(context.database, context.peers, order_id, status)
         return Order.from_row(row)
 
     @strawberry.mutation(description="Cancel a PENDING or PAID order and release its stock.")
     async def cancel_order(self, info: Info[Any, Any], id: strawberry.ID) -> Order:
+        order_id = parse_id(id)
         context = context_of(info)
         row = await change_status(
-            context.database, context.peers, parse_id(id), model.OrderStatus.CANCELLED
+            context.database,
+            context.peers,
+            order_id,
+            model.OrderStatus.CANCELLED,
+            authorize=lambda owner: ORDER_CHANGES.check(owner, f"cancel order {order_id}"),
         )
         return Order.from_row(row)
 

@@ -16,6 +16,7 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField, Selection
 
 from models import orders as model
+from subgraphs.common.access import ORDER_READS
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage, Page, Sort
@@ -125,7 +126,11 @@ class Order:
 
     @classmethod
     async def resolve_reference(cls, info: Info[Any, Any], id: strawberry.ID) -> Order | None:
-        row = await context_of(info).loader(loaders.orders_by_id).load(parse_id(id))
+        """Another customer's order is FORBIDDEN, checked on the batched row (no SQL of its
+        own); so is a missing one for a caller who may not see every order (no oracle)."""
+        order_id = parse_id(id)
+        row = await context_of(info).loader(loaders.orders_by_id).load(order_id)
+        ORDER_READS.check(None if row is None else row.customer_id, f"read order {order_id}")
         return None if row is None else cls.from_row(row)
 
 
@@ -191,6 +196,7 @@ class Customer:
         order_by: OrderSort | None = None,
     ) -> Connection[Order] | None:
         customer_id = parse_id(self.id, "customer id")
+        ORDER_READS.check(customer_id, f"read the orders of customer {customer_id}")
         scope = f"Customer:{customer_id}.orders"
         sort = order_sort(order_by)
         page = page_request(scope, sort, first=first, after=after, last=last, before=before)
