@@ -51,7 +51,7 @@ from graphql.pyutils import Undefined, inspect
 from graphql.utilities import validate_input_value
 
 from router.graphql_js import VALIDATION_RULES, js_inspect, js_quotes, truncate_words
-from router.limits import OperationLimits, check_limits
+from router.limits import OperationLimits, check_document_size, check_limits
 from router.request import OperationKind, RequestError, RequestErrorKind
 
 __all__ = [
@@ -71,7 +71,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
-_NO_LIMITS = OperationLimits(None, None, None, None, None)
+_NO_LIMITS = OperationLimits.unlimited()
 _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 _TYPENAME_TYPE = GraphQLNonNull(GraphQLString)
 _INTROSPECTION_TYPES: dict[str, GraphQLOutputType] = {
@@ -139,6 +139,10 @@ def parse_and_validate(
 ) -> DocumentNode | RequestError:
     """Parse, check the :class:`OperationLimits`, validate (``None``: no limits)."""
     limits = limits or _NO_LIMITS
+    oversized = check_document_size(query, limits)
+    if oversized is not None:
+        body = {"message": oversized.message, "extensions": {"code": oversized.code}}
+        return RequestError(RequestErrorKind.LIMIT, (body,))
     try:
         document = parse(query, allow_empty_selection_sets=False, max_tokens=limits.max_tokens)
     except GraphQLError as syntax_error:
@@ -149,7 +153,11 @@ def parse_and_validate(
     except RecursionError:
         message = "Syntax Error: the document nests too deeply."
         return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
-    violations = check_limits(document, limits)
+    try:
+        violations = check_limits(document, limits)
+    except RecursionError:  # fragments spreading fragments some hundreds deep
+        message = "The document's fragments nest too deeply."
+        return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
     if violations and limits.warn_only:
         _log.warning(
             "operation over limits (warn_only): %s; %.200r",
