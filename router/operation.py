@@ -149,6 +149,8 @@ def parse_and_validate(
         syntax_error.message = js_quotes(syntax_error.message)
         if "tokens. Parsing aborted." in syntax_error.message:
             return _error(RequestErrorKind.LIMIT, [syntax_error], "MAX_TOKENS_LIMIT")
+        if "nested too deeply. Parsing aborted." in syntax_error.message:  # graphql-core's guard
+            return _error(RequestErrorKind.LIMIT, [syntax_error], "MAX_DEPTH_LIMIT")
         return _error(RequestErrorKind.PARSE, [syntax_error])
     except RecursionError:
         message = "Syntax Error: the document nests too deeply."
