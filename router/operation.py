@@ -51,8 +51,9 @@ from graphql.pyutils import Undefined, inspect
 from graphql.utilities import validate_input_value
 
 from router.graphql_js import VALIDATION_RULES, js_inspect, js_quotes, truncate_words
-from router.limits import OperationLimits, check_document_size, check_limits
+from router.limits import LimitViolation, OperationLimits, check_document_size, check_limits
 from router.request import OperationKind, RequestError, RequestErrorKind
+from router.token_count import count_tokens
 
 __all__ = [
     "Field",
@@ -63,6 +64,7 @@ __all__ = [
     "collect_fields",
     "condition_key",
     "condition_variables",
+    "limit_error",
     "merge_selections",
     "normalize",
     "normalize_field_set",
@@ -134,6 +136,11 @@ def _error(
     return RequestError(kind, tuple(formatted))
 
 
+def limit_error(violation: LimitViolation) -> RequestError:
+    body = {"message": violation.message, "extensions": {"code": violation.code}}
+    return RequestError(RequestErrorKind.LIMIT, (body,))
+
+
 def parse_and_validate(
     schema: GraphQLSchema, query: str, limits: OperationLimits | None = None
 ) -> DocumentNode | RequestError:
@@ -141,8 +148,10 @@ def parse_and_validate(
     limits = limits or _NO_LIMITS
     oversized = check_document_size(query, limits)
     if oversized is not None:
-        body = {"message": oversized.message, "extensions": {"code": oversized.code}}
-        return RequestError(RequestErrorKind.LIMIT, (body,))
+        return limit_error(oversized)
+    if limits.max_tokens is not None and count_tokens(query) > limits.max_tokens:
+        message = f"Syntax Error: Document contains more than {limits.max_tokens} tokens."
+        return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_TOKENS_LIMIT")
     try:
         document = parse(query, allow_empty_selection_sets=False, max_tokens=limits.max_tokens)
     except GraphQLError as syntax_error:

@@ -25,12 +25,13 @@ from router.byte_cache import ByteBoundedLRU
 from router.demand_control import DemandControl, DemandControlConfig
 from router.execution import execute_plan
 from router.graphql_js import js_introspection
-from router.limits import OperationLimits
+from router.limits import OperationLimits, check_document_size
 from router.operation import (
     NormalizedOperation,
     coerce_variables,
     condition_key,
     condition_variables,
+    limit_error,
     normalize,
     parse_and_validate,
     select_operation,
@@ -140,21 +141,27 @@ class _Preparer:
     def document(self, query: str) -> tuple[DocumentNode | RequestError, tuple[str, ...]]:
         """Cached by text; a text too large to cache is remembered by its SHA-256 when it is
         refused, so that sending a large hostile document again costs a hash, not a parse."""
+        oversized = check_document_size(query, self.limits)
+        if oversized is not None:  # refused at once: not even hashed
+            return limit_error(oversized), ()
         key = self._document_key(query)
         entry = self.documents.get(key)
         if entry is None:
             document = parse_and_validate(self.supergraph.api_schema, query, self.limits)
             names = condition_variables(document) if isinstance(document, DocumentNode) else ()
             entry = (document, names)
-            if isinstance(key, str):
+            if isinstance(document, RequestError):  # the key and the errors, no AST
+                refused = len(key) + len(repr(document.errors))
+                self.documents.put(key, entry, refused)
+            elif isinstance(key, str):
                 self.documents.put(query, entry, _weight(query))
-            elif isinstance(document, RequestError):
-                self.documents.put(key, entry, _weight(repr(document.errors)))
         return entry
 
     def is_cached(self, request: GraphQLRequest) -> bool:
         """Whether the document and a plan for ``request`` are cached (then ``prepare``
         only coerces variables)."""
+        if check_document_size(request.query, self.limits) is not None:
+            return True
         entry = self.documents.get(self._document_key(request.query))
         if entry is None:
             return False

@@ -155,3 +155,20 @@ def test_a_large_refused_document_is_remembered_by_its_digest(supergraph: Superg
     assert not router._preparer.is_cached(answered)  # a large valid document is not kept
     assert _codes(router.prepare(refused)) == ["MAX_ALIASES_LIMIT", "MAX_ROOT_FIELDS_LIMIT"]
     assert not router._preparer.is_cached(GraphQLRequest(alias_fan_out(3_001)))
+
+
+def test_refused_documents_weigh_their_text_not_an_ast(supergraph: Supergraph) -> None:
+    """A refusal keeps no AST or plan: weighed like one, 30 KB refusals would evict each
+    other (and every plan) from the cache, and an attacker cycling through a few would
+    be parsed every time."""
+    router = _router(supergraph)
+    documents = [alias_fan_out(1_900 + serial) for serial in range(20)]  # ~30 KB each
+    assert all(len(query) < DEFAULT_MAX_CACHED_QUERY_BYTES for query in documents)
+    for query in documents:
+        assert _codes(router.prepare(GraphQLRequest(query))) == [
+            "MAX_ALIASES_LIMIT",
+            "MAX_ROOT_FIELDS_LIMIT",
+        ]
+    cache = router._preparer.documents
+    assert all(router._preparer.is_cached(GraphQLRequest(query)) for query in documents)
+    assert cache.total_bytes < 2 * sum(len(query) for query in documents)
