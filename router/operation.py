@@ -150,7 +150,8 @@ def parse_and_validate(
     if oversized is not None:
         return limit_error(oversized)
     if limits.max_tokens is not None and count_tokens(query) > limits.max_tokens:
-        message = f"Syntax Error: Document contains more than {limits.max_tokens} tokens."
+        limit = limits.max_tokens
+        message = f"Syntax Error: Document contains more than {limit} tokens. Parsing aborted."
         return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_TOKENS_LIMIT")
     try:
         document = parse(query, allow_empty_selection_sets=False, max_tokens=limits.max_tokens)
