@@ -158,6 +158,7 @@ _LIMIT_NAMES = (
     "max_aliases",
     "max_root_fields",
     "max_recursive_selections",
+    "max_document_bytes",
 )
 
 

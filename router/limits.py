@@ -13,10 +13,15 @@ is graphql-core's ``parse(max_tokens=...)`` (Apollo's ``parser_max_tokens``, sam
 default), and ``max_recursive_selections`` is Apollo's count of selections with fragments
 inlined, with a default sized for a Python router.
 
+``max_document_bytes`` (UTF-8 bytes of the query text) is checked before anything reads
+the text: graphql-core's lexer is pure Python (about 0.1 ms per kilobyte of string literal,
+comment or whitespace, none of which are tokens), so without it a 2 MB body of one string
+literal costs a quarter of a second to parse (``MAX_DOCUMENT_SIZE_LIMIT``).
+
 ``limits:`` in router.yaml (:class:`LimitsConfig`) sets them, the CLI flags override it;
 ``warn_only: true`` logs the depth, alias, root-field and selection limits instead of
-refusing (to measure real traffic before enforcing); the token limit and the parser's
-nesting guard always refuse, they protect the router itself.
+refusing (to measure real traffic before enforcing); the document size and token limits and
+the nesting guards always refuse, they protect the router itself.
 """
 
 from __future__ import annotations
@@ -35,7 +40,13 @@ from graphql import (
 )
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["LimitViolation", "LimitsConfig", "OperationLimits", "check_limits"]
+__all__ = [
+    "LimitViolation",
+    "LimitsConfig",
+    "OperationLimits",
+    "check_document_size",
+    "check_limits",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +62,14 @@ class OperationLimits:
     max_root_fields: int | None = 64
     # every field, inline fragment and fragment spread, with each spread's fragment inlined
     max_recursive_selections: int | None = 10_000
-    # log violations of the four limits above instead of refusing the operation
+    # UTF-8 bytes of the query text, checked before it is parsed
+    max_document_bytes: int | None = 131_072
+    # log violations of the depth, alias, root-field and selection limits instead of refusing
     warn_only: bool = False
+
+    @classmethod
+    def unlimited(cls) -> OperationLimits:
+        return cls(None, None, None, None, None, None)
 
 
 _DEFAULTS = OperationLimits()
@@ -68,6 +85,7 @@ class LimitsConfig(BaseModel):
     max_aliases: int | None = Field(default=_DEFAULTS.max_aliases, ge=0)
     max_root_fields: int | None = Field(default=_DEFAULTS.max_root_fields, ge=0)
     max_recursive_selections: int | None = Field(default=_DEFAULTS.max_recursive_selections, ge=0)
+    max_document_bytes: int | None = Field(default=_DEFAULTS.max_document_bytes, ge=0)
     warn_only: bool = False
 
 
@@ -133,6 +151,18 @@ class _Measurer:
         self._open.discard(name)
         self._measured[name] = measured
         return measured
+
+
+def check_document_size(query: str, limits: OperationLimits) -> LimitViolation | None:
+    """The size limit, before parsing (a character is at most 4 bytes: most texts are
+    within the limit without being encoded)."""
+    limit = limits.max_document_bytes
+    if limit is None or len(query) * 4 <= limit:
+        return None
+    if len(query) <= limit and len(query.encode("utf-8", "replace")) <= limit:
+        return None
+    message = f"The query text is larger than the maximum document size ({limit} bytes)."
+    return LimitViolation("MAX_DOCUMENT_SIZE_LIMIT", message)
 
 
 def check_limits(document: DocumentNode, limits: OperationLimits) -> list[LimitViolation]:

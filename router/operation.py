@@ -51,8 +51,9 @@ from graphql.pyutils import Undefined, inspect
 from graphql.utilities import validate_input_value
 
 from router.graphql_js import VALIDATION_RULES, js_inspect, js_quotes, truncate_words
-from router.limits import OperationLimits, check_limits
+from router.limits import LimitViolation, OperationLimits, check_document_size, check_limits
 from router.request import OperationKind, RequestError, RequestErrorKind
+from router.token_count import count_tokens
 
 __all__ = [
     "Field",
@@ -63,6 +64,7 @@ __all__ = [
     "collect_fields",
     "condition_key",
     "condition_variables",
+    "limit_error",
     "merge_selections",
     "normalize",
     "normalize_field_set",
@@ -71,7 +73,7 @@ __all__ = [
 ]
 
 _log = logging.getLogger(__name__)
-_NO_LIMITS = OperationLimits(None, None, None, None, None)
+_NO_LIMITS = OperationLimits.unlimited()
 _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 _TYPENAME_TYPE = GraphQLNonNull(GraphQLString)
 _INTROSPECTION_TYPES: dict[str, GraphQLOutputType] = {
@@ -134,22 +136,40 @@ def _error(
     return RequestError(kind, tuple(formatted))
 
 
+def limit_error(violation: LimitViolation) -> RequestError:
+    body = {"message": violation.message, "extensions": {"code": violation.code}}
+    return RequestError(RequestErrorKind.LIMIT, (body,))
+
+
 def parse_and_validate(
     schema: GraphQLSchema, query: str, limits: OperationLimits | None = None
 ) -> DocumentNode | RequestError:
     """Parse, check the :class:`OperationLimits`, validate (``None``: no limits)."""
     limits = limits or _NO_LIMITS
+    oversized = check_document_size(query, limits)
+    if oversized is not None:
+        return limit_error(oversized)
+    if limits.max_tokens is not None and count_tokens(query) > limits.max_tokens:
+        limit = limits.max_tokens
+        message = f"Syntax Error: Document contains more than {limit} tokens. Parsing aborted."
+        return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_TOKENS_LIMIT")
     try:
         document = parse(query, allow_empty_selection_sets=False, max_tokens=limits.max_tokens)
     except GraphQLError as syntax_error:
         syntax_error.message = js_quotes(syntax_error.message)
         if "tokens. Parsing aborted." in syntax_error.message:
             return _error(RequestErrorKind.LIMIT, [syntax_error], "MAX_TOKENS_LIMIT")
+        if "nested too deeply. Parsing aborted." in syntax_error.message:  # graphql-core's guard
+            return _error(RequestErrorKind.LIMIT, [syntax_error], "MAX_DEPTH_LIMIT")
         return _error(RequestErrorKind.PARSE, [syntax_error])
     except RecursionError:
         message = "Syntax Error: the document nests too deeply."
         return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
-    violations = check_limits(document, limits)
+    try:
+        violations = check_limits(document, limits)
+    except RecursionError:  # fragments spreading fragments some hundreds deep
+        message = "The document's fragments nest too deeply."
+        return _error(RequestErrorKind.LIMIT, [GraphQLError(message)], "MAX_DEPTH_LIMIT")
     if violations and limits.warn_only:
         _log.warning(
             "operation over limits (warn_only): %s; %.200r",

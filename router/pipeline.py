@@ -9,6 +9,7 @@ introspection from the API schema itself, and shapes the response.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 from collections.abc import Hashable, Mapping
@@ -24,12 +25,13 @@ from router.byte_cache import ByteBoundedLRU
 from router.demand_control import DemandControl, DemandControlConfig
 from router.execution import execute_plan
 from router.graphql_js import js_introspection
-from router.limits import OperationLimits
+from router.limits import OperationLimits, check_document_size
 from router.operation import (
     NormalizedOperation,
     coerce_variables,
     condition_key,
     condition_variables,
+    limit_error,
     normalize,
     parse_and_validate,
     select_operation,
@@ -101,7 +103,7 @@ DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_CACHED_QUERY_BYTES = 32 * 1024
 
 
-_NO_LIMITS = OperationLimits(None, None, None, None, None)
+_NO_LIMITS = OperationLimits.unlimited()
 
 
 def _weight(query: str) -> int:
@@ -125,26 +127,42 @@ class _Preparer:
         self.demand_control = demand_control
         self.planner = QueryPlanner(supergraph)
         self.limits = limits or OperationLimits()
+        self.max_cached_query_bytes = max_cached_query_bytes
         max_entry = _weight("x" * max_cached_query_bytes)
         # half of the bytes each: a flood of invalid documents cannot evict every plan
-        self.documents: ByteBoundedLRU[str, tuple[DocumentNode | RequestError, tuple[str, ...]]]
+        # keyed by the query text, or by the SHA-256 of a large refused one
+        self.documents: ByteBoundedLRU[
+            str | bytes, tuple[DocumentNode | RequestError, tuple[str, ...]]
+        ]
         self.documents = ByteBoundedLRU(cache_bytes // 2, max_entry, cache_size)
         self.plans: ByteBoundedLRU[tuple[str, str | None, tuple[bool, ...]], _PlanEntry]
         self.plans = ByteBoundedLRU(cache_bytes // 2, max_entry, cache_size)
 
     def document(self, query: str) -> tuple[DocumentNode | RequestError, tuple[str, ...]]:
-        entry = self.documents.get(query)
+        """Cached by text; a text too large to cache is remembered by its SHA-256 when it is
+        refused, so that sending a large hostile document again costs a hash, not a parse."""
+        oversized = check_document_size(query, self.limits)
+        if oversized is not None:  # refused at once: not even hashed
+            return limit_error(oversized), ()
+        key = self._document_key(query)
+        entry = self.documents.get(key)
         if entry is None:
             document = parse_and_validate(self.supergraph.api_schema, query, self.limits)
             names = condition_variables(document) if isinstance(document, DocumentNode) else ()
             entry = (document, names)
-            self.documents.put(query, entry, _weight(query))
+            if isinstance(document, RequestError):  # the key and the errors, no AST
+                refused = len(key) + len(repr(document.errors))
+                self.documents.put(key, entry, refused)
+            elif isinstance(key, str):
+                self.documents.put(query, entry, _weight(query))
         return entry
 
     def is_cached(self, request: GraphQLRequest) -> bool:
         """Whether the document and a plan for ``request`` are cached (then ``prepare``
         only coerces variables)."""
-        entry = self.documents.get(request.query)
+        if check_document_size(request.query, self.limits) is not None:
+            return True
+        entry = self.documents.get(self._document_key(request.query))
         if entry is None:
             return False
         document, names = entry
@@ -153,6 +171,12 @@ class _Preparer:
         variables = request.variables or {}
         key = (request.query, request.operation_name, condition_key(names, variables))
         return self.plans.get(key) is not None
+
+    def _document_key(self, query: str) -> str | bytes:
+        """The text itself, or the SHA-256 of a text too large to cache."""
+        if len(query) > self.max_cached_query_bytes:
+            return hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest()
+        return query
 
     def coverage_error(
         self, request: GraphQLRequest, operation: NormalizedOperation, plan: QueryPlan

@@ -7,13 +7,17 @@ empty one answers 429 with ``Retry-After`` (whole seconds until a token is back)
 GraphQL error ``RATE_LIMITED``, before the request body is read.
 
 The client is the identity the security middleware put in the ASGI scope: a partner's API
-key client id, else a JWT subject, else the peer's IP address. ``clients`` in the config
-gives one client its own bucket size.
+key client id, else a JWT subject, else the peer's IP address. A client's bucket size is,
+first, the one on its API key's record (``python -m router keys create --rate-limit 100/s``),
+else its entry in ``clients``, else ``per_client``. The middleware leaves the client's
+:class:`ClientBuckets` in the scope's state so that each further operation of a batch takes
+its own token (:mod:`router.server`).
 
 Without ``redis_url`` the buckets live in this process's memory (one replica only). When
 Redis cannot be reached, ``on_redis_error: open`` lets the request through and ``closed``
 answers 503 ``SERVICE_UNAVAILABLE``; either way a warning is logged (once per outage, and
-when Redis is back) and ``redis_errors`` counts the failures.
+when Redis is back) and the counter ``router_rate_limit_redis_errors_total`` (``/metrics``)
+counts the failures; ``router_rate_limited_total`` counts refusals.
 
 Time comes from ``clock`` (seconds), so tests count refills instead of waiting; replicas
 sharing Redis must have synchronised clocks (NTP), as the script takes the caller's time.
@@ -36,11 +40,13 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from router.http_protocol import error_body
-from router.security.identity import Identity
+from router.metrics import Counter
+from router.security.identity import Identity, RateQuota
 
 __all__ = [
     "BucketConfig",
     "BucketLimit",
+    "ClientBuckets",
     "MemoryBuckets",
     "RateLimitConfig",
     "RateLimiter",
@@ -203,19 +209,36 @@ class RateLimiter:
             self.buckets = RedisBuckets(config.redis_url, config.redis_timeout_seconds)
         else:
             self.buckets = MemoryBuckets()
-        self.redis_errors = 0
+        self.redis_error_count = Counter(
+            "router_rate_limit_redis_errors_total",
+            "Rate-limit checks that could not reach Redis (failed open or closed by config).",
+        )
+        self.refused_count = Counter(
+            "router_rate_limited_total", "Operations refused with RATE_LIMITED."
+        )
         self._redis_down = False
+
+    @property
+    def redis_errors(self) -> int:
+        return self.redis_error_count.value
+
+    def counters(self) -> tuple[Counter, ...]:
+        return (self.redis_error_count, self.refused_count)
 
     @classmethod
     def from_config(cls, config: RateLimitConfig) -> RateLimiter | None:
-        if not config.enabled or (config.per_client is None and config.global_ is None):
-            return None
-        return cls(config)
+        """None when off; on without any bucket in the file, only keys with a rate limit
+        of their own are limited."""
+        return cls(config) if config.enabled else None
 
-    def limits_for(self, client: str) -> list[BucketLimit]:
+    def limits_for(self, client: str, quota: RateQuota | None = None) -> list[BucketLimit]:
+        """The buckets of ``client``: ``quota`` (its credential's own limit) wins over
+        ``clients`` and ``per_client``."""
         prefix = self.config.key_prefix
         limits = []
-        per_client = self.config.clients.get(client.split(":", 1)[1], self.config.per_client)
+        per_client: BucketConfig | RateQuota | None = quota or self.config.clients.get(
+            client.split(":", 1)[1], self.config.per_client
+        )
         if per_client is not None:
             limits.append(
                 BucketLimit(f"{prefix}{client}", per_client.capacity, per_client.refill_per_second)
@@ -225,16 +248,23 @@ class RateLimiter:
             limits.append(BucketLimit(f"{prefix}global", bucket.capacity, bucket.refill_per_second))
         return limits
 
-    async def check(self, client: str) -> float | None:
+    def buckets_of(self, identity: Identity | None, scope: Scope) -> ClientBuckets:
+        quota = identity.rate_quota if identity is not None else None
+        return ClientBuckets(self, tuple(self.limits_for(client_key(identity, scope), quota)))
+
+    async def check(self, client: str, quota: RateQuota | None = None) -> float | None:
         """0.0 to go ahead, seconds to wait when over a limit, None when Redis failed and
         ``on_redis_error`` is ``closed``."""
-        limits = self.limits_for(client)
+        return await self.take(self.limits_for(client, quota))
+
+    async def take(self, limits: Sequence[BucketLimit]) -> float | None:
+        """A token from each of ``limits`` (as :meth:`check`)."""
         if not limits:
             return 0.0
         try:
             wait = await self.buckets.take(limits, self.clock())
         except (RedisError, OSError) as error:
-            self.redis_errors += 1
+            self.redis_error_count.inc()
             if not self._redis_down:
                 self._redis_down = True
                 _logger.warning(
@@ -246,6 +276,8 @@ class RateLimiter:
         if self._redis_down:
             self._redis_down = False
             _logger.warning("rate limits: Redis reachable again")
+        if wait:
+            self.refused_count.inc()
         return wait
 
     def wrap(self, app: ASGIApp) -> ASGIApp:
@@ -253,6 +285,18 @@ class RateLimiter:
 
     async def aclose(self) -> None:
         await self.buckets.aclose()
+
+
+@dataclass(frozen=True, slots=True)
+class ClientBuckets:
+    """The buckets one request's client takes from (in the ASGI scope's
+    ``state["rate_limits"]``): each further operation of a batch takes one more token."""
+
+    limiter: RateLimiter
+    limits: tuple[BucketLimit, ...]
+
+    async def take(self) -> float | None:
+        return await self.limiter.take(self.limits)
 
 
 class _RateLimitMiddleware:
@@ -264,10 +308,12 @@ class _RateLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        identity = (scope.get("state") or {}).get("identity")
-        wait = await self.limiter.check(client_key(identity, scope))
+        state = dict(scope.get("state") or {})
+        buckets = self.limiter.buckets_of(state.get("identity"), scope)
+        wait = await buckets.take()
         if wait == 0.0:
-            await self.app(scope, receive, send)
+            state["rate_limits"] = buckets
+            await self.app({**scope, "state": state}, receive, send)
             return
         if wait is None:
             await _answer(send, 503, _UNAVAILABLE_BODY, 1)

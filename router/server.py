@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -53,10 +54,11 @@ from router.http_protocol import (
     request_from_body,
     request_from_query_params,
 )
+from router.metrics import PROMETHEUS_TEXT, render
 from router.operation import Field
 from router.operation_documents import OperationDocuments
 from router.pipeline import Router
-from router.rate_limit import RateLimiter
+from router.rate_limit import ClientBuckets, RateLimiter
 from router.readiness import check_readiness
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
 from router.security.middleware import RouterSecurity
@@ -121,6 +123,7 @@ def create_app(
     ``introspection=False`` answers ``__schema``/``__type`` with 400 ``INTROSPECTION_DISABLED``.
     ``audit`` records every mutation and unmasked personal-data read (:mod:`router.audit`)
     and serves ``GET /audit`` to callers with ``audit:read``; the app starts and closes it.
+    ``/metrics`` serves the counters (Prometheus text) of the rate limiter.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -144,6 +147,7 @@ def create_app(
         Route(GRAPHQL_PATH, graphql_app),
         Route("/health", _health, methods=["GET"]),
         Route("/health/ready", _ready_endpoint(router), methods=["GET"]),
+        Route("/metrics", _metrics_endpoint(rate_limiter), methods=["GET"]),
     ]
     if audit is not None:
         audit_app: ASGIApp = request_response(audit_endpoint(audit.store))
@@ -190,6 +194,15 @@ def _ready_endpoint(router: Router) -> Callable[[Request], Awaitable[Response]]:
         return _json_response(readiness.as_json(), readiness.status_code, APPLICATION_JSON)
 
     return ready
+
+
+def _metrics_endpoint(rate_limiter: RateLimiter | None) -> Callable[[Request], Awaitable[Response]]:
+    counters = rate_limiter.counters() if rate_limiter is not None else ()
+
+    async def metrics(_request: Request) -> Response:
+        return Response(render(counters), headers={"content-type": PROMETHEUS_TEXT})
+
+    return metrics
 
 
 class _GraphQLEndpoint:
@@ -279,6 +292,7 @@ class _GraphQLEndpoint:
             graphql_request = request_from_body(content_type, raw)
             body, status = await self._operation(request, graphql_request, media_type)
             return _json_response(body, status, media_type)
+        batch = await _charge_batch(request, batch)
         answers = await asyncio.gather(
             *(self._batched(request, item, media_type) for item in batch)
         )
@@ -343,6 +357,29 @@ class _GraphQLEndpoint:
                     "extensions": {**(result.get("extensions") or {}), "cost": cost},
                 }
         return result, execution_status(media_type, result)
+
+
+async def _charge_batch(
+    request: Request, batch: tuple[GraphQLRequest | HTTPProblem, ...]
+) -> tuple[GraphQLRequest | HTTPProblem, ...]:
+    """Each operation of a batch takes its own token from the caller's rate-limit buckets
+    (the first was taken for the request); one over the limit is answered ``RATE_LIMITED``
+    in its place."""
+    buckets = (request.scope.get("state") or {}).get("rate_limits")
+    if not isinstance(buckets, ClientBuckets):
+        return batch
+    charged = [batch[0]]
+    for item in batch[1:]:
+        wait = await buckets.take()
+        if wait is None:
+            message = "Rate limits cannot be checked right now; retry later."
+            charged.append(HTTPProblem(503, "SERVICE_UNAVAILABLE", message))
+        elif wait:
+            message = f"Too many requests; this operation can be retried in {math.ceil(wait)} s."
+            charged.append(HTTPProblem(429, "RATE_LIMITED", message))
+        else:
+            charged.append(item)
+    return tuple(charged)
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -27,7 +27,7 @@ from models.base import utcnow
 from models.database import Database
 from models.router_keys import ApiKey, RouterBase
 from router.security.bearer import InvalidCredential
-from router.security.identity import Identity, IdentityKind
+from router.security.identity import Identity, IdentityKind, RateQuota
 
 __all__ = ["KEY_PREFIX", "ApiKeyStore", "IssuedKey", "KeyRecord", "UnknownKey"]
 
@@ -52,9 +52,13 @@ class KeyRecord:
     revoked_at: datetime | None
     last_used_at: datetime | None
     replaces: str | None
+    rate_limit: RateQuota | None = None  # None: router.yaml's rate limits apply
 
     @staticmethod
     def of(row: ApiKey) -> KeyRecord:
+        rate_limit = None
+        if row.rate_limit_capacity is not None and row.rate_limit_refill_per_second is not None:
+            rate_limit = RateQuota(row.rate_limit_capacity, row.rate_limit_refill_per_second)
         return KeyRecord(
             row.key_id,
             row.client,
@@ -64,6 +68,7 @@ class KeyRecord:
             row.revoked_at,
             row.last_used_at,
             row.replaces,
+            rate_limit,
         )
 
     def usable(self, now: datetime) -> bool:
@@ -83,6 +88,11 @@ class _Cached:
     record: KeyRecord | None
     secret_sha256: str
     fetched_at: float
+
+
+def _check_rate_limit(rate_limit: RateQuota | None) -> None:
+    if rate_limit is not None and (rate_limit.capacity < 1 or rate_limit.refill_per_second <= 0):
+        raise ValueError("a rate limit needs a capacity of at least 1 and a positive refill rate")
 
 
 def _digest(secret: str) -> str:
@@ -114,9 +124,11 @@ class ApiKeyStore:
         expires_at: datetime | None = None,
         *,
         replaces: str | None = None,
+        rate_limit: RateQuota | None = None,
     ) -> IssuedKey:
         if not client.strip():
             raise ValueError("a key needs a client name")
+        _check_rate_limit(rate_limit)
         key_id, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
         row = ApiKey(
             key_id=key_id,
@@ -126,6 +138,8 @@ class ApiKeyStore:
             created_at=utcnow(),
             expires_at=expires_at,
             replaces=replaces,
+            rate_limit_capacity=rate_limit.capacity if rate_limit else None,
+            rate_limit_refill_per_second=rate_limit.refill_per_second if rate_limit else None,
         )
         async with self.database.sessions() as session, session.begin():
             session.add(row)
@@ -146,8 +160,18 @@ class ApiKeyStore:
                 row.revoked_at = utcnow()
             return KeyRecord.of(row)
 
+    async def set_rate_limit(self, key_id: str, rate_limit: RateQuota | None) -> KeyRecord:
+        """Give a key its own rate limit (None: back to router.yaml's); every replica applies
+        it within ``cache_seconds``."""
+        _check_rate_limit(rate_limit)
+        async with self.database.sessions() as session, session.begin():
+            row = await self._row(session, key_id)
+            row.rate_limit_capacity = rate_limit.capacity if rate_limit else None
+            row.rate_limit_refill_per_second = rate_limit.refill_per_second if rate_limit else None
+            return KeyRecord.of(row)
+
     async def rotate(self, key_id: str, grace: timedelta = timedelta(0)) -> IssuedKey:
-        """A new key with the same client, scopes and expiry; the old one stops working
+        """A new key with the same client, scopes, expiry and rate limit; the old one stops working
         after ``grace`` (at once by default) so a partner can switch without downtime."""
         async with self.database.sessions() as session, session.begin():
             old = await self._row(session, key_id)
@@ -159,7 +183,13 @@ class ApiKeyStore:
                 old.expires_at = min(cutoff, old.expires_at) if old.expires_at else cutoff
             else:
                 old.revoked_at = utcnow()
-        return await self.create(record.client, record.scopes, record.expires_at, replaces=key_id)
+        return await self.create(
+            record.client,
+            record.scopes,
+            record.expires_at,
+            replaces=key_id,
+            rate_limit=record.rate_limit,
+        )
 
     @staticmethod
     async def _row(session: AsyncSession, key_id: str) -> ApiKey:
@@ -190,6 +220,7 @@ class ApiKeyStore:
             client_id=record.client,
             scopes=frozenset(record.scopes),
             expires_at=expires,
+            rate_quota=record.rate_limit,
         )
 
     async def _lookup(self, key_id: str) -> tuple[_Cached, bool]:

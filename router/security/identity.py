@@ -26,6 +26,7 @@ __all__ = [
     "Identity",
     "IdentityKind",
     "IdentitySigner",
+    "RateQuota",
 ]
 
 IDENTITY_ISSUER = "ops-router"
@@ -40,12 +41,25 @@ class IdentityKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class RateQuota:
+    """A credential's own rate limit: a bucket of ``capacity`` tokens (the burst) that
+    regains ``refill_per_second``; it wins over ``router.yaml``'s ``rate_limits``."""
+
+    capacity: int
+    refill_per_second: float
+
+    def __str__(self) -> str:
+        return f"{self.refill_per_second:g}/s (burst {self.capacity})"
+
+
+@dataclass(frozen=True, slots=True)
 class Identity:
     kind: IdentityKind
     subject: str | None = None
     client_id: str | None = None
     scopes: frozenset[str] = frozenset()
     expires_at: float | None = None  # of the credential, seconds since the epoch
+    rate_quota: RateQuota | None = None  # the credential's own rate limit (API keys)
 
 
 ANONYMOUS = Identity(IdentityKind.ANONYMOUS)

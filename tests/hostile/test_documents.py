@@ -10,12 +10,12 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
 from bench.hostile import alias_fan_out, deep_nesting, fragment_bomb, long_name
 from router.limits import OperationLimits, check_limits
 from router.operation import _Normalizer
-from router.pipeline import PreparedOperation, Router
+from router.pipeline import DEFAULT_MAX_CACHED_QUERY_BYTES, PreparedOperation, Router
 from router.request import GraphQLRequest, RequestError, RequestErrorKind
 from router.supergraph import Supergraph
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "tests/fixtures/fleet/supergraph.graphql"
-NO_LIMITS = OperationLimits(None, None, None, None, None)
+NO_LIMITS = OperationLimits.unlimited()
 
 
 @pytest.fixture(scope="module")
@@ -85,9 +85,10 @@ def test_recursive_selections_limit_counts_the_inlined_bomb(supergraph: Supergra
         ("{ me { " + " ".join(f"a{i}: id" for i in range(129)) + " } }", "MAX_ALIASES_LIMIT"),
         ("{ " + " ".join("me { id }" for _ in range(65)) + " }", "MAX_ROOT_FIELDS_LIMIT"),
         (deep_nesting(33), "MAX_DEPTH_LIMIT"),
-        (alias_fan_out(10_000), "MAX_TOKENS_LIMIT"),
+        (alias_fan_out(3_000), "MAX_TOKENS_LIMIT"),
+        (alias_fan_out(10_000), "MAX_DOCUMENT_SIZE_LIMIT"),
     ],
-    ids=["aliases", "root-fields", "depth", "tokens"],
+    ids=["aliases", "root-fields", "depth", "tokens", "document-size"],
 )
 def test_each_limit_has_its_code(supergraph: Supergraph, query: str, code: str) -> None:
     assert _codes(_router(supergraph).prepare(GraphQLRequest(query))) == [code]
@@ -133,8 +134,41 @@ def test_long_names_are_truncated_in_messages(supergraph: Supergraph, where: str
         "alias": GraphQLRequest(f"{{ me {{ {name}: id {name}: name }} }}"),
         "operation name": GraphQLRequest("{ me { id } }", operation_name=name),
     }[where]
-    result = _router(supergraph).prepare(request)
+    result = _router(supergraph, OperationLimits(max_document_bytes=None)).prepare(request)
     assert isinstance(result, RequestError)
     (error,) = result.errors
     assert len(error["message"]) < 300
     assert "x" * 100 + "..." in error["message"]
+
+
+def test_a_large_refused_document_is_remembered_by_its_digest(supergraph: Supergraph) -> None:
+    """Over the cacheable size a text is not kept, but a refusal is (by SHA-256): sending
+    the same large hostile document again costs a hash, not a parse."""
+    router = _router(supergraph, OperationLimits(max_tokens=None, max_document_bytes=None))
+    refused = GraphQLRequest(alias_fan_out(3_000))  # ~45 KB, over the alias and root-field limits
+    answered = GraphQLRequest("{ me { id } } " + "#" * 40_000)
+    assert len(refused.query) > DEFAULT_MAX_CACHED_QUERY_BYTES
+    for request in (refused, answered):
+        assert not router._preparer.is_cached(request)
+        router.prepare(request)
+    assert router._preparer.is_cached(refused)
+    assert not router._preparer.is_cached(answered)  # a large valid document is not kept
+    assert _codes(router.prepare(refused)) == ["MAX_ALIASES_LIMIT", "MAX_ROOT_FIELDS_LIMIT"]
+    assert not router._preparer.is_cached(GraphQLRequest(alias_fan_out(3_001)))
+
+
+def test_refused_documents_weigh_their_text_not_an_ast(supergraph: Supergraph) -> None:
+    """A refusal keeps no AST or plan: weighed like one, 30 KB refusals would evict each
+    other (and every plan) from the cache, and an attacker cycling through a few would
+    be parsed every time."""
+    router = _router(supergraph)
+    documents = [alias_fan_out(1_900 + serial) for serial in range(20)]  # ~30 KB each
+    assert all(len(query) < DEFAULT_MAX_CACHED_QUERY_BYTES for query in documents)
+    for query in documents:
+        assert _codes(router.prepare(GraphQLRequest(query))) == [
+            "MAX_ALIASES_LIMIT",
+            "MAX_ROOT_FIELDS_LIMIT",
+        ]
+    cache = router._preparer.documents
+    assert all(router._preparer.is_cached(GraphQLRequest(query)) for query in documents)
+    assert cache.total_bytes < 2 * sum(len(query) for query in documents)

@@ -4,6 +4,7 @@ by two router apps, and a Redis outage failing open or closed. Time is a counter
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,8 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from models.database import open_database
+from router.batching import BatchingConfig
 from router.config import parse_config
 from router.pipeline import Router
 from router.rate_limit import (
@@ -23,8 +26,10 @@ from router.rate_limit import (
     RateLimiter,
     client_key,
 )
-from router.security.identity import Identity, IdentityKind
-from router.security.middleware import security_from_config
+from router.security.api_keys import ApiKeyStore
+from router.security.credentials import Authenticator
+from router.security.identity import Identity, IdentityKind, RateQuota
+from router.security.middleware import RouterSecurity, security_from_config
 from router.server import create_app
 from tests.router.security.support import (
     WHOAMI_QUERY,
@@ -284,3 +289,96 @@ async def test_jwt_subjects_have_their_own_buckets_behind_the_real_security(
         assert await status(keys.rs256(sub="alice", exp=1)) == 401  # refused before limits
         clock.now += 1.0
         assert await status(alice) == 200
+
+
+@pytest.fixture
+async def key_store(tmp_path: Path) -> AsyncIterator[ApiKeyStore]:
+    """API keys in the test database (SQLite, or PostgreSQL with DATABASE_URL)."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'keys.db'}"
+    store = ApiKeyStore(open_database(url), cache_seconds=0)
+    await store.create_tables()
+    yield store
+    await store.database.dispose()
+
+
+async def test_a_keys_own_rate_limit_wins_over_router_yaml(
+    clock: Clock, key_store: ApiKeyStore
+) -> None:
+    """acme's key carries 3 per burst; router.yaml says 1 per client and 10 for acme."""
+    limited = await key_store.create("acme", [], rate_limit=RateQuota(3, 0.5))
+    plain = await key_store.create("globex", [])
+    settings = config(
+        per_client={"capacity": 1, "refill_per_second": 1},
+        clients={"acme": {"capacity": 10, "refill_per_second": 1}},
+    )
+    limiter = RateLimiter(settings, clock=clock)
+    router = Router.from_supergraph_sdl(
+        WHOAMI_SUPERGRAPH, transport=httpx.ASGITransport(app=whoami_subgraph())
+    )
+    security = RouterSecurity(Authenticator(None, key_store), None)
+    app = create_app(router, security=security, rate_limiter=limiter)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client,
+    ):
+
+        async def statuses_of(key: str, count: int) -> list[int]:
+            headers = {"x-api-key": key}
+            return [
+                (
+                    await client.post("/graphql", json={"query": WHOAMI_QUERY}, headers=headers)
+                ).status_code
+                for _ in range(count)
+            ]
+
+        assert await statuses_of(limited.key, 4) == [200, 200, 200, 429]
+        assert await statuses_of(plain.key, 2) == [200, 429]  # per_client
+        await key_store.set_rate_limit(limited.record.key_id, None)  # back to clients.acme
+        clock.now += 60.0
+        assert await statuses_of(limited.key, 11) == [200] * 10 + [429]
+
+
+def test_the_key_quota_is_taken_before_clients_and_per_client() -> None:
+    limiter = RateLimiter(
+        config(
+            per_client={"capacity": 1, "refill_per_second": 1},
+            clients={"acme": {"capacity": 10, "refill_per_second": 2}},
+        )
+    )
+    own = RateQuota(50, 5.0)
+    assert [(b.capacity, b.refill_per_second) for b in limiter.limits_for("client:acme", own)] == [
+        (50, 5.0)
+    ]
+    assert limiter.limits_for("client:acme")[0].capacity == 10
+    assert limiter.limits_for("client:globex")[0].capacity == 1
+    # enabled without any bucket in router.yaml: only keys with their own limit are limited
+    only_keys = RateLimiter.from_config(config())
+    assert only_keys is not None
+    assert only_keys.limits_for("client:globex") == []
+    assert len(only_keys.limits_for("client:acme", own)) == 1
+
+
+async def test_each_operation_of_a_batch_takes_a_token(
+    clock: Clock, subgraph: CountingSubgraph
+) -> None:
+    limiter = RateLimiter(config(per_client={"capacity": 3, "refill_per_second": 1}), clock=clock)
+    router = Router.from_supergraph_sdl(COST_CASE, transport=httpx.ASGITransport(app=subgraph))
+    app = create_app(router, rate_limiter=limiter, batching=BatchingConfig(enabled=True))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://r") as client,
+    ):
+        batch = await client.post("/graphql", json=[QUERY] * 5)
+        assert batch.status_code == 200
+        answers = batch.json()
+        assert [("errors" in answer) for answer in answers] == [False] * 3 + [True] * 2
+        codes = [answers[i]["errors"][0]["extensions"]["code"] for i in (3, 4)]
+        assert codes == ["RATE_LIMITED"] * 2
+        assert subgraph.requests == 3  # the refused operations never reached a subgraph
+        assert (await client.post("/graphql", json=QUERY)).status_code == 429
+        clock.now += 2.0  # two tokens back: a batch of three gets two answers
+        answers = (await client.post("/graphql", json=[QUERY] * 3)).json()
+        assert ["errors" in answer for answer in answers] == [False, False, True]
+        metrics = (await client.get("/metrics")).text
+    assert "router_rate_limited_total 4\n" in metrics  # 2 batched + 1 single + 1 batched
+    assert "router_rate_limit_redis_errors_total 0\n" in metrics

@@ -15,7 +15,8 @@ from models.router_keys import ApiKey, RouterBase
 from router.__main__ import main
 from router.security.api_keys import ApiKeyStore
 from router.security.bearer import InvalidCredential
-from router.security.keys_cli import parse_expiry
+from router.security.identity import RateQuota
+from router.security.keys_cli import parse_expiry, parse_rate_limit
 
 
 @pytest.fixture
@@ -93,3 +94,65 @@ def test_parse_expiry() -> None:
     assert parse_expiry("2026-06-01T00:00:00", now) == datetime(2026, 6, 1, tzinfo=UTC)
     with pytest.raises(ValueError, match="--expires"):
         parse_expiry("soon", now)
+
+
+def test_a_key_gets_its_own_rate_limit(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import asyncio
+
+    out = run(
+        capsys,
+        *("keys", "--database-url", url, "create", "--client", "acme"),
+        *("--rate-limit", "600/m", "--burst", "20"),
+    )
+    key_id = re.search(r"key id:\s+(\S+)", out)
+    assert key_id and "limit:   10/s (burst 20)" in out
+    assert "rate_limit=10/s (burst 20)" in run(capsys, "keys", "--database-url", url, "list")
+
+    async def quota() -> RateQuota | None:
+        database = open_database(url)
+        try:
+            (record,) = await ApiKeyStore(database).list()
+            return record.rate_limit
+        finally:
+            await database.dispose()
+
+    assert asyncio.run(quota()) == RateQuota(20, 10.0)
+    rotated = run(capsys, "keys", "--database-url", url, "rotate", key_id.group(1))
+    assert "limit:   10/s (burst 20)" in rotated  # a rotated key keeps its limit
+    new_id = re.search(r"key id:\s+(\S+)", rotated)
+    assert new_id
+    removed = run(
+        capsys, "keys", "--database-url", url, "limit", new_id.group(1), "--rate-limit", "none"
+    )
+    assert "rate limit router.yaml" in removed
+
+
+def test_parse_rate_limit() -> None:
+    assert parse_rate_limit("100/s") == RateQuota(100, 100.0)
+    assert parse_rate_limit("600 / m", burst=50) == RateQuota(50, 10.0)
+    assert parse_rate_limit("3600/h") == RateQuota(3600, 1.0)
+    assert parse_rate_limit("none") is None
+    for bad in ("100", "0/s", "-1/s", "10/d", "fast"):
+        with pytest.raises(ValueError, match="--rate-limit"):
+            parse_rate_limit(bad)
+    with pytest.raises(ValueError, match="--burst"):
+        parse_rate_limit("1/s", burst=0)
+
+
+async def test_an_older_table_gets_the_new_columns(tmp_path: Path) -> None:
+    """A router_api_keys table created before keys had rate limits is completed in place."""
+    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    try:
+        async with database.engine.begin() as connection:
+            await connection.exec_driver_sql(
+                "CREATE TABLE router_api_keys (id INTEGER PRIMARY KEY, key_id VARCHAR(32) UNIQUE,"
+                " client VARCHAR(200), secret_sha256 VARCHAR(64), scopes JSON,"
+                " created_at DATETIME, expires_at DATETIME, revoked_at DATETIME,"
+                " last_used_at DATETIME, replaces VARCHAR(32))"
+            )
+        store = ApiKeyStore(database)
+        await store.create_tables()
+        issued = await store.create("acme", [], rate_limit=RateQuota(5, 1.0))
+        assert (await store.authenticate(issued.key)).rate_quota == RateQuota(5, 1.0)
+    finally:
+        await database.dispose()
