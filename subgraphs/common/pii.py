@@ -5,10 +5,12 @@ on an output field; on an input field or an enum value that filters or sorts by 
 schema is built, :func:`protect_personal_data` wraps exactly those fields' resolvers once:
 
 - a tagged output field answers its value masked (:func:`mask`) unless the caller has the
-  scope ``pii:read`` (:mod:`subgraphs.common.identity`); an unmasked value is reported to the
-  router's audit log (:mod:`subgraphs.common.audit_report`) as the entity's id and the field
-  name, never the value. The entity is the object's ``id``, or the ``(type, id)`` an object
-  without one names in a private ``pii_owner`` (an address belongs to its customer);
+  scope ``pii:read`` (:mod:`subgraphs.common.identity`) or is the customer the value belongs
+  to (a customer token reads its own profile and addresses in full); an unmasked value is
+  reported to the router's audit log (:mod:`subgraphs.common.audit_report`) as the entity's
+  id and the field name, never the value. The entity is the object's ``id``, or the
+  ``(type, id)`` an object without one names in a private ``pii_owner`` (an address belongs
+  to its customer);
 - a field whose arguments reach a tagged input field or enum value (``filter: {search}``
   matching names and emails, ``orderBy: {field: NAME}``) refuses them with ``FORBIDDEN``
   without ``pii:read``: a caller who may only see ``Z***`` must not learn a name by asking
@@ -39,9 +41,11 @@ from graphql import (
     get_nullable_type,
 )
 
+from subgraphs.common.access import owned_customer
 from subgraphs.common.audit_report import report_of
 from subgraphs.common.errors import DomainError
-from subgraphs.common.identity import current_identity
+from subgraphs.common.identity import CallerIdentity, current_identity
+from subgraphs.common.ids import format_id
 
 __all__ = [
     "PII_SCOPE",
@@ -158,14 +162,17 @@ def _masking(type_name: str, field_name: str, resolve: Resolver) -> Resolver:
     def finish(source: Any, info: GraphQLResolveInfo[Any], value: Any) -> Any:
         if value is None:
             return None
-        if current_identity().has_scope(PII_SCOPE):
+        caller = current_identity()
+        owner = getattr(source, "pii_owner", None)
+        entity, entity_id, touched = (
+            (type_name, _entity_id(source), field_name)
+            if owner is None
+            else (owner[0], owner[1], f"{type_name}.{field_name}")  # Customer 42, Address.line1
+        )
+        if caller.has_scope(PII_SCOPE) or _is_own(caller, entity, entity_id):
             report = report_of(info.context)
             if report is not None:
-                owner = getattr(source, "pii_owner", None)
-                if owner is None:
-                    report.read_pii(type_name, _entity_id(source), field_name)
-                else:  # e.g. Customer 42, Address.line1
-                    report.read_pii(owner[0], owner[1], f"{type_name}.{field_name}")
+                report.read_pii(entity, entity_id, touched)
             return value
         return mask(field_name, str(value))
 
@@ -179,6 +186,14 @@ def _masking(type_name: str, field_name: str, resolve: Resolver) -> Resolver:
         return finish(source, info, value)
 
     return resolve_masked
+
+
+def _is_own(caller: CallerIdentity, entity: str, entity_id: str | None) -> bool:
+    """A customer reads its own personal data unmasked (it is the data subject)."""
+    if entity != "Customer" or entity_id is None:
+        return False
+    own = owned_customer(caller)
+    return own is not None and format_id(own) == entity_id
 
 
 def _entity_id(source: Any) -> str | None:

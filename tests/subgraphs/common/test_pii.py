@@ -258,3 +258,22 @@ async def test_filters_without_personal_data_stay_open(
     )
     body = await _ask(subgraphs["customers"], STAFF, query)
     assert body["data"]["customers"]["nodes"]
+
+
+async def test_a_customer_reads_its_own_personal_data_unmasked(
+    subgraphs: dict[str, httpx.AsyncClient],
+) -> None:
+    """The data subject is not masked from itself; anyone else without pii:read is."""
+    query = (
+        "query($r: [_Any!]!) { _entities(representations: $r) "
+        "{ ... on Customer { id email addresses { line1 } } } }"
+    )
+    own_id = SAMPLE_IDS["Customer"][0]
+    representation = [{"__typename": "Customer", "id": own_id}]
+    itself = Identity(IdentityKind.USER, subject=own_id, scopes=frozenset({"customer"}))
+    own = await _ask(subgraphs["customers"], itself, query, r=representation)
+    plain = await _ask(subgraphs["customers"], PII_READER, query, r=representation)
+    masked = await _ask(subgraphs["customers"], STAFF, query, r=representation)
+    assert own["data"] == plain["data"] != masked["data"]
+    assert "***" not in own["data"]["_entities"][0]["email"]
+    assert own["extensions"]["audit"]["pii"]
