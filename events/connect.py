@@ -25,4 +25,6 @@ def open_bus(database: Database | None = None) -> EventBus:
     url = events_url()
     if url:
         return NatsBus(url)
-    return EmbeddedBus(database or open_database(database_url("events")))
+    if database is not None:
+        return EmbeddedBus(database)
+    return EmbeddedBus(open_database(database_url("events")), owns_database=True)

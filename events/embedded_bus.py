@@ -52,9 +52,15 @@ class _EmbeddedDelivery:
 
 class EmbeddedBus:
     def __init__(
-        self, database: Database, *, namespace: str = "", poll_interval: float = 0.05
+        self,
+        database: Database,
+        *,
+        namespace: str = "",
+        poll_interval: float = 0.05,
+        owns_database: bool = False,
     ) -> None:
         self.database = database
+        self._owns_database = owns_database
         self.namespace = namespace
         self._poll_interval = poll_interval
         self._ready = False
@@ -137,7 +143,9 @@ class EmbeddedBus:
                 await asyncio.wait_for(self._published.wait(), min(self._poll_interval, remaining))
 
     async def close(self) -> None:
-        """Nothing to release: the database belongs to the caller."""
+        """Dispose of the database's engine if the bus opened it (else it is the caller's)."""
+        if self._owns_database:
+            await self.database.dispose()
 
     # --- leasing ---
     async def _lease(self, consumer: ConsumerSpec, batch: int) -> list[Delivery]:
