@@ -20,7 +20,6 @@ __all__ = ["WORKERS", "Worker", "relay_order_events", "running_workers"]
 Worker = Callable[[Database, EventBus], Awaitable[None]]
 
 
-
 async def relay_order_events(database: Database, bus: EventBus) -> None:
     await relay_forever(database, OrderEvent, bus)
 
