@@ -101,6 +101,9 @@ class NatsBus:
         async with self._lock:
             if self._client is not None and self._client.is_closed:
                 self._forget_connection()
+            if self._client is not None and not self._client.is_connected:
+                # Reconnecting: fail now rather than let a request wait out its timeout.
+                raise BrokerUnavailable(f"NATS at {self.url}: reconnecting")
             if self._jetstream is None:
                 try:
                     self._client = await nats.connect(
