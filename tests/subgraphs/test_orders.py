@@ -14,10 +14,13 @@ from typing import Any, NamedTuple
 import pytest
 from sqlalchemy import func, select
 
+from events.bus import EventBus
 from events.catalogue import check
 from events.consumer import drain
 from events.embedded_bus import EmbeddedBus
 from events.envelope import Envelope, decode
+from events.errors import BrokerUnavailable
+from events.nats_bus import NatsBus
 from events.relay import relay_pending
 from models import marketing
 from models.database import Database, open_database
@@ -30,6 +33,7 @@ from subgraphs.orders import placement
 from subgraphs.orders.validation import MAX_QUANTITY
 from subgraphs.workers import running_workers
 from tests.conftest import TEST_SCALE, GraphQL, StatementCounter
+from tests.events.harness import NATS_URL, new_namespace
 
 _ALL = [generate.order(TEST_SCALE, id_) for id_ in range(1, TEST_SCALE.orders + 1)]
 
@@ -481,15 +485,30 @@ async def test_status_change_errors(graphql: GraphQL, database: Database) -> Non
     assert body["data"]["order"] == {"status": "PENDING"}
 
 
-@pytest.fixture
-async def marketing_side(tmp_path: Path) -> AsyncIterator[tuple[Database, EmbeddedBus]]:
-    """Marketing's own store and an embedded bus of its own, so consuming here leaves the
-    shared marketing tables (and the recommendation tests) untouched."""
+@pytest.fixture(params=["embedded", "nats"])
+async def marketing_side(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Database, EventBus]]:
+    """Marketing's own store and a bus of the test's own (embedded, or a fresh namespace on
+    NATS), so consuming here leaves the shared marketing tables (and the recommendation
+    tests) untouched."""
     inbox = open_database(f"sqlite+aiosqlite:///{tmp_path / 'marketing.db'}")
     await inbox.create_tables(marketing.Base.metadata)
-    bus = EmbeddedBus(open_database(f"sqlite+aiosqlite:///{tmp_path / 'events.db'}"))
+    bus: EventBus
+    if request.param == "nats":
+        bus = NatsBus(NATS_URL, namespace=new_namespace())
+        try:
+            await bus.jetstream()
+        except BrokerUnavailable as error:
+            await inbox.dispose()
+            pytest.skip(f"NATS JetStream not reachable at {NATS_URL}: {error}")
+    else:
+        events = open_database(f"sqlite+aiosqlite:///{tmp_path / 'events.db'}")
+        bus = EmbeddedBus(events, owns_database=True)
     yield inbox, bus
-    await bus.database.dispose()
+    if isinstance(bus, NatsBus):
+        await bus.delete_streams("orders", "deadletter")
+    await bus.close()
     await inbox.dispose()
 
 
@@ -499,7 +518,7 @@ async def _fact(inbox: Database, product: int) -> int | None:
         return None if fact is None else fact.quantity
 
 
-async def _deliver(database: Database, inbox: Database, bus: EmbeddedBus) -> None:
+async def _deliver(database: Database, inbox: Database, bus: EventBus) -> None:
     await relay_pending(database, OrderEvent, bus)
     await drain(bus, CONSUMER, order_event_handler(inbox), batch=500)
 
@@ -533,7 +552,7 @@ async def test_status_changes_and_the_cancellation_are_staged_with_the_change(
 
 
 async def test_order_events_reach_marketing_once_and_a_cancellation_takes_them_back(
-    graphql: GraphQL, database: Database, marketing_side: tuple[Database, EmbeddedBus]
+    graphql: GraphQL, database: Database, marketing_side: tuple[Database, EventBus]
 ) -> None:
     inbox, bus = marketing_side
     await _deliver(database, inbox, bus)  # whatever earlier tests left in the outbox
@@ -565,21 +584,26 @@ async def test_order_events_reach_marketing_once_and_a_cancellation_takes_them_b
 async def test_the_outbox_keeps_events_while_the_bus_is_down(
     graphql: GraphQL,
     database: Database,
-    marketing_side: tuple[Database, EmbeddedBus],
+    marketing_side: tuple[Database, EventBus],
     tmp_path: Path,
 ) -> None:
     inbox, bus = marketing_side
     await _deliver(database, inbox, bus)
-    (tmp_path / "down").write_text("")  # a file where the bus's directory should be
-    down = EmbeddedBus(open_database(f"sqlite+aiosqlite:///{tmp_path / 'down' / 'events.db'}"))
+    down: EventBus
+    if isinstance(bus, NatsBus):
+        down = NatsBus("nats://127.0.0.1:7799", namespace=bus.namespace)  # nothing listens
+    else:
+        (tmp_path / "down").write_text("")  # a file where the bus's directory should be
+        store = open_database(f"sqlite+aiosqlite:///{tmp_path / 'down' / 'events.db'}")
+        down = EmbeddedBus(store, owns_database=True)
     await _place(graphql, _LISTED[8], 1)
     assert await relay_pending(database, OrderEvent, down) == 0
-    await down.database.dispose()
+    await down.close()
     assert await relay_pending(database, OrderEvent, bus) == 1
 
 
 async def test_the_background_workers_carry_an_order_to_marketing(
-    graphql: GraphQL, database: Database, marketing_side: tuple[Database, EmbeddedBus]
+    graphql: GraphQL, database: Database, marketing_side: tuple[Database, EventBus]
 ) -> None:
     inbox, bus = marketing_side
     async with running_workers({"orders": database, "marketing": inbox}, bus):
