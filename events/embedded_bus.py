@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.bus import ConsumerSpec, Delivery, stream_of
@@ -134,7 +134,9 @@ class EmbeddedBus:
             try:
                 await self._prepare()
                 deliveries = await self._lease(consumer, batch)
-            except OperationalError as error:
+            except IntegrityError:  # another fetcher created the consumer first: go again
+                continue
+            except (SQLAlchemyError, OSError) as error:
                 raise BrokerUnavailable(f"embedded event store: {error}") from error
             remaining = deadline - loop.time()
             if deliveries or remaining <= 0:

@@ -318,6 +318,25 @@ async def test_per_aggregate_order_holds_under_concurrent_producers_and_relay(
     assert len([key for key, _ in itertools.groupby(interleaved)]) > len(aggregates)
 
 
+async def test_two_instances_of_a_service_share_its_consumer(harness: Harness) -> None:
+    events = _events("75", 30)
+    calls: list[str] = []
+
+    async def record(envelope: Envelope) -> None:
+        calls.append(envelope.id)
+        await asyncio.sleep(0.005)
+
+    spec = _spec(ack_wait=10.0)
+    async with _bus(harness) as bus, _bus(harness) as first, _bus(harness) as second:
+        for envelope in events:
+            await bus.publish("orders.OrderStatusChanged", encode(envelope), message_id=envelope.id)
+        await asyncio.gather(
+            drain(first, spec, record, batch=4, wait=0.5),
+            drain(second, spec, record, batch=4, wait=0.5),
+        )
+    assert sorted(calls) == sorted(e.id for e in events)  # each handled once, none lost
+
+
 async def test_replay_from_a_sequence_and_from_a_time(harness: Harness) -> None:
     events = _events("71", 6)
     async with _bus(harness) as bus:
