@@ -3,8 +3,9 @@
 ``PurchaseFact`` is marketing's own copy of who bought what (fed by order events, never
 read from the orders tables). ``ProductAffinity`` is the co-purchase graph derived from it
 (top related products per product), so a recommendation is a bounded indexed lookup
-whatever the size of the order history. ``RecordedOrder`` is the inbox: each order is
-counted once however often its event is delivered.
+whatever the size of the order history. ``RecordedOrder`` lists the orders counted (or
+known cancelled), so each order is counted once whatever the order its events arrive in;
+``ProcessedEvent`` is the consumer's inbox (``models.inbox``): each event is handled once.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
+from models.inbox import InboxRecord
 
 __all__ = [
     "Base",
     "Campaign",
     "CampaignStatus",
     "Coupon",
+    "ProcessedEvent",
     "ProductAffinity",
     "PurchaseFact",
     "RecordedOrder",
@@ -89,3 +92,7 @@ class RecordedOrder(Base):
     order_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     customer_id: Mapped[int] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessedEvent(InboxRecord, Base):
+    __tablename__ = "marketing_inbox"

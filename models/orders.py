@@ -2,19 +2,20 @@
 
 ``customer_id`` and ``product_id`` are references into other domains (resolved through
 federation), deliberately without foreign keys. Each line keeps the unit price it was sold
-at. ``OrderEvent`` is the domain's outbox: written in the same transaction as the order.
+at. ``OrderEvent`` is the domain's transactional outbox (``models.outbox``): its events are
+written in the same transaction as the change they describe.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
+from models.outbox import OutboxRecord
 
 __all__ = ["ALLOWED_TRANSITIONS", "Base", "Order", "OrderEvent", "OrderLine", "OrderStatus"]
 
@@ -82,15 +83,8 @@ class OrderLine(Base):
     order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
 
 
-class OrderEvent(Base):
-    """Outbox row: an order fact for other domains (marketing, ERP/CRM), relayed later."""
+class OrderEvent(OutboxRecord, Base):
+    """Outbox row: an order event (``orders.*``) for other domains, published by the relay."""
 
-    __tablename__ = "order_events"
-    __table_args__ = (Index("ix_order_events_published_id", "published", "id"),)
-
-    id: Mapped[int] = mapped_column(Identifier, primary_key=True)
-    order_id: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    published: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    __tablename__ = "orders_outbox"
+    __table_args__ = (Index("ix_orders_outbox_published_id", "published", "id"),)

@@ -3,13 +3,14 @@
 Every subgraph is mounted in-process; the router and the domains reach each other through
 :class:`~subgraphs.mount.MountedTransport` at the routing URLs of ``schema.graphql``, so no
 request leaves the process. Each subgraph also listens on its own port (so that Apollo
-Gateway or Hive Gateway can serve the same ``schema.graphql`` against them), and the
-orders outbox is relayed to marketing in the background.
+Gateway or Hive Gateway can serve the same ``schema.graphql`` against them), and every
+domain's event workers run in the background (``subgraphs.workers``): the orders outbox is
+relayed to the bus and marketing consumes it. The bus is NATS JetStream at ``EVENTS_URL``,
+else the embedded one, kept in the orders store (``events.connect``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import socket
@@ -22,6 +23,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 
+from events.connect import open_bus
 from models.database import Database, database_url, open_database
 from models.seed.generate import Scale
 from models.seed.run import seed_domain
@@ -33,14 +35,13 @@ from router.server import create_app as create_router_app
 from router.serving import ServerLimits, uvicorn_config
 from subgraphs.common.peers import Peers
 from subgraphs.mount import MountedTransport
-from subgraphs.orders.outbox import relay_forever
 from subgraphs.registry import DOMAINS, create_app, local_url
+from subgraphs.workers import running_workers
 
 __all__ = ["EXAMPLE_OPERATION", "DevOptions", "Platform", "open_platform", "run", "wire_platform"]
 
 logger = logging.getLogger("platform")
 
-RELAY_INTERVAL_SECONDS = 1.0
 # What GraphiQL opens with on the development platform: customer 360.
 EXAMPLE_OPERATION = Path(__file__).resolve().parents[1] / "docs" / "customer-360.graphql"
 # A web app's dev server (any port on this machine) may call the development router.
@@ -152,17 +153,14 @@ async def _serve(options: DevOptions, sockets: Mapping[str, socket.socket]) -> N
             )
             for name, sock in sockets.items()
         ]
-        relay = asyncio.create_task(
-            relay_forever(platform.databases["orders"], platform.peers, RELAY_INTERVAL_SECONDS)
-        )
+        bus = open_bus(platform.databases["orders"])
         print(f"router:     http://{options.host}:{options.port}/graphql (GraphiQL in a browser)")
         if options.expose_subgraphs:
             for name in DOMAINS:
                 print(f"{name + ':':11} {local_url(name, options.host)}")
         print("Press Ctrl-C to stop.", flush=True)
         try:
-            await serve_until_stopped(servers)
+            async with running_workers(platform.databases, bus):
+                await serve_until_stopped(servers)
         finally:
-            relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay
+            await bus.close()

@@ -1,4 +1,5 @@
-"""Serve one subgraph over HTTP on its own: the production shape, one process per domain.
+"""Serve one subgraph over HTTP on its own: the production shape, one process per domain,
+with the domain's event workers (``subgraphs.workers``) on the bus ``events.connect`` opens.
 
 Used by ``python -m subgraphs serve`` and by the benchmarks (which wrap the app to count
 its SQL statements), so both run the subgraph the same way.
@@ -13,9 +14,11 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
+from events.connect import open_bus
 from models.database import Database, database_url, open_database
 from subgraphs.common.peers import Peers
 from subgraphs.registry import create_app
+from subgraphs.workers import running_workers
 
 __all__ = ["serve_subgraph"]
 
@@ -38,7 +41,10 @@ async def serve_subgraph(
         if wrap is not None:
             app = wrap(app, database)
         config = uvicorn.Config(app, host=host, port=port, log_level=log_level)
+        bus = open_bus()
         try:
-            await uvicorn.Server(config).serve()
+            async with running_workers({domain: database}, bus):
+                await uvicorn.Server(config).serve()
         finally:
+            await bus.close()
             await database.dispose()

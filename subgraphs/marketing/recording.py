@@ -2,8 +2,12 @@
 
 Affinity counts customers' baskets: when a customer buys a product for the first time, each
 pair (new product, any product in the customer's basket) gains one, in both directions.
-Products the customer had already bought add quantity only. The order is entered in the
-``recorded_orders`` inbox in the same transaction, so a redelivered event changes nothing.
+Products the customer had already bought add quantity only. The order is entered in
+``recorded_orders`` in the same transaction, so it is counted once.
+
+A cancellation takes the order's quantities back: a fact that falls to zero is removed and
+its pairs with the rest of the basket lose one (a pair at zero is removed). A cancellation
+that arrives before its order is recorded marks the order, so the order is never counted.
 
 The seeder stores only the top related products per product, so a pair that was cut there
 starts again from one here; rankings read the top ``first`` and stay meaningful.
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 from itertools import permutations
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import delete, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +26,12 @@ from models.marketing import ProductAffinity, PurchaseFact, RecordedOrder
 from subgraphs.common.errors import Conflict
 from subgraphs.marketing.validation import PlacedOrder
 
-__all__ = ["co_purchase_pairs", "record_order_placed"]
+__all__ = [
+    "apply_order_cancelled",
+    "apply_order_placed",
+    "co_purchase_pairs",
+    "record_order_placed",
+]
 
 _ATTEMPTS = 5
 
@@ -55,12 +64,28 @@ async def record_order_placed(database: Database, order: PlacedOrder) -> bool:
 
 async def _record(database: Database, order: PlacedOrder) -> bool:
     async with database.sessions() as session, session.begin():
-        if await session.get(RecordedOrder, order.order_id) is not None:
-            return False
+        return await apply_order_placed(session, order)
+
+
+async def apply_order_placed(session: AsyncSession, order: PlacedOrder) -> bool:
+    """Count ``order`` in ``session``'s transaction; ``False`` when already recorded."""
+    if await session.get(RecordedOrder, order.order_id) is not None:
+        return False
+    session.add(RecordedOrder(order_id=order.order_id, customer_id=order.customer_id))
+    new_products = await _add_purchases(session, order)
+    basket = set(order.quantities) | await _basket(session, order.customer_id)
+    await _strengthen(session, co_purchase_pairs(basket - new_products, new_products))
+    return True
+
+
+async def apply_order_cancelled(session: AsyncSession, order: PlacedOrder) -> bool:
+    """Take a cancelled order back; ``False`` when it had not been counted (it never will)."""
+    if await session.get(RecordedOrder, order.order_id) is None:
         session.add(RecordedOrder(order_id=order.order_id, customer_id=order.customer_id))
-        new_products = await _add_purchases(session, order)
-        basket = set(order.quantities) | await _basket(session, order.customer_id)
-        await _strengthen(session, co_purchase_pairs(basket - new_products, new_products))
+        return False
+    gone = await _remove_purchases(session, order)
+    basket = await _basket(session, order.customer_id)
+    await _weaken(session, co_purchase_pairs(basket, gone))
     return True
 
 
@@ -98,6 +123,40 @@ async def _add_purchases(session: AsyncSession, order: PlacedOrder) -> set[int]:
             fact.last_order_id = max(fact.last_order_id, order.order_id)
     await session.flush()
     return set(order.quantities) - set(known)
+
+
+async def _remove_purchases(session: AsyncSession, order: PlacedOrder) -> set[int]:
+    """Subtract the order's quantities; returns the products no longer bought at all."""
+    gone = set()
+    for fact in await session.scalars(
+        select(PurchaseFact).where(
+            PurchaseFact.customer_id == order.customer_id,
+            PurchaseFact.product_id.in_(order.quantities),
+        )
+    ):
+        fact.quantity -= order.quantities[fact.product_id]
+        if fact.quantity <= 0:
+            gone.add(fact.product_id)
+            await session.delete(fact)
+    await session.flush()
+    return gone
+
+
+async def _weaken(session: AsyncSession, pairs: set[tuple[int, int]]) -> None:
+    if not pairs:
+        return
+    key = tuple_(ProductAffinity.product_id, ProductAffinity.related_product_id)
+    await session.execute(
+        update(ProductAffinity)
+        .where(key.in_(pairs))
+        .values(score=ProductAffinity.score - 1)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        delete(ProductAffinity)
+        .where(key.in_(pairs), ProductAffinity.score <= 0)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def _strengthen(session: AsyncSession, pairs: set[tuple[int, int]]) -> None:

@@ -1,5 +1,6 @@
 """Status changes of an order (``models.orders.ALLOWED_TRANSITIONS``) and what they mean for
-its stock: cancelling releases the reservation, shipping fulfils it.
+its stock: cancelling releases the reservation, shipping fulfils it. Each change stages its
+events (``OrderStatusChanged``, and ``OrderCancelled``) in the same transaction.
 
 The inventory call happens before the status is written and is idempotent per reference,
 so a failed call leaves the order unchanged and a retry is safe. On PostgreSQL the order
@@ -15,10 +16,11 @@ from sqlalchemy import select
 
 from models.base import utcnow
 from models.database import Database
-from models.orders import Order, OrderStatus
+from models.orders import Order, OrderLine, OrderStatus
 from subgraphs.common.errors import NotFound
 from subgraphs.common.peers import Peers
 from subgraphs.orders import peer_calls
+from subgraphs.orders.outbox import stage_status_change
 from subgraphs.orders.validation import check_transition
 
 __all__ = ["change_status"]
@@ -42,8 +44,15 @@ async def change_status(
             raise NotFound(f"No order with id {order_id}", id=str(order_id))
         check_transition(order.status, target)
         await _move_stock(peers, order, target)
+        previous = order.status
         order.status = target
         order.updated_at = utcnow()
+        lines: list[OrderLine] = []
+        if target is OrderStatus.CANCELLED:  # the cancellation event carries the lines
+            lines = list(
+                await session.scalars(select(OrderLine).where(OrderLine.order_id == order.id))
+            )
+        stage_status_change(session, order, previous, lines)
     return order
 
 

@@ -1,85 +1,59 @@
-"""Relay of the orders outbox (``OrderEvent`` rows, one ``OrderPlaced`` per order, written in
-the order's transaction) to the marketing domain's ``recordOrderPlaced``.
+"""The orders domain's events, staged in its outbox (``OrderEvent``) in the transaction of
+the change they describe: ``OrderPlaced`` with the order, ``OrderStatusChanged`` with every
+status change, and ``OrderCancelled`` (with the lines, so consumers can take back what they
+counted) beside the status change to CANCELLED.
 
-Delivery is at least once: an event is marked published only after marketing accepted it,
-and marketing records each order once, so a crash between the two is harmless. Events go
-out in id order, a batch at a time; the first failure stops the run and leaves the rest
-for the next one.
+The relay (``events.relay``, run by the platform's workers) publishes them to the bus;
+each event is checked against its schema when staged (``events.catalogue``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.database import Database
-from models.orders import OrderEvent
-from subgraphs.common.errors import DomainError
-from subgraphs.common.peers import Peers
+from events.catalogue import ORDER_CANCELLED, ORDER_PLACED, ORDER_STATUS_CHANGED, event_of
+from events.outbox import stage
+from models.base import utcnow
+from models.orders import Order, OrderEvent, OrderLine, OrderStatus
 
-__all__ = ["BATCH_SIZE", "relay_forever", "relay_pending"]
-
-logger = logging.getLogger("subgraphs.orders.outbox")
-
-BATCH_SIZE = 100
-
-_RECORD = """mutation($input: OrderPlacedInput!) { recordOrderPlaced(input: $input) }"""
+__all__ = ["stage_order_placed", "stage_status_change"]
 
 
-def _order_placed_input(payload: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "orderId": payload["orderId"],
-        "customerId": payload["customerId"],
+def stage_order_placed(session: AsyncSession, order: Order, lines: Sequence[OrderLine]) -> None:
+    data = {
+        "orderId": str(order.id),
+        "customerId": str(order.customer_id),
+        "currency": order.currency,
+        "placedAt": order.created_at.isoformat(),
         "lines": [
-            {"productId": line["productId"], "quantity": line["quantity"]}
-            for line in payload["lines"]
+            {
+                "productId": str(line.product_id),
+                "quantity": line.quantity,
+                "unitPriceMinor": line.unit_price_minor,
+            }
+            for line in lines
         ],
     }
+    stage(session, OrderEvent, event_of(ORDER_PLACED, str(order.id), data))
 
 
-async def _pending(database: Database) -> list[OrderEvent]:
-    async with database.sessions() as session:
-        rows = await session.scalars(
-            select(OrderEvent)
-            .where(OrderEvent.published.is_(False))
-            .order_by(OrderEvent.id)
-            .limit(BATCH_SIZE)
-        )
-        return list(rows)
-
-
-async def _mark_published(database: Database, event_id: int) -> None:
-    async with database.sessions() as session, session.begin():
-        await session.execute(
-            update(OrderEvent).where(OrderEvent.id == event_id).values(published=True)
-        )
-
-
-async def relay_pending(database: Database, peers: Peers) -> int:
-    """Deliver every unpublished event; returns how many were published."""
-    published = 0
-    while batch := await _pending(database):
-        for event in batch:
-            try:
-                await peers.query(
-                    "marketing", _RECORD, {"input": _order_placed_input(event.payload)}
-                )
-            except DomainError as error:
-                logger.warning("outbox relay stopped at event %s: %s", event.id, error)
-                return published
-            await _mark_published(database, event.id)
-            published += 1
-    return published
-
-
-async def relay_forever(database: Database, peers: Peers, interval: float = 1.0) -> None:
-    """The development server's background relay: drain the outbox every ``interval`` s."""
-    while True:
-        try:
-            await relay_pending(database, peers)
-        except Exception:
-            logger.exception("outbox relay failed")
-        await asyncio.sleep(interval)
+def stage_status_change(
+    session: AsyncSession, order: Order, previous: OrderStatus, lines: Sequence[OrderLine]
+) -> None:
+    """``OrderStatusChanged``, and ``OrderCancelled`` when the order was cancelled."""
+    changed_at = (order.updated_at or utcnow()).isoformat()
+    common = {"orderId": str(order.id), "customerId": str(order.customer_id)}
+    changed = {**common, "from": previous.value, "to": order.status.value, "changedAt": changed_at}
+    stage(session, OrderEvent, event_of(ORDER_STATUS_CHANGED, str(order.id), changed))
+    if order.status is OrderStatus.CANCELLED:
+        cancelled = {
+            **common,
+            "previousStatus": previous.value,
+            "cancelledAt": changed_at,
+            "lines": [
+                {"productId": str(line.product_id), "quantity": line.quantity} for line in lines
+            ],
+        }
+        stage(session, OrderEvent, event_of(ORDER_CANCELLED, str(order.id), cancelled))

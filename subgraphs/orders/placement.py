@@ -1,5 +1,6 @@
 """``placeOrder``: validate, check the customer and price the lines with the other domains,
-reserve stock, then write the order, its lines and its outbox event in ONE transaction.
+reserve stock, then write the order, its lines and its ``OrderPlaced`` event (the outbox) in
+ONE transaction.
 
 Everything that can reject the order happens before the reservation, and the reservation
 before the write; if the write fails the reservation is released. Idempotency keys belong
@@ -18,16 +19,15 @@ from sqlalchemy.exc import IntegrityError
 
 from models.base import utcnow
 from models.database import Database
-from models.orders import Order, OrderEvent, OrderLine, OrderStatus
+from models.orders import Order, OrderLine, OrderStatus
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.peers import Peers
 from subgraphs.orders import peer_calls
+from subgraphs.orders.outbox import stage_order_placed
 from subgraphs.orders.peer_calls import ProductQuote
 from subgraphs.orders.validation import RequestedLine, RequestedOrder
 
-__all__ = ["ORDER_PLACED", "place_order"]
-
-ORDER_PLACED = "OrderPlaced"
+__all__ = ["place_order"]
 
 
 async def place_order(database: Database, peers: Peers, request: RequestedOrder) -> Order:
@@ -134,25 +134,5 @@ async def _insert(
     async with database.sessions() as session, session.begin():
         session.add(order)
         await session.flush()
-        session.add(
-            OrderEvent(order_id=order.id, kind=ORDER_PLACED, payload=_placed_payload(order, lines))
-        )
+        stage_order_placed(session, order, lines)
     return order
-
-
-def _placed_payload(order: Order, lines: Sequence[OrderLine]) -> dict[str, object]:
-    """The fact marketing (and any later consumer) learns about a placed order."""
-    return {
-        "orderId": str(order.id),
-        "customerId": str(order.customer_id),
-        "currency": order.currency,
-        "placedAt": order.created_at.isoformat(),
-        "lines": [
-            {
-                "productId": str(line.product_id),
-                "quantity": line.quantity,
-                "unitPriceMinor": line.unit_price_minor,
-            }
-            for line in lines
-        ],
-    }

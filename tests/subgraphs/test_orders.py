@@ -4,7 +4,6 @@ guard, placeOrder across customers/products/inventory, the lifecycle, and the ou
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import uuid
@@ -12,29 +11,41 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 
+from events.bus import EventBus
+from events.catalogue import check
+from events.consumer import drain
+from events.embedded_bus import EmbeddedBus
+from events.envelope import Envelope, decode
+from events.errors import BrokerUnavailable
+from events.nats_bus import NatsBus
+from events.relay import relay_pending
 from models import marketing
 from models.database import Database, open_database
 from models.inventory import Reservation, ReservationStatus, StockLevel
 from models.orders import Order, OrderEvent, OrderLine
 from models.seed import generate
 from models.seed.inventory import stock_quantity
-from subgraphs.common.peers import Peers
-from subgraphs.mount import MountedTransport
+from subgraphs.marketing.order_events import CONSUMER, order_event_handler
 from subgraphs.orders import placement
-from subgraphs.orders.outbox import relay_forever, relay_pending
 from subgraphs.orders.validation import MAX_QUANTITY
-from subgraphs.registry import create_app
+from subgraphs.workers import running_workers
 from tests.conftest import TEST_SCALE, GraphQL, StatementCounter
+from tests.events.harness import NATS_URL, new_namespace
 
 _ALL = [generate.order(TEST_SCALE, id_) for id_ in range(1, TEST_SCALE.orders + 1)]
 
 ORDER_FIELDS = """id status createdAt updatedAt customer { id }
 total { amount currency minorUnits }
 lines { quantity product { id } unitPrice { minorUnits } lineTotal { minorUnits } }"""
+
+
+def check_encoded(envelope: str) -> Envelope:
+    decoded = decode(envelope.encode())
+    check(decoded)
+    return decoded
 
 
 async def _count(
@@ -266,10 +277,12 @@ async def test_place_order_prices_reserves_and_writes_the_outbox(
     assert [a.reserved - b.reserved for a, b in zip(after, before, strict=True)] == [2, 1]
     async with database.sessions() as session:
         event = await session.scalar(
-            select(OrderEvent).where(OrderEvent.order_id == int(order["id"]))
+            select(OrderEvent).where(OrderEvent.aggregate_id == order["id"])
         )
-    assert event is not None and event.kind == "OrderPlaced" and not event.published
-    assert event.payload["lines"] == [
+    assert event is not None and event.event_type == "orders.OrderPlaced" and not event.published
+    placed = check_encoded(event.envelope)
+    assert (placed.subject, placed.data["orderId"]) == (order["id"], order["id"])
+    assert placed.data["lines"] == [
         {"productId": str(first), "quantity": 2, "unitPriceMinor": prices[first]},
         {"productId": str(second), "quantity": 1, "unitPriceMinor": prices[second]},
     ]
@@ -472,68 +485,136 @@ async def test_status_change_errors(graphql: GraphQL, database: Database) -> Non
     assert body["data"]["order"] == {"status": "PENDING"}
 
 
-@pytest.fixture
-async def marketing_inbox(tmp_path: Path) -> AsyncIterator[tuple[Database, Peers]]:
-    """A marketing subgraph over its own store, so relaying here leaves the shared marketing
-    tables (and the recommendation tests) untouched."""
-    database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'marketing.db'}")
-    await database.create_tables(marketing.Base.metadata)
-    url = "http://marketing.inbox.test/graphql"
-    app = create_app("marketing", database, create_tables=False)
-    async with httpx.AsyncClient(transport=MountedTransport({url: app})) as client:
-        yield database, Peers(urls={"marketing": url}, client=client)
-    await database.dispose()
+@pytest.fixture(params=["embedded", "nats"])
+async def marketing_side(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Database, EventBus]]:
+    """Marketing's own store and a bus of the test's own (embedded, or a fresh namespace on
+    NATS), so consuming here leaves the shared marketing tables (and the recommendation
+    tests) untouched."""
+    inbox = open_database(f"sqlite+aiosqlite:///{tmp_path / 'marketing.db'}")
+    await inbox.create_tables(marketing.Base.metadata)
+    bus: EventBus
+    if request.param == "nats":
+        bus = NatsBus(NATS_URL, namespace=new_namespace())
+        try:
+            await bus.jetstream()
+        except BrokerUnavailable as error:
+            await inbox.dispose()
+            pytest.skip(f"NATS JetStream not reachable at {NATS_URL}: {error}")
+    else:
+        events = open_database(f"sqlite+aiosqlite:///{tmp_path / 'events.db'}")
+        bus = EmbeddedBus(events, owns_database=True)
+    yield inbox, bus
+    if isinstance(bus, NatsBus):
+        await bus.delete_streams("orders", "deadletter")
+    await bus.close()
+    await inbox.dispose()
 
 
-async def test_outbox_relay_feeds_marketing_once(
-    graphql: GraphQL, database: Database, marketing_inbox: tuple[Database, Peers]
+async def _fact(inbox: Database, product: int) -> int | None:
+    async with inbox.sessions() as session:
+        fact = await session.get(marketing.PurchaseFact, (_BUYER, product))
+        return None if fact is None else fact.quantity
+
+
+async def _deliver(database: Database, inbox: Database, bus: EventBus) -> None:
+    await relay_pending(database, OrderEvent, bus)
+    await drain(bus, CONSUMER, order_event_handler(inbox), batch=500)
+
+
+async def test_status_changes_and_the_cancellation_are_staged_with_the_change(
+    graphql: GraphQL, database: Database
 ) -> None:
-    inbox, peers = marketing_inbox
-    await relay_pending(database, peers)
-    order_id = int(await _place(graphql, _LISTED[7], 1))
-    assert await relay_pending(database, peers) == 1
-    assert await relay_pending(database, peers) == 0
+    order_id = await _place(graphql, _LISTED[10], 2)
+    await graphql("orders", UPDATE, id=order_id, status="PAID")
+    await graphql("orders", CANCEL, id=order_id)
+    async with database.sessions() as session:
+        rows = await session.scalars(
+            select(OrderEvent).where(OrderEvent.aggregate_id == order_id).order_by(OrderEvent.id)
+        )
+        envelopes = [decode(row.envelope.encode()) for row in rows]
+    assert [e.type for e in envelopes] == [
+        "orders.OrderPlaced",
+        "orders.OrderStatusChanged",
+        "orders.OrderStatusChanged",
+        "orders.OrderCancelled",
+    ]
+    for envelope in envelopes:
+        check(envelope)
+        assert envelope.subject == order_id and envelope.source == "/ops-platform/orders"
+    assert [(e.data["from"], e.data["to"]) for e in envelopes[1:3]] == [
+        ("PENDING", "PAID"),
+        ("PAID", "CANCELLED"),
+    ]
+    assert envelopes[3].data["previousStatus"] == "PAID"
+    assert envelopes[3].data["lines"] == [{"productId": str(_LISTED[10]), "quantity": 2}]
+
+
+async def test_order_events_reach_marketing_once_and_a_cancellation_takes_them_back(
+    graphql: GraphQL, database: Database, marketing_side: tuple[Database, EventBus]
+) -> None:
+    inbox, bus = marketing_side
+    await _deliver(database, inbox, bus)  # whatever earlier tests left in the outbox
+    product = _LISTED[7]
+    before = await _fact(inbox, product)
+    order_id = int(await _place(graphql, product, 3))
+    await _deliver(database, inbox, bus)
+    assert await _fact(inbox, product) == (before or 0) + 3
     async with inbox.sessions() as session:
         recorded = await session.get(marketing.RecordedOrder, order_id)
-        fact = await session.get(marketing.PurchaseFact, (_BUYER, _LISTED[7]))
+    assert recorded is not None and recorded.customer_id == _BUYER
     async with database.sessions() as session:
+        placed = await session.scalar(
+            select(OrderEvent.envelope).where(OrderEvent.aggregate_id == str(order_id))
+        )
         pending = await session.scalar(
             select(func.count()).select_from(OrderEvent).where(OrderEvent.published.is_(False))
         )
-    assert recorded is not None and recorded.customer_id == _BUYER
-    assert fact is not None and (fact.quantity, fact.last_order_id) == (1, order_id)
-    assert pending == 0
+    assert placed is not None and pending == 0
+    # The same event delivered again (a relay that crashed before marking it) is a no-op.
+    await bus.publish("orders.OrderPlaced", placed.encode(), message_id="redelivered")
+    await _deliver(database, inbox, bus)
+    assert await _fact(inbox, product) == (before or 0) + 3
+    await graphql("orders", CANCEL, id=str(order_id))
+    await _deliver(database, inbox, bus)
+    assert await _fact(inbox, product) == before
 
 
-async def test_outbox_keeps_events_while_marketing_is_down(
-    graphql: GraphQL, database: Database, marketing_inbox: tuple[Database, Peers]
+async def test_the_outbox_keeps_events_while_the_bus_is_down(
+    graphql: GraphQL,
+    database: Database,
+    marketing_side: tuple[Database, EventBus],
+    tmp_path: Path,
 ) -> None:
-    _inbox, peers = marketing_inbox
-    await relay_pending(database, peers)
+    inbox, bus = marketing_side
+    await _deliver(database, inbox, bus)
+    down: EventBus
+    if isinstance(bus, NatsBus):
+        down = NatsBus("nats://127.0.0.1:7799", namespace=bus.namespace)  # nothing listens
+    else:
+        (tmp_path / "down").write_text("")  # a file where the bus's directory should be
+        store = open_database(f"sqlite+aiosqlite:///{tmp_path / 'down' / 'events.db'}")
+        down = EmbeddedBus(store, owns_database=True)
     await _place(graphql, _LISTED[8], 1)
-    down = Peers(urls={"marketing": "http://nowhere.test/graphql"}, client=peers.client)
-    assert await relay_pending(database, down) == 0
-    assert await relay_pending(database, peers) == 1
+    assert await relay_pending(database, OrderEvent, down) == 0
+    await down.close()
+    assert await relay_pending(database, OrderEvent, bus) == 1
 
 
-async def test_background_relay_drains_the_outbox(
-    graphql: GraphQL, database: Database, marketing_inbox: tuple[Database, Peers]
+async def test_the_background_workers_carry_an_order_to_marketing(
+    graphql: GraphQL, database: Database, marketing_side: tuple[Database, EventBus]
 ) -> None:
-    inbox, peers = marketing_inbox
-    order_id = int(await _place(graphql, _LISTED[9], 1))
-    relay = asyncio.create_task(relay_forever(database, peers, interval=0.01))
-    try:
-        for _ in range(200):
+    inbox, bus = marketing_side
+    async with running_workers({"orders": database, "marketing": inbox}, bus):
+        order_id = int(await _place(graphql, _LISTED[9], 1))
+        for _ in range(300):
             async with inbox.sessions() as session:
                 if await session.get(marketing.RecordedOrder, order_id) is not None:
                     break
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.02)
         else:
-            pytest.fail("the background relay did not deliver the order")
-    finally:
-        relay.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await relay
+            pytest.fail("the workers did not carry the order to marketing")
 
 
 async def test_seeded_history_moves_without_a_reservation(graphql: GraphQL) -> None:
