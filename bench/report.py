@@ -10,6 +10,8 @@ from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.profile import Profile
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
+from bench.security_overhead import A_A_SUFFIX, SecurityOverheadResult
+from bench.side_by_side import VariantComparison
 
 __all__ = ["RunResults", "ratio", "render"]
 
@@ -29,6 +31,8 @@ class RunResults:
     data_layer: list[DataLayerResult] = field(default_factory=list)
     profile: Profile | None = None
     hostile_mixes: list[HostileMixResult] = field(default_factory=list)
+    variant_comparisons: list[VariantComparison] = field(default_factory=list)
+    security_overheads: list[SecurityOverheadResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -167,6 +171,83 @@ def _hostile_mixes(results: Sequence[HostileMixResult]) -> list[str]:
     return [*_table(header, rows), note, ""]
 
 
+def _variant_comparison(comparison: VariantComparison) -> list[str]:
+    lines = [f"### {comparison.title}", ""]
+    header = ["variant", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "peak RSS MiB", "errors"]
+    lines += _table(header, _router_rows(comparison.measurements))
+    rows = [
+        [f"{r.variant} / {r.baseline}", _x(r.throughput), _x(r.p50), _x(r.p99),
+         f"{r.p50_added_ms:+.2f}", "-" if target is None else target.description,
+         "-" if target is None else ("met" if target.met_by(r) else "NOT met")]
+        for r, target in comparison.ratios
+    ]  # fmt: skip
+    if rows:
+        header = ["ratio", "throughput (higher better)", "p50", "p99", "p50 added ms",
+                  "target", "result"]  # fmt: skip
+        lines += _table(header, rows)
+    lines += [f"- {name}: {description}" for name, description in comparison.descriptions]
+    lines += [f"- skipped {name}: {reason.splitlines()[0]}" for name, reason in comparison.skipped]
+    return [*lines, ""]
+
+
+def _security_overheads(results: Sequence[SecurityOverheadResult]) -> list[str]:
+    header = ["fleet", "variant", "requests", "end-to-end p50 ms", "subgraph critical path p50 ms",
+              "router overhead p50 ms", "router overhead p99 ms"]  # fmt: skip
+    rows = [
+        [r.fleet, t.name, r.requests, f"{t.total_p50_ms:.2f}", f"{t.critical_path_p50_ms:.2f}",
+         f"{t.overhead_p50_ms:.3f}", f"{t.overhead_p99_ms:.3f}"]
+        for r in results
+        for t in r.timings
+    ]  # fmt: skip
+    note = (
+        "In-process, the whole app (security middleware, HTTP handling, pipeline) built from "
+        "each variant's router.yaml, one request at a time, alternating between the variants; "
+        "the secured variant sends a staff bearer token and its subgraphs verify the signed "
+        "identity (their extra work shows end-to-end, not in the router overhead)."
+    )
+    added = [
+        f"- {r.fleet}, {a.variant} vs {r.timings[0].name}, median of the per-request "
+        f"differences: router overhead {a.router_overhead_ms:+.3f} ms, end-to-end "
+        f"{a.end_to_end_ms:+.3f} ms"
+        for r in results
+        for a in r.added
+    ]
+    return [*_table(header, rows), note, "", *added, ""]
+
+
+def _security_target_lines(results: RunResults) -> list[str]:
+    lines = []
+    for result in results.security_overheads:
+        baseline = result.timings[0].name
+        for added in result.added:
+            if added.variant.endswith(A_A_SUFFIX):
+                continue
+            router_met = added.router_overhead_ms < 0.2
+            lines.append(
+                f"- {result.fleet}, in-process, {added.variant} vs {baseline}: p50 added "
+                f"< 0.2 ms: router overhead {added.router_overhead_ms:+.3f} ms -> "
+                f"{'met' if router_met else 'NOT met'}; end-to-end, subgraphs' share included: "
+                f"{added.end_to_end_ms:+.3f} ms -> "
+                f"{'met' if added.end_to_end_ms < 0.2 else 'NOT met'}"
+            )
+    return lines
+
+
+def _variant_target_lines(results: RunResults) -> list[str]:
+    lines = []
+    for comparison in results.variant_comparisons:
+        for r, target in comparison.ratios:
+            if target is None:
+                continue
+            lines.append(
+                f"- {comparison.title.split(':')[0]}, {r.variant} vs {r.baseline}: "
+                f"{target.description}: throughput {_x(r.throughput)}, p50 {_x(r.p50)} "
+                f"({r.p50_added_ms:+.2f} ms), p99 {_x(r.p99)} -> "
+                f"{'met' if target.met_by(r) else 'NOT met'}"
+            )
+    return lines
+
+
 def _hostile_target_lines(results: RunResults) -> list[str]:
     lines = []
     for mix in results.hostile_mixes:
@@ -185,6 +266,7 @@ def _hostile_target_lines(results: RunResults) -> list[str]:
 
 def _target_lines(results: RunResults) -> list[str]:
     lines = _hostile_target_lines(results)
+    lines += _variant_target_lines(results) + _security_target_lines(results)
     for comparison in results.comparisons:
         ours = comparison.measurement("ours")
         for peer, goal in zip(_PEERS, (1.5, 1.0), strict=True):
@@ -240,13 +322,22 @@ def render(results: RunResults) -> str:
         "",
         *(_target_lines(results) or ["- nothing measured"]),
         "",
-        "## Router throughput and latency",
-        "",
     ]
-    for comparison in results.comparisons:
-        lines += _comparison(comparison)
-    lines += ["## Router overhead and planning time", "", *_overheads(results.overheads)]
-    lines += ["## Data layer: customer-360 on PostgreSQL", "", *_data_layer(results.data_layer)]
+    if results.comparisons:
+        lines += ["## Router throughput and latency", ""]
+        for comparison in results.comparisons:
+            lines += _comparison(comparison)
+    if results.variant_comparisons:
+        lines += ["## What features cost, measured side by side", ""]
+        for variant_comparison in results.variant_comparisons:
+            lines += _variant_comparison(variant_comparison)
+    if results.overheads:
+        lines += ["## Router overhead and planning time", "", *_overheads(results.overheads)]
+    if results.security_overheads:
+        lines += ["## Security cost per request, in-process", ""]
+        lines += _security_overheads(results.security_overheads)
+    if results.data_layer:
+        lines += ["## Data layer: customer-360 on PostgreSQL", "", *_data_layer(results.data_layer)]
     if results.hostile_mixes:
         lines += ["## Hostile mix", "", *_hostile_mixes(results.hostile_mixes)]
     if results.profile is not None:

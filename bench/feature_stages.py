@@ -1,0 +1,239 @@
+"""What router features cost on customer-360 over the project fleet, each measured against
+the same router without them in the same run (:mod:`bench.side_by_side`).
+
+* feature cost (issue 12): operation limits + demand control (enforcing) + APQ on, against
+  all three off; and the same query as an APQ hash by GET against its full text by POST.
+* security cost (issue 11): JWT bearer verified (RS256, JWKS file of this run), identity
+  signed for the subgraphs, authorization once the router has it, against security off.
+  The secured router's subgraphs share its ``ROUTER_IDENTITY_SECRET`` (so they verify the
+  identity and apply their own rules, PII masking included); the open router's run without
+  one (development: every caller has every right), the platform with security off. The
+  credential is a staff token without ``pii:read``. Also in-process
+  (:mod:`bench.security_overhead`), the precise figure for the latency added.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import httpx
+from starlette.applications import Starlette
+
+from bench.data_layer import customers_with_orders
+from bench.databases import DataScale, ensure_seeded, sqlalchemy_url
+from bench.environment import BENCH_DIR
+from bench.fleets import project_supergraph, start_project_subgraphs, write_supergraph
+from bench.jwt_issuer import JwtIssuer
+from bench.processes import ManagedProcess, ProcessGroup
+from bench.request_shapes import (
+    apq_get_requests,
+    apq_registration,
+    bearer_headers,
+    post_requests,
+)
+from bench.router_app import app_from_config
+from bench.router_variants import (
+    FEATURES_OFF,
+    FEATURES_ON,
+    IDENTITY_SECRET_ENV,
+    RouterVariant,
+    known_sections,
+    security_variants,
+)
+from bench.routers import OURS, LoadSettings
+from bench.security_overhead import (
+    A_A_SUFFIX,
+    AppVariant,
+    SecurityOverheadResult,
+    measure_security_overhead,
+)
+from bench.side_by_side import ComparedPair, LoadTarget, Target, VariantComparison, compare_variants
+from router.config import parse_config
+
+__all__ = [
+    "FEATURE_COST_TARGET",
+    "SECURITY_COST_TARGET",
+    "STAFF_SCOPES",
+    "FeatureWorkload",
+    "feature_cost",
+    "security_cost",
+    "variant_description",
+]
+
+PROJECT_QUERY = BENCH_DIR / "queries" / "customer-360.graphql"
+FEATURE_COST_TARGET = Target("throughput, p50 and p99 within 5%", 0.95, max_latency_ratio=1.05)
+SECURITY_COST_TARGET = Target("p50 added < 0.2 ms, throughput within 10%", 0.90,
+                              max_p50_added_ms=0.2)  # fmt: skip
+STAFF_SCOPES = ("staff",)  # back office; no pii:read, so the subgraphs mask PII
+
+# Ports (in the bench's 14700-14899): fleets 14800-14804, 14810-14814, 14815-14819;
+# routers 14820-14829.
+_FEATURE_FLEET_PORT = 14800
+_OPEN_FLEET_PORT = 14810
+_SECURED_FLEET_PORT = 14815
+_ROUTERS_PORT = 14820
+# Subgraphs without the identity secret, whatever the bench's own environment says.
+_OPEN_ENVIRONMENT = {IDENTITY_SECRET_ENV: "", "OPS_MODE": ""}
+# Two fleets of five at the default pool of 16 could open 160 connections: PostgreSQL's
+# default max_connections is 100 ("too many clients already").
+_TWO_FLEETS_POOL = {"DATABASE_POOL_SIZE": "8"}
+
+
+class FeatureWorkload(NamedTuple):
+    scale: DataScale
+    query: str
+    variables: tuple[dict[str, Any], ...]  # one per customer
+
+    @classmethod
+    def load(cls, scale: DataScale) -> FeatureWorkload:
+        asyncio.run(ensure_seeded(scale))
+        ids = asyncio.run(customers_with_orders(scale.database, minimum=10, limit=200))
+        if not ids:
+            raise ValueError(f"{scale.database} has no customer with 10 orders")
+        query = PROJECT_QUERY.read_text(encoding="utf-8")
+        return cls(scale, query, tuple({"id": customer_id} for customer_id in ids))
+
+
+def variant_description(variant: RouterVariant) -> str:
+    text = "router.yaml: " + (", ".join(sorted(variant.sections)) or "defaults")
+    if variant.missing:
+        text += f" (not in this router yet: {', '.join(variant.missing)})"
+    return text
+
+
+def _fleet_supergraph(
+    group: ProcessGroup, workload: FeatureWorkload, work_dir: Path, port: int, label: str,
+    env: Mapping[str, str],
+) -> tuple[Path, str]:  # fmt: skip
+    urls = start_project_subgraphs(
+        group, port, sqlalchemy_url(workload.scale.database), label, env=env
+    ).urls
+    sdl = project_supergraph(urls)
+    return write_supergraph(work_dir, label, sdl), sdl
+
+
+def _start_router(
+    group: ProcessGroup, variant: RouterVariant, supergraph: Path, port: int, work_dir: Path,
+    env: Mapping[str, str] | None = None,
+) -> tuple[ManagedProcess, str]:  # fmt: skip
+    config = variant.write(work_dir / "configs")
+    label = f"router-{config.stem.removeprefix('router-')}"
+    process = OURS.start(group, supergraph, port, label, config=config, env=env)
+    return process, f"http://127.0.0.1:{port}/graphql"
+
+
+def _register_apq(url: str, query: str, variables: Mapping[str, Any]) -> None:
+    answer = httpx.post(url, json=apq_registration(query, variables), timeout=10.0)
+    if answer.status_code != 200 or "errors" in answer.json():
+        raise RuntimeError(f"APQ registration refused: HTTP {answer.status_code} {answer.text}")
+
+
+def feature_cost(
+    workload: FeatureWorkload, settings: LoadSettings, work_dir: Path
+) -> VariantComparison:
+    """Issue 12: limits + cost + APQ on vs all off (POST), and APQ GET vs POST (all on)."""
+    with ProcessGroup(work_dir / "logs") as group:
+        supergraph, _ = _fleet_supergraph(
+            group, workload, work_dir, _FEATURE_FLEET_PORT, "feature-fleet", _OPEN_ENVIRONMENT
+        )
+        on, on_url = _start_router(group, FEATURES_ON, supergraph, _ROUTERS_PORT, work_dir)
+        off, off_url = _start_router(group, FEATURES_OFF, supergraph, _ROUTERS_PORT + 1, work_dir)
+        _register_apq(on_url, workload.query, workload.variables[0])
+        posts = tuple(post_requests(workload.query, workload.variables))
+        gets = tuple(apq_get_requests(workload.query, workload.variables))
+        on_post, off_post = f"{FEATURES_ON.name}, POST", f"{FEATURES_OFF.name}, POST"
+        on_get = f"{FEATURES_ON.name}, APQ hash by GET"
+        targets = (
+            LoadTarget(on_post, on_url, on, posts, variant_description(FEATURES_ON)),
+            LoadTarget(off_post, off_url, off, posts, variant_description(FEATURES_OFF)),
+            LoadTarget(on_get, on_url, on, gets, "same process as the POST row"),
+        )
+        pairs = (
+            ComparedPair(on_post, off_post, FEATURE_COST_TARGET),
+            ComparedPair(on_get, on_post),
+        )
+        return compare_variants(
+            f"feature cost: customer-360 over {len(workload.variables)} customers, project fleet "
+            f"(PostgreSQL {workload.scale.label} orders)",
+            targets, pairs, settings,
+        )  # fmt: skip
+
+
+class _SecuritySetup(NamedTuple):
+    variants: tuple[RouterVariant, RouterVariant, RouterVariant]
+    headers: dict[str, str]
+    secret: str
+
+
+def _security_setup(work_dir: Path) -> _SecuritySetup:
+    issuer = JwtIssuer.generate()
+    jwks = issuer.write_jwks(work_dir / "jwks.json")
+    variants = security_variants(issuer.jwt_config(jwks), known=known_sections())
+    token = issuer.token("bench-staff", STAFF_SCOPES)
+    return _SecuritySetup(variants, bearer_headers(token), secrets.token_urlsafe(32))
+
+
+def security_cost(
+    workload: FeatureWorkload,
+    settings: LoadSettings,
+    work_dir: Path,
+    *,
+    under_load: bool = True,
+    in_process_requests: int = 300,
+) -> tuple[SecurityOverheadResult, VariantComparison | None]:
+    """Issue 11: in-process first, then (``under_load``) the routers under autocannon."""
+    setup = _security_setup(work_dir)
+    off, on, uncached = setup.variants
+    secured_env = {IDENTITY_SECRET_ENV: setup.secret, "OPS_MODE": "", **_TWO_FLEETS_POOL}
+    open_env = {**_OPEN_ENVIRONMENT, **_TWO_FLEETS_POOL}
+    with ProcessGroup(work_dir / "logs") as group:
+        open_graph, open_sdl = _fleet_supergraph(
+            group, workload, work_dir, _OPEN_FLEET_PORT, "open-fleet", open_env
+        )
+        secured_graph, secured_sdl = _fleet_supergraph(
+            group, workload, work_dir, _SECURED_FLEET_PORT, "secured-fleet", secured_env
+        )
+        environ = {IDENTITY_SECRET_ENV: setup.secret}
+        in_process = measure_security_overhead(
+            f"project fleet ({workload.scale.label} orders)",
+            (
+                AppVariant(off.name, _app(off, open_sdl, environ)),
+                AppVariant(on.name, _app(on, secured_sdl, environ), setup.headers),
+                AppVariant(off.name + A_A_SUFFIX, _app(off, open_sdl, environ)),
+            ),
+            [{"query": workload.query, "variables": v} for v in workload.variables],
+            requests=in_process_requests,
+        )
+        if not under_load:
+            return in_process, None
+        port = _ROUTERS_PORT + 5
+        off_process, off_url = _start_router(group, off, open_graph, port, work_dir, environ)
+        started = [
+            _start_router(group, variant, secured_graph, port + offset, work_dir, environ)
+            for offset, variant in ((1, on), (2, uncached))
+        ]
+        plain = tuple(post_requests(workload.query, workload.variables))
+        with_token = tuple(post_requests(workload.query, workload.variables, setup.headers))
+        targets = [LoadTarget(off.name, off_url, off_process, plain, variant_description(off))]
+        for variant, (process, url) in zip((on, uncached), started, strict=True):
+            description = variant_description(variant) + "; subgraphs with the identity secret"
+            targets.append(LoadTarget(variant.name, url, process, with_token, description))
+        pairs = (
+            ComparedPair(on.name, off.name, SECURITY_COST_TARGET),
+            ComparedPair(uncached.name, off.name),
+        )
+        comparison = compare_variants(
+            f"security cost: customer-360 over {len(workload.variables)} customers, staff "
+            f"bearer token, project fleet (PostgreSQL {workload.scale.label} orders)",
+            targets, pairs, settings,
+        )  # fmt: skip
+        return in_process, comparison
+
+
+def _app(variant: RouterVariant, sdl: str, environ: dict[str, str]) -> Starlette:
+    config = parse_config(variant.yaml_text(), source=variant.name, environ=environ)
+    return app_from_config(config, sdl)
