@@ -59,6 +59,7 @@ __all__ = [
     "SECURITY_COST_TARGET",
     "STAFF_SCOPES",
     "FeatureWorkload",
+    "SecurityCost",
     "feature_cost",
     "security_cost",
     "variant_description",
@@ -177,6 +178,65 @@ def _security_setup(work_dir: Path) -> _SecuritySetup:
     return _SecuritySetup(variants, bearer_headers(token), secrets.token_urlsafe(32))
 
 
+class SecurityCost(NamedTuple):
+    in_process: SecurityOverheadResult | None
+    under_load: VariantComparison | None
+    notes: tuple[str, ...]  # why a part is missing
+
+
+class _Fleets(NamedTuple):
+    open_graph: Path
+    open_sdl: str
+    secured_graph: Path
+    secured_sdl: str
+
+
+def _in_process(
+    workload: FeatureWorkload, setup: _SecuritySetup, fleets: _Fleets, requests: int
+) -> SecurityOverheadResult:
+    off, on, _ = setup.variants
+    environ = {IDENTITY_SECRET_ENV: setup.secret}
+    return measure_security_overhead(
+        f"project fleet ({workload.scale.label} orders)",
+        (
+            AppVariant(off.name, _app(off, fleets.open_sdl, environ)),
+            AppVariant(on.name, _app(on, fleets.secured_sdl, environ), setup.headers),
+            AppVariant(off.name + A_A_SUFFIX, _app(off, fleets.open_sdl, environ)),
+        ),
+        [{"query": workload.query, "variables": v} for v in workload.variables],
+        requests=requests,
+    )
+
+
+def _under_load(
+    group: ProcessGroup, workload: FeatureWorkload, setup: _SecuritySetup, fleets: _Fleets,
+    settings: LoadSettings, work_dir: Path,
+) -> VariantComparison:  # fmt: skip
+    off, on, uncached = setup.variants
+    environ = {IDENTITY_SECRET_ENV: setup.secret}
+    port = _ROUTERS_PORT + 5
+    off_process, off_url = _start_router(group, off, fleets.open_graph, port, work_dir, environ)
+    started = [
+        _start_router(group, variant, fleets.secured_graph, port + offset, work_dir, environ)
+        for offset, variant in ((1, on), (2, uncached))
+    ]
+    plain = tuple(post_requests(workload.query, workload.variables))
+    with_token = tuple(post_requests(workload.query, workload.variables, setup.headers))
+    targets = [LoadTarget(off.name, off_url, off_process, plain, variant_description(off))]
+    for variant, (process, url) in zip((on, uncached), started, strict=True):
+        description = variant_description(variant) + "; subgraphs with the identity secret"
+        targets.append(LoadTarget(variant.name, url, process, with_token, description))
+    pairs = (
+        ComparedPair(on.name, off.name, SECURITY_COST_TARGET),
+        ComparedPair(uncached.name, off.name),
+    )
+    return compare_variants(
+        f"security cost: customer-360 over {len(workload.variables)} customers, staff "
+        f"bearer token, project fleet (PostgreSQL {workload.scale.label} orders)",
+        targets, pairs, settings,
+    )  # fmt: skip
+
+
 def security_cost(
     workload: FeatureWorkload,
     settings: LoadSettings,
@@ -184,54 +244,28 @@ def security_cost(
     *,
     under_load: bool = True,
     in_process_requests: int = 300,
-) -> tuple[SecurityOverheadResult, VariantComparison | None]:
-    """Issue 11: in-process first, then (``under_load``) the routers under autocannon."""
+) -> SecurityCost:
+    """Issue 11: in-process first, then (``under_load``) the routers under autocannon; a
+    part that fails is a note, the other part still runs."""
     setup = _security_setup(work_dir)
-    off, on, uncached = setup.variants
     secured_env = {IDENTITY_SECRET_ENV: setup.secret, "OPS_MODE": "", **_TWO_FLEETS_POOL}
     open_env = {**_OPEN_ENVIRONMENT, **_TWO_FLEETS_POOL}
+    notes = []
+    in_process = comparison = None
     with ProcessGroup(work_dir / "logs") as group:
-        open_graph, open_sdl = _fleet_supergraph(
-            group, workload, work_dir, _OPEN_FLEET_PORT, "open-fleet", open_env
-        )
-        secured_graph, secured_sdl = _fleet_supergraph(
-            group, workload, work_dir, _SECURED_FLEET_PORT, "secured-fleet", secured_env
-        )
-        environ = {IDENTITY_SECRET_ENV: setup.secret}
-        in_process = measure_security_overhead(
-            f"project fleet ({workload.scale.label} orders)",
-            (
-                AppVariant(off.name, _app(off, open_sdl, environ)),
-                AppVariant(on.name, _app(on, secured_sdl, environ), setup.headers),
-                AppVariant(off.name + A_A_SUFFIX, _app(off, open_sdl, environ)),
+        fleets = _Fleets(
+            *_fleet_supergraph(group, workload, work_dir, _OPEN_FLEET_PORT, "open-fleet", open_env),
+            *_fleet_supergraph(
+                group, workload, work_dir, _SECURED_FLEET_PORT, "secured-fleet", secured_env
             ),
-            [{"query": workload.query, "variables": v} for v in workload.variables],
-            requests=in_process_requests,
         )
-        if not under_load:
-            return in_process, None
-        port = _ROUTERS_PORT + 5
-        off_process, off_url = _start_router(group, off, open_graph, port, work_dir, environ)
-        started = [
-            _start_router(group, variant, secured_graph, port + offset, work_dir, environ)
-            for offset, variant in ((1, on), (2, uncached))
-        ]
-        plain = tuple(post_requests(workload.query, workload.variables))
-        with_token = tuple(post_requests(workload.query, workload.variables, setup.headers))
-        targets = [LoadTarget(off.name, off_url, off_process, plain, variant_description(off))]
-        for variant, (process, url) in zip((on, uncached), started, strict=True):
-            description = variant_description(variant) + "; subgraphs with the identity secret"
-            targets.append(LoadTarget(variant.name, url, process, with_token, description))
-        pairs = (
-            ComparedPair(on.name, off.name, SECURITY_COST_TARGET),
-            ComparedPair(uncached.name, off.name),
-        )
-        comparison = compare_variants(
-            f"security cost: customer-360 over {len(workload.variables)} customers, staff "
-            f"bearer token, project fleet (PostgreSQL {workload.scale.label} orders)",
-            targets, pairs, settings,
-        )  # fmt: skip
-        return in_process, comparison
+        try:
+            in_process = _in_process(workload, setup, fleets, in_process_requests)
+        except (ValueError, RuntimeError, OSError) as error:
+            notes.append(f"security cost in-process failed: {str(error).strip()[:400]}")
+        if under_load:
+            comparison = _under_load(group, workload, setup, fleets, settings, work_dir)
+    return SecurityCost(in_process, comparison, tuple(notes))
 
 
 def _app(variant: RouterVariant, sdl: str, environ: dict[str, str]) -> Starlette:

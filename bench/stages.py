@@ -141,14 +141,14 @@ def _feature_cost(plan: RunPlan, results: RunResults) -> None:
 def _security_cost(plan: RunPlan, results: RunResults) -> None:
     workload = FeatureWorkload.load(plan.scales[0])
     missing = missing_peers_reason()
-    in_process, under_load = security_cost(
-        workload, plan.settings, plan.work_dir, under_load=not missing
-    )
-    results.security_overheads.append(in_process)
-    if under_load is not None:
-        results.variant_comparisons.append(under_load)
-    else:
+    cost = security_cost(workload, plan.settings, plan.work_dir, under_load=not missing)
+    if cost.in_process is not None:
+        results.security_overheads.append(cost.in_process)
+    if cost.under_load is not None:
+        results.variant_comparisons.append(cost.under_load)
+    if missing:
         results.notes.append(f"security cost under load skipped (in-process only): {missing}")
+    results.notes.extend(cost.notes)
 
 
 def _data_layer(plan: RunPlan, results: RunResults) -> None:
