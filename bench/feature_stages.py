@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import urlsplit
 
 import httpx
 from starlette.applications import Starlette
@@ -53,6 +54,7 @@ from bench.security_overhead import (
 )
 from bench.side_by_side import ComparedPair, LoadTarget, Target, VariantComparison, compare_variants
 from router.config import parse_config
+from router.supergraph import Supergraph
 
 __all__ = [
     "FEATURE_COST_TARGET",
@@ -196,12 +198,13 @@ def _in_process(
 ) -> SecurityOverheadResult:
     off, on, _ = setup.variants
     environ = {IDENTITY_SECRET_ENV: setup.secret}
+    open_sdl, secured_sdl = fleets.open_sdl, fleets.secured_sdl
     return measure_security_overhead(
         f"project fleet ({workload.scale.label} orders)",
         (
-            AppVariant(off.name, _app(off, fleets.open_sdl, environ)),
-            AppVariant(on.name, _app(on, fleets.secured_sdl, environ), setup.headers),
-            AppVariant(off.name + A_A_SUFFIX, _app(off, fleets.open_sdl, environ)),
+            AppVariant(off.name, _app(off, open_sdl, environ), {}, _names(open_sdl)),
+            AppVariant(on.name, _app(on, secured_sdl, environ), setup.headers, _names(secured_sdl)),
+            AppVariant(off.name + A_A_SUFFIX, _app(off, open_sdl, environ), {}, _names(open_sdl)),
         ),
         [{"query": workload.query, "variables": v} for v in workload.variables],
         requests=requests,
@@ -266,6 +269,11 @@ def security_cost(
         if under_load:
             comparison = _under_load(group, workload, setup, fleets, settings, work_dir)
     return SecurityCost(in_process, comparison, tuple(notes))
+
+
+def _names(sdl: str) -> dict[str, str]:
+    """Subgraph names by the ``host:port`` of their routing URL."""
+    return {urlsplit(s.url).netloc: name for name, s in Supergraph.from_sdl(sdl).subgraphs.items()}
 
 
 def _app(variant: RouterVariant, sdl: str, environ: dict[str, str]) -> Starlette:

@@ -208,11 +208,19 @@ def _security_overheads(results: Sequence[SecurityOverheadResult]) -> list[str]:
     added = [
         f"- {r.fleet}, {a.variant} vs {r.timings[0].name}, median of the per-request "
         f"differences: router overhead {a.router_overhead_ms:+.3f} ms, end-to-end "
-        f"{a.end_to_end_ms:+.3f} ms"
+        f"{a.end_to_end_ms:+.3f} ms; wire time by subgraph: "
+        + ", ".join(f"{name} {ms:+.2f} ms" for name, ms in a.wire_ms_by_subgraph)
         for r in results
         for a in r.added
     ]
-    return [*_table(header, rows), note, "", *added, ""]
+    wire = [
+        f"- {r.fleet}, {t.name}: {t.subgraph_requests:.0f} subgraph requests per request; "
+        "wire time by subgraph (p50, all fetches summed): "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in t.wire_p50_ms_by_subgraph)
+        for r in results
+        for t in r.timings
+    ]
+    return [*_table(header, rows), note, "", *added, *wire, ""]
 
 
 def _security_target_lines(results: RunResults) -> list[str]:

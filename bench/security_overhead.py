@@ -46,6 +46,7 @@ class AppVariant:
     name: str
     app: Starlette
     headers: Mapping[str, str] = field(default_factory=dict)
+    subgraphs: Mapping[str, str] = field(default_factory=dict)  # "host:port" -> name
 
 
 class VariantTiming(NamedTuple):
@@ -54,6 +55,9 @@ class VariantTiming(NamedTuple):
     critical_path_p50_ms: float
     overhead_p50_ms: float
     overhead_p99_ms: float
+    subgraph_requests: float  # per client request (median)
+    # wire time per client request by subgraph (all its fetches summed), p50
+    wire_p50_ms_by_subgraph: tuple[tuple[str, float], ...] = ()
 
 
 class AddedTime(NamedTuple):
@@ -62,6 +66,7 @@ class AddedTime(NamedTuple):
     variant: str
     router_overhead_ms: float
     end_to_end_ms: float
+    wire_ms_by_subgraph: tuple[tuple[str, float], ...] = ()
 
 
 class SecurityOverheadResult(NamedTuple):
@@ -75,6 +80,14 @@ class SecurityOverheadResult(NamedTuple):
 class _Samples:
     totals: list[float] = field(default_factory=list)
     critical_paths: list[float] = field(default_factory=list)
+    subgraph_requests: list[int] = field(default_factory=list)
+    wire: list[dict[str, float]] = field(default_factory=list)  # by subgraph name
+
+    def wire_of(self, subgraph: str) -> list[float]:
+        return [by_name.get(subgraph, 0.0) for by_name in self.wire]
+
+    def subgraph_names(self) -> list[str]:
+        return sorted({name for by_name in self.wire for name in by_name})
 
     @property
     def overheads(self) -> list[float]:
@@ -87,6 +100,11 @@ class _Samples:
             1000 * statistics.median(self.critical_paths),
             1000 * statistics.median(self.overheads),
             1000 * percentile(self.overheads, 0.99),
+            statistics.median(self.subgraph_requests),
+            tuple(
+                (name, 1000 * statistics.median(self.wire_of(name)))
+                for name in self.subgraph_names()
+            ),
         )
 
 
@@ -100,6 +118,10 @@ def _added(name: str, samples: _Samples, baseline: _Samples) -> AddedTime:
         name,
         paired_median_ms(samples.overheads, baseline.overheads),
         paired_median_ms(samples.totals, baseline.totals),
+        tuple(
+            (name, paired_median_ms(samples.wire_of(name), baseline.wire_of(name)))
+            for name in samples.subgraph_names()
+        ),
     )
 
 
@@ -113,9 +135,17 @@ async def _one(
     answer: dict[str, Any] = orjson.loads(response.body)
     if response.status != 200 or answer.get("errors"):
         raise ValueError(f"{variant.name}: HTTP {response.status}: {response.body[:400]!r}")
-    if samples is not None:
-        samples.totals.append(total)
-        samples.critical_paths.append(busy_time([(s, e) for _, s, e in loop.take_intervals()]))
+    if samples is None:
+        return
+    intervals = loop.take_intervals()
+    wire: dict[str, float] = {}
+    for peer, start, end in intervals:
+        name = variant.subgraphs.get(peer, peer)
+        wire[name] = wire.get(name, 0.0) + end - start
+    samples.totals.append(total)
+    samples.critical_paths.append(busy_time([(start, end) for _, start, end in intervals]))
+    samples.subgraph_requests.append(len(intervals))
+    samples.wire.append(wire)
 
 
 async def _alternate(

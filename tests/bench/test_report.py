@@ -107,10 +107,13 @@ def _variant_results() -> RunResults:
             "project fleet",
             300,
             (
-                VariantTiming("security off", 30.0, 28.0, 2.0, 4.0),
-                VariantTiming("security on", 30.5, 28.3, 2.1, 4.2),
+                VariantTiming("security off", 30.0, 28.0, 2.0, 4.0, 7, (("customers", 3.0),)),
+                VariantTiming("security on", 30.5, 28.3, 2.1, 4.2, 7, (("customers", 3.25),)),
             ),
-            (AddedTime("security on", 0.05, 0.4), AddedTime("security off" + A_A_SUFFIX, 0.0, 0.3)),
+            (
+                AddedTime("security on", 0.05, 0.4, (("customers", 0.25),)),
+                AddedTime("security off" + A_A_SUFFIX, 0.0, 0.3),
+            ),
         )
     )
     return results
@@ -134,6 +137,8 @@ def test_in_process_security_targets_skip_the_noise_floor_copy() -> None:
     target_lines = markdown.split("## Targets")[1].split("##")[0]
     assert A_A_SUFFIX not in target_lines
     assert f"security off{A_A_SUFFIX} vs security off" in markdown  # listed with the numbers
+    assert "wire time by subgraph: customers +0.25 ms" in markdown
+    assert "security on: 7 subgraph requests per request" in markdown
 
 
 def test_sections_without_measurements_are_left_out() -> None:

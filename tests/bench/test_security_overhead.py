@@ -42,6 +42,7 @@ def test_variants_alternate_in_one_process_and_are_compared_to_the_first(tmp_pat
     assert [a.variant for a in result.added] == ["on", "off" + A_A_SUFFIX]
     for timing in result.timings:  # no subgraph is called for __typename
         assert timing.critical_path_p50_ms == 0.0
+        assert timing.subgraph_requests == 0 and timing.wire_p50_ms_by_subgraph == ()
         assert timing.overhead_p50_ms == timing.total_p50_ms > 0
 
 
