@@ -9,7 +9,7 @@ the same router without them in the same run (:mod:`bench.side_by_side`).
   identity and apply their own rules, PII masking included); the open router's run without
   one (development: every caller has every right), the platform with security off. The
   credential is a staff token without ``pii:read``. Also in-process
-  (:mod:`bench.security_overhead`), the precise figure for the latency added.
+  (:mod:`bench.config_overhead`), the precise figure for the latency added.
 """
 
 from __future__ import annotations
@@ -24,6 +24,13 @@ from urllib.parse import urlsplit
 import httpx
 from starlette.applications import Starlette
 
+from bench.config_overhead import (
+    A_A_SUFFIX,
+    AddedTarget,
+    AppVariant,
+    ConfigOverheadResult,
+    measure_config_overhead,
+)
 from bench.data_layer import customers_with_orders
 from bench.databases import DataScale, ensure_seeded, sqlalchemy_url
 from bench.environment import BENCH_DIR
@@ -46,22 +53,18 @@ from bench.router_variants import (
     security_variants,
 )
 from bench.routers import OURS, LoadSettings
-from bench.security_overhead import (
-    A_A_SUFFIX,
-    AppVariant,
-    SecurityOverheadResult,
-    measure_security_overhead,
-)
 from bench.side_by_side import ComparedPair, LoadTarget, Target, VariantComparison, compare_variants
 from router.config import parse_config
 from router.supergraph import Supergraph
 
 __all__ = [
+    "FEATURE_COST_IN_PROCESS_TARGET",
     "FEATURE_COST_TARGET",
+    "SECURITY_COST_IN_PROCESS_TARGET",
     "SECURITY_COST_TARGET",
     "STAFF_SCOPES",
+    "CostResult",
     "FeatureWorkload",
-    "SecurityCost",
     "feature_cost",
     "security_cost",
     "variant_description",
@@ -71,6 +74,8 @@ PROJECT_QUERY = BENCH_DIR / "queries" / "customer-360.graphql"
 FEATURE_COST_TARGET = Target("throughput, p50 and p99 within 5%", 0.95, max_latency_ratio=1.05)
 SECURITY_COST_TARGET = Target("p50 added < 0.2 ms, throughput within 10%", 0.90,
                               max_p50_added_ms=0.2)  # fmt: skip
+FEATURE_COST_IN_PROCESS_TARGET = AddedTarget("p50 within 5%", max_added_fraction=0.05)
+SECURITY_COST_IN_PROCESS_TARGET = AddedTarget("p50 added < 0.2 ms", max_added_ms=0.2)
 STAFF_SCOPES = ("staff",)  # back office; no pii:read, so the subgraphs mask PII
 
 # Ports (in the bench's 14700-14899): fleets 14800-14804, 14810-14814, 14815-14819;
@@ -135,35 +140,80 @@ def _register_apq(url: str, query: str, variables: Mapping[str, Any]) -> None:
         raise RuntimeError(f"APQ registration refused: HTTP {answer.status_code} {answer.text}")
 
 
+class CostResult(NamedTuple):
+    in_process: ConfigOverheadResult | None
+    under_load: VariantComparison | None
+    notes: tuple[str, ...]  # why a part is missing
+
+
+_IN_PROCESS_FAILURES = (ValueError, RuntimeError, OSError)
+
+
+def _feature_in_process(workload: FeatureWorkload, sdl: str, requests: int) -> ConfigOverheadResult:
+    def app(variant: RouterVariant) -> Starlette:
+        return _app(variant, sdl, {})
+
+    names = _names(sdl)
+    return measure_config_overhead(
+        f"feature cost: customer-360, project fleet ({workload.scale.label} orders)",
+        (
+            AppVariant(FEATURES_OFF.name, app(FEATURES_OFF), {}, names),
+            AppVariant(FEATURES_ON.name, app(FEATURES_ON), {}, names),
+            AppVariant(FEATURES_OFF.name + A_A_SUFFIX, app(FEATURES_OFF), {}, names),
+        ),
+        [{"query": workload.query, "variables": v} for v in workload.variables],
+        requests=requests,
+        target=FEATURE_COST_IN_PROCESS_TARGET,
+    )
+
+
+def _feature_under_load(
+    group: ProcessGroup, workload: FeatureWorkload, supergraph: Path, settings: LoadSettings,
+    work_dir: Path,
+) -> VariantComparison:  # fmt: skip
+    on, on_url = _start_router(group, FEATURES_ON, supergraph, _ROUTERS_PORT, work_dir)
+    off, off_url = _start_router(group, FEATURES_OFF, supergraph, _ROUTERS_PORT + 1, work_dir)
+    _register_apq(on_url, workload.query, workload.variables[0])
+    posts = tuple(post_requests(workload.query, workload.variables))
+    gets = tuple(apq_get_requests(workload.query, workload.variables))
+    on_post, off_post = f"{FEATURES_ON.name}, POST", f"{FEATURES_OFF.name}, POST"
+    on_get = f"{FEATURES_ON.name}, APQ hash by GET"
+    targets = (
+        LoadTarget(on_post, on_url, on, posts, variant_description(FEATURES_ON)),
+        LoadTarget(off_post, off_url, off, posts, variant_description(FEATURES_OFF)),
+        LoadTarget(on_get, on_url, on, gets, "same process as the POST row"),
+    )
+    pairs = (ComparedPair(on_post, off_post, FEATURE_COST_TARGET), ComparedPair(on_get, on_post))
+    return compare_variants(
+        f"feature cost: customer-360 over {len(workload.variables)} customers, project fleet "
+        f"(PostgreSQL {workload.scale.label} orders)",
+        targets, pairs, settings,
+    )  # fmt: skip
+
+
 def feature_cost(
-    workload: FeatureWorkload, settings: LoadSettings, work_dir: Path
-) -> VariantComparison:
-    """Issue 12: limits + cost + APQ on vs all off (POST), and APQ GET vs POST (all on)."""
+    workload: FeatureWorkload,
+    settings: LoadSettings,
+    work_dir: Path,
+    *,
+    under_load: bool = True,
+    in_process_requests: int = 300,
+) -> CostResult:
+    """Issue 12: limits + cost + APQ on vs all off, in-process then (``under_load``) by POST
+    under autocannon, with APQ GET vs POST (all on); a part that fails is a note."""
+    notes = []
+    in_process = comparison = None
     with ProcessGroup(work_dir / "logs") as group:
-        supergraph, _ = _fleet_supergraph(
+        supergraph, sdl = _fleet_supergraph(
             group, workload, work_dir, _FEATURE_FLEET_PORT, "feature-fleet", _OPEN_ENVIRONMENT
         )
-        on, on_url = _start_router(group, FEATURES_ON, supergraph, _ROUTERS_PORT, work_dir)
-        off, off_url = _start_router(group, FEATURES_OFF, supergraph, _ROUTERS_PORT + 1, work_dir)
-        _register_apq(on_url, workload.query, workload.variables[0])
-        posts = tuple(post_requests(workload.query, workload.variables))
-        gets = tuple(apq_get_requests(workload.query, workload.variables))
-        on_post, off_post = f"{FEATURES_ON.name}, POST", f"{FEATURES_OFF.name}, POST"
-        on_get = f"{FEATURES_ON.name}, APQ hash by GET"
-        targets = (
-            LoadTarget(on_post, on_url, on, posts, variant_description(FEATURES_ON)),
-            LoadTarget(off_post, off_url, off, posts, variant_description(FEATURES_OFF)),
-            LoadTarget(on_get, on_url, on, gets, "same process as the POST row"),
-        )
-        pairs = (
-            ComparedPair(on_post, off_post, FEATURE_COST_TARGET),
-            ComparedPair(on_get, on_post),
-        )
-        return compare_variants(
-            f"feature cost: customer-360 over {len(workload.variables)} customers, project fleet "
-            f"(PostgreSQL {workload.scale.label} orders)",
-            targets, pairs, settings,
-        )  # fmt: skip
+        try:
+            in_process = _feature_in_process(workload, sdl, in_process_requests)
+        except _IN_PROCESS_FAILURES as error:
+            notes.append(f"feature cost in-process failed: {str(error).strip()[:400]}")
+        if under_load:
+            comparison = _feature_under_load(group, workload, supergraph, settings, work_dir)
+    return CostResult(in_process, comparison, tuple(notes))
 
 
 class _SecuritySetup(NamedTuple):
@@ -180,12 +230,6 @@ def _security_setup(work_dir: Path) -> _SecuritySetup:
     return _SecuritySetup(variants, bearer_headers(token), secrets.token_urlsafe(32))
 
 
-class SecurityCost(NamedTuple):
-    in_process: SecurityOverheadResult | None
-    under_load: VariantComparison | None
-    notes: tuple[str, ...]  # why a part is missing
-
-
 class _Fleets(NamedTuple):
     open_graph: Path
     open_sdl: str
@@ -195,12 +239,13 @@ class _Fleets(NamedTuple):
 
 def _in_process(
     workload: FeatureWorkload, setup: _SecuritySetup, fleets: _Fleets, requests: int
-) -> SecurityOverheadResult:
+) -> ConfigOverheadResult:
     off, on, _ = setup.variants
     environ = {IDENTITY_SECRET_ENV: setup.secret}
     open_sdl, secured_sdl = fleets.open_sdl, fleets.secured_sdl
-    return measure_security_overhead(
-        f"project fleet ({workload.scale.label} orders)",
+    return measure_config_overhead(
+        f"security cost: customer-360, staff bearer token, project fleet "
+        f"({workload.scale.label} orders)",
         (
             AppVariant(off.name, _app(off, open_sdl, environ), {}, _names(open_sdl)),
             AppVariant(on.name, _app(on, secured_sdl, environ), setup.headers, _names(secured_sdl)),
@@ -208,6 +253,7 @@ def _in_process(
         ),
         [{"query": workload.query, "variables": v} for v in workload.variables],
         requests=requests,
+        target=SECURITY_COST_IN_PROCESS_TARGET,
     )
 
 
@@ -247,7 +293,7 @@ def security_cost(
     *,
     under_load: bool = True,
     in_process_requests: int = 300,
-) -> SecurityCost:
+) -> CostResult:
     """Issue 11: in-process first, then (``under_load``) the routers under autocannon; a
     part that fails is a note, the other part still runs."""
     setup = _security_setup(work_dir)
@@ -264,11 +310,11 @@ def security_cost(
         )
         try:
             in_process = _in_process(workload, setup, fleets, in_process_requests)
-        except (ValueError, RuntimeError, OSError) as error:
+        except _IN_PROCESS_FAILURES as error:
             notes.append(f"security cost in-process failed: {str(error).strip()[:400]}")
         if under_load:
             comparison = _under_load(group, workload, setup, fleets, settings, work_dir)
-    return SecurityCost(in_process, comparison, tuple(notes))
+    return CostResult(in_process, comparison, tuple(notes))
 
 
 def _names(sdl: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from bench.data_layer import (
 )
 from bench.databases import SCALES, DataScale, SeedError, ensure_seeded, sqlalchemy_url
 from bench.environment import BENCH_DIR, missing_peers_reason
-from bench.feature_stages import FeatureWorkload, feature_cost, security_cost
+from bench.feature_stages import CostResult, FeatureWorkload, feature_cost, security_cost
 from bench.fleets import (
     FLEET_SUPERGRAPH,
     project_supergraph,
@@ -135,20 +135,26 @@ def _project_fleet(plan: RunPlan, results: RunResults) -> None:
 
 def _feature_cost(plan: RunPlan, results: RunResults) -> None:
     workload = FeatureWorkload.load(plan.scales[0])
-    results.variant_comparisons.append(feature_cost(workload, plan.settings, plan.work_dir))
+    missing = missing_peers_reason()
+    _record(results, feature_cost(workload, plan.settings, plan.work_dir, under_load=not missing))
+    if missing:
+        results.notes.append(f"feature cost under load skipped (in-process only): {missing}")
+
+
+def _record(results: RunResults, cost: CostResult) -> None:
+    if cost.in_process is not None:
+        results.config_overheads.append(cost.in_process)
+    if cost.under_load is not None:
+        results.variant_comparisons.append(cost.under_load)
+    results.notes.extend(cost.notes)
 
 
 def _security_cost(plan: RunPlan, results: RunResults) -> None:
     workload = FeatureWorkload.load(plan.scales[0])
     missing = missing_peers_reason()
-    cost = security_cost(workload, plan.settings, plan.work_dir, under_load=not missing)
-    if cost.in_process is not None:
-        results.security_overheads.append(cost.in_process)
-    if cost.under_load is not None:
-        results.variant_comparisons.append(cost.under_load)
+    _record(results, security_cost(workload, plan.settings, plan.work_dir, under_load=not missing))
     if missing:
         results.notes.append(f"security cost under load skipped (in-process only): {missing}")
-    results.notes.extend(cost.notes)
 
 
 def _data_layer(plan: RunPlan, results: RunResults) -> None:
@@ -174,7 +180,7 @@ Stage = Callable[[RunPlan, RunResults], None]
 STAGES: dict[str, tuple[str, Stage, bool]] = {
     "node-fleet": ("Node fleet", _node_fleet, True),
     "project-fleet": ("project fleet", _project_fleet, True),
-    "feature-cost": ("feature cost (limits, demand control, APQ)", _feature_cost, True),
+    "feature-cost": ("feature cost (limits, demand control, APQ)", _feature_cost, False),
     "security-cost": ("security cost (JWT, identity, authorization)", _security_cost, False),
     "data-layer": ("data layer", _data_layer, False),
 }

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from bench.config_overhead import (
+    A_A_SUFFIX,
+    AddedTarget,
+    AddedTime,
+    ConfigOverheadResult,
+    VariantTiming,
+)
 from bench.data_layer import DataLayerResult
 from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.report import RunResults, ratio, render
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
-from bench.security_overhead import A_A_SUFFIX, AddedTime, SecurityOverheadResult, VariantTiming
 from bench.side_by_side import Target, VariantComparison, variant_ratio
 
 BY_SUBGRAPH = (("orders", 2.5), ("products", 1.0))
@@ -102,9 +108,9 @@ def _variant_results() -> RunResults:
             (),
         )
     )
-    results.security_overheads.append(
-        SecurityOverheadResult(
-            "project fleet",
+    results.config_overheads.append(
+        ConfigOverheadResult(
+            "security cost: project fleet",
             300,
             (
                 VariantTiming("security off", 30.0, 28.0, 2.0, 4.0, 7, (("customers", 3.0),)),
@@ -114,6 +120,7 @@ def _variant_results() -> RunResults:
                 AddedTime("security on", 0.05, 0.4, (("customers", 0.25),)),
                 AddedTime("security off" + A_A_SUFFIX, 0.0, 0.3),
             ),
+            AddedTarget("p50 added < 0.2 ms", max_added_ms=0.2),
         )
     )
     return results
@@ -130,15 +137,25 @@ def test_variant_ratios_and_targets_are_rendered() -> None:
     assert "security cost, security on vs security off: p50 added < 0.2 ms" in markdown
 
 
-def test_in_process_security_targets_skip_the_noise_floor_copy() -> None:
+def test_in_process_targets_skip_the_noise_floor_copy() -> None:
     markdown = render(_variant_results())
-    assert "router overhead +0.050 ms -> met" in markdown
-    assert "end-to-end, subgraphs' share included: +0.400 ms -> NOT met" in markdown
     target_lines = markdown.split("## Targets")[1].split("##")[0]
+    assert (
+        "- security cost, in-process, security on vs security off: p50 added < 0.2 ms: router "
+        "overhead +0.050 ms -> met; end-to-end, subgraphs' share included: +0.400 ms of 30.00 "
+        "-> NOT met"
+    ) in target_lines
     assert A_A_SUFFIX not in target_lines
-    assert f"security off{A_A_SUFFIX} vs security off" in markdown  # listed with the numbers
+    assert f"- added by security off{A_A_SUFFIX} (median of the per-request" in markdown
     assert "wire time by subgraph: customers +0.25 ms" in markdown
-    assert "security on: 7 subgraph requests per request" in markdown
+    assert "| security on | 300 | 30.50 | 28.30 | 2.100 | 4.200 | 7 |" in markdown
+
+
+def test_an_in_process_share_target_is_relative_to_the_baseline_p50() -> None:
+    within = AddedTarget("p50 within 5%", max_added_fraction=0.05)
+    assert within.met_by(1.5, 30.0) and not within.met_by(1.6, 30.0)
+    absolute = AddedTarget("p50 added < 0.2 ms", max_added_ms=0.2)
+    assert absolute.met_by(0.19, 1.0) and not absolute.met_by(0.2, 100.0)
 
 
 def test_sections_without_measurements_are_left_out() -> None:

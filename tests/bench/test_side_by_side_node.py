@@ -10,6 +10,7 @@ from typing import NamedTuple
 import httpx
 import pytest
 
+from bench.config_overhead import AppVariant, measure_config_overhead
 from bench.fleets import FLEET_SUPERGRAPH, rewrite_routing_urls, start_node_fleet, write_supergraph
 from bench.jwt_issuer import JwtIssuer
 from bench.processes import ManagedProcess, ProcessGroup
@@ -17,7 +18,6 @@ from bench.request_shapes import apq_get_requests, apq_registration, bearer_head
 from bench.router_app import app_from_config
 from bench.router_variants import FEATURES_ON
 from bench.routers import OURS, LoadSettings
-from bench.security_overhead import AppVariant, measure_security_overhead
 from bench.side_by_side import ComparedPair, LoadTarget, compare_variants
 from router.config import RouterConfig
 from tests.peers import needs_node
@@ -84,7 +84,7 @@ def test_in_process_variants_see_the_wire_time_of_each_subgraph(
     secured = RouterConfig.model_validate({"authentication": {"jwt": jwt_config}})
     names = {url.split("/")[2]: name for name, url in fleet.urls.items()}
     token = bearer_headers(issuer.token("bench-staff", ("staff",)))
-    result = measure_security_overhead(
+    result = measure_config_overhead(
         "Node fleet",
         (
             AppVariant("off", app_from_config(RouterConfig(), fleet.sdl), {}, names),

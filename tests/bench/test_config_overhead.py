@@ -4,16 +4,16 @@ from pathlib import Path
 
 import pytest
 
+from bench.config_overhead import (
+    A_A_SUFFIX,
+    AppVariant,
+    measure_config_overhead,
+    paired_median_ms,
+)
 from bench.fleets import FLEET_SUPERGRAPH
 from bench.jwt_issuer import JwtIssuer
 from bench.request_shapes import bearer_headers
 from bench.router_app import app_from_config
-from bench.security_overhead import (
-    A_A_SUFFIX,
-    AppVariant,
-    measure_security_overhead,
-    paired_median_ms,
-)
 from router.config import RouterConfig
 
 
@@ -28,7 +28,7 @@ def test_variants_alternate_in_one_process_and_are_compared_to_the_first(tmp_pat
     sdl = FLEET_SUPERGRAPH.read_text(encoding="utf-8")
     secured = RouterConfig.model_validate({"authentication": {"jwt": jwt_config}})
     token = bearer_headers(issuer.token("bench-staff", ("staff",)))
-    result = measure_security_overhead(
+    result = measure_config_overhead(
         "fixture",
         (
             AppVariant("off", app_from_config(RouterConfig(), sdl)),
@@ -40,6 +40,7 @@ def test_variants_alternate_in_one_process_and_are_compared_to_the_first(tmp_pat
     )
     assert [t.name for t in result.timings] == ["off", "on", "off" + A_A_SUFFIX]
     assert [a.variant for a in result.added] == ["on", "off" + A_A_SUFFIX]
+    assert result.title == "fixture" and result.target is None
     for timing in result.timings:  # no subgraph is called for __typename
         assert timing.critical_path_p50_ms == 0.0
         assert timing.subgraph_requests == 0 and timing.wire_p50_ms_by_subgraph == ()
@@ -49,7 +50,7 @@ def test_variants_alternate_in_one_process_and_are_compared_to_the_first(tmp_pat
 def test_a_variant_that_answers_with_errors_stops_the_measurement() -> None:
     sdl = FLEET_SUPERGRAPH.read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="HTTP 401"):
-        measure_security_overhead(
+        measure_config_overhead(
             "fixture",
             (
                 AppVariant("off", app_from_config(RouterConfig(), sdl)),

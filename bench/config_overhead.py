@@ -1,13 +1,15 @@
-"""The cost of security per request, in-process: the same router app built from two
-configurations (security off; on, with a bearer credential), requests alternating between
-them in one process, one at a time, against real subgraphs over HTTP.
+"""What a configuration costs per request, in-process: the same router app built from
+several ``router.yaml`` variants (e.g. security off; on, with a bearer credential), requests
+alternating between them in one process, one at a time, against real subgraphs over HTTP.
 
 Each request goes through the whole app (security middleware, HTTP handling, pipeline,
 JSON encoding) on a :class:`~bench.wire_timing.WireTimingLoop`, so the time its subgraph
 requests were on the wire is known: router overhead = end-to-end - critical path (see
-:mod:`bench.overhead`). The secured app's subgraphs verify the signed identity and apply
-their own rules (masking included), which shows in the end-to-end figure, not in the
-router overhead.
+:mod:`bench.overhead`). The added time of a variant is the median of its per-request
+differences to the baseline (same body, back to back), which cancels slow drifts in the
+machine's load; a second copy of the baseline shows what is left of the noise. Work a
+variant moves into the subgraphs (identity checks, masking) shows in the end-to-end figure
+and the wire time by subgraph, not in the router overhead.
 """
 
 from __future__ import annotations
@@ -29,11 +31,12 @@ from bench.wire_timing import WireTimingLoop, busy_time
 
 __all__ = [
     "A_A_SUFFIX",
+    "AddedTarget",
     "AddedTime",
     "AppVariant",
-    "SecurityOverheadResult",
+    "ConfigOverheadResult",
     "VariantTiming",
-    "measure_security_overhead",
+    "measure_config_overhead",
     "paired_median_ms",
 ]
 
@@ -69,11 +72,27 @@ class AddedTime(NamedTuple):
     wire_ms_by_subgraph: tuple[tuple[str, float], ...] = ()
 
 
-class SecurityOverheadResult(NamedTuple):
-    fleet: str
+@dataclass(frozen=True, slots=True)
+class AddedTarget:
+    """A bound on the time a variant adds: absolute, or as a share of the baseline's p50."""
+
+    description: str
+    max_added_ms: float | None = None
+    max_added_fraction: float | None = None
+
+    def met_by(self, added_ms: float, baseline_p50_ms: float) -> bool:
+        if self.max_added_ms is not None and added_ms >= self.max_added_ms:
+            return False
+        fraction = self.max_added_fraction
+        return fraction is None or added_ms <= fraction * baseline_p50_ms
+
+
+class ConfigOverheadResult(NamedTuple):
+    title: str
     requests: int  # per variant
     timings: tuple[VariantTiming, ...]  # the baseline first
     added: tuple[AddedTime, ...]  # every other variant against the baseline
+    target: AddedTarget | None = None
 
 
 @dataclass(slots=True)
@@ -163,13 +182,14 @@ async def _alternate(
     return samples
 
 
-def measure_security_overhead(
-    fleet: str,
+def measure_config_overhead(
+    title: str,
     variants: Sequence[AppVariant],
     bodies: Sequence[Mapping[str, Any]],
     *,
     requests: int = 300,
-) -> SecurityOverheadResult:
+    target: AddedTarget | None = None,
+) -> ConfigOverheadResult:
     """``variants[0]`` is the baseline; ``bodies`` (GraphQL POST bodies) are cycled through,
     each sent to every variant in turn (order reversed every other request). A second copy
     of the baseline among ``variants`` shows the noise floor of the added times."""
@@ -177,11 +197,12 @@ def measure_security_overhead(
     loop = WireTimingLoop()
     with asyncio.Runner(loop_factory=lambda: loop) as runner:
         samples = runner.run(_alternate(variants, loop, encoded, requests))
-    return SecurityOverheadResult(
-        fleet,
+    return ConfigOverheadResult(
+        title,
         requests,
         tuple(s.timing(v.name) for v, s in zip(variants, samples, strict=True)),
         tuple(
             _added(v.name, s, samples[0]) for v, s in zip(variants[1:], samples[1:], strict=True)
         ),
+        target,
     )
