@@ -93,6 +93,7 @@ class ConfigOverheadResult(NamedTuple):
     timings: tuple[VariantTiming, ...]  # the baseline first
     added: tuple[AddedTime, ...]  # every other variant against the baseline
     target: AddedTarget | None = None
+    remarks: tuple[str, ...] = ()  # what the stage checked besides the times
 
 
 @dataclass(slots=True)

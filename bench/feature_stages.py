@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 from starlette.applications import Starlette
 
 from bench.config_overhead import (
@@ -43,7 +44,7 @@ from bench.request_shapes import (
     bearer_headers,
     post_requests,
 )
-from bench.router_app import app_from_config
+from bench.router_app import app_from_config, post_graphql, running
 from bench.router_variants import (
     FEATURES_OFF,
     FEATURES_ON,
@@ -257,6 +258,27 @@ def _in_process(
     )
 
 
+def _customer_answers(workload: FeatureWorkload, setup: _SecuritySetup, fleets: _Fleets) -> str:
+    """What each side answers for the first customer: the PII fields, as a check that the
+    secured side really masks (the staff token has no ``pii:read``) and the open one not."""
+    off, on, _ = setup.variants
+    environ = {IDENTITY_SECRET_ENV: setup.secret}
+    body = orjson.dumps({"query": workload.query, "variables": workload.variables[0]})
+
+    async def ask(variant: RouterVariant, sdl: str, headers: Mapping[str, str]) -> str:
+        app = _app(variant, sdl, environ)
+        async with running(app):
+            response = await post_graphql(app, body, headers)
+        customer = (orjson.loads(response.body).get("data") or {}).get("customer") or {}
+        return f"name {customer.get('name')!r}, email {customer.get('email')!r}"
+
+    open_answer = asyncio.run(ask(off, fleets.open_sdl, {}))
+    secured_answer = asyncio.run(ask(on, fleets.secured_sdl, setup.headers))
+    return f"customer {workload.variables[0]['id']}: {off.name}: {open_answer}; {on.name}: " + (
+        secured_answer
+    )
+
+
 def _under_load(
     group: ProcessGroup, workload: FeatureWorkload, setup: _SecuritySetup, fleets: _Fleets,
     settings: LoadSettings, work_dir: Path,
@@ -310,6 +332,8 @@ def security_cost(
         )
         try:
             in_process = _in_process(workload, setup, fleets, in_process_requests)
+            answers = _customer_answers(workload, setup, fleets)
+            in_process = in_process._replace(remarks=(answers,))
         except _IN_PROCESS_FAILURES as error:
             notes.append(f"security cost in-process failed: {str(error).strip()[:400]}")
         if under_load:

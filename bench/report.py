@@ -212,7 +212,8 @@ def _config_overhead(result: ConfigOverheadResult) -> list[str]:
         + ", ".join(f"{name} {ms:.2f} ms" for name, ms in t.wire_p50_ms_by_subgraph)
         for t in result.timings
     ]
-    return [f"### {result.title}", "", *_table(header, rows), *added, *wire, ""]
+    remarks = [f"- {remark}" for remark in result.remarks]
+    return [f"### {result.title}", "", *_table(header, rows), *added, *wire, *remarks, ""]
 
 
 _CONFIG_OVERHEAD_NOTE = (

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 from starlette.applications import Starlette
 from starlette.types import Message
 
+from router.audit.log import AuditLog
 from router.config import RouterConfig
 from router.csrf import CsrfPrevention
 from router.limits import OperationLimits
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 _LIMIT_NAMES = ("max_tokens", "max_depth", "max_aliases", "max_root_fields",
-                "max_recursive_selections")  # fmt: skip
+                "max_recursive_selections", "max_document_bytes")  # fmt: skip
 
 
 # the sections app_from_config passes on; a configuration setting any other is refused, so
@@ -42,7 +43,7 @@ _LIMIT_NAMES = ("max_tokens", "max_depth", "max_aliases", "max_root_fields",
 WIRED_SECTIONS = frozenset({
     "authentication", "api_keys", "identity_propagation", "demand_control", "rate_limits",
     "traffic_shaping", "apq", "trusted_documents", "csrf", "security_headers", "batching",
-    "limits", "mode", "graphiql", "introspection", "query_plans",
+    "limits", "audit", "mode", "graphiql", "introspection", "query_plans",
 })  # fmt: skip
 
 
@@ -79,6 +80,11 @@ def app_from_config(config: RouterConfig, supergraph_sdl: str) -> Starlette:
         security_headers=config.security_headers,
         batching=config.batching,
         introspection=config.enables(config.introspection),
+        audit=(
+            AuditLog.from_config(config.audit, config.api_keys.database_url)
+            if config.audit.enabled
+            else None
+        ),
     )
 
 

@@ -121,6 +121,7 @@ def _variant_results() -> RunResults:
                 AddedTime("security off" + A_A_SUFFIX, 0.0, 0.3),
             ),
             AddedTarget("p50 added < 0.2 ms", max_added_ms=0.2),
+            ("customer 1: security on: email 'j***@example.com'",),
         )
     )
     return results
@@ -149,6 +150,7 @@ def test_in_process_targets_skip_the_noise_floor_copy() -> None:
     assert f"- added by security off{A_A_SUFFIX} (median of the per-request" in markdown
     assert "wire time by subgraph: customers +0.25 ms" in markdown
     assert "| security on | 300 | 30.50 | 28.30 | 2.100 | 4.200 | 7 |" in markdown
+    assert "- customer 1: security on: email 'j***@example.com'" in markdown
 
 
 def test_an_in_process_share_target_is_relative_to_the_baseline_p50() -> None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
+from bench.environment import REPO_ROOT
 from bench.jwt_issuer import JwtIssuer
 from bench.router_variants import (
     FEATURES_OFF,
@@ -16,6 +18,7 @@ from bench.router_variants import (
     security_variants,
 )
 from router.config import ConfigError, RouterConfig, parse_config
+from router.limits import LimitsConfig
 
 SECRET = "s" * 40
 ENVIRON = {IDENTITY_SECRET_ENV: SECRET}
@@ -35,10 +38,12 @@ def test_features_on_and_off_are_valid_router_configs_that_differ_as_intended() 
     on, off = _parsed(FEATURES_ON), _parsed(FEATURES_OFF)
     assert on.demand_control.enabled and on.demand_control.mode == "enforce"
     assert on.apq.enabled and on.limits.max_depth == 32 and on.limits.max_tokens == 15000
+    assert on.limits.max_document_bytes == 131072
     assert not off.demand_control.enabled and not off.apq.enabled
     limits = off.limits
     assert not any((limits.max_tokens, limits.max_depth, limits.max_aliases,
-                    limits.max_root_fields, limits.max_recursive_selections))  # fmt: skip
+                    limits.max_root_fields, limits.max_recursive_selections,
+                    limits.max_document_bytes))  # fmt: skip
     # everything else at its defaults in both: only the three features differ
     for name in set(RouterConfig.model_fields) - {"limits", "demand_control", "apq"}:
         assert getattr(on, name) == getattr(off, name) == getattr(RouterConfig(), name)
@@ -99,3 +104,10 @@ def test_write_puts_the_yaml_in_a_file_named_after_the_variant(tmp_path: Path) -
     path = RouterVariant("a b/c", {"apq": {"enabled": False}}).write(tmp_path / "configs")
     assert path.name == "router-a-b-c.yaml"
     assert parse_config(path.read_text(encoding="utf-8")).apq.enabled is False
+
+
+def test_features_on_has_the_shipped_router_yaml_limits_and_off_turns_every_one_off() -> None:
+    shipped = yaml.safe_load((REPO_ROOT / "router.yaml").read_text(encoding="utf-8"))["limits"]
+    names = set(LimitsConfig.model_fields) - {"warn_only"}
+    assert FEATURES_ON.sections["limits"] == {name: shipped[name] for name in names}
+    assert FEATURES_OFF.sections["limits"] == dict.fromkeys(names, 0)
