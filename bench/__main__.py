@@ -1,8 +1,9 @@
-"""``python -m bench [--quick] [--duration S] [--rounds N] [--connections C]``
+"""``python -m bench [--quick] [--only STAGES] [--duration S] [--rounds N] [--connections C]``
 
 Runs every benchmark in one session and writes ``bench/RESULTS.md``. ``--quick`` measures
 the data layer at 10k and 100k orders only (seeding 1M takes minutes the first time; seeded
-databases are reused afterwards).
+databases are reused afterwards). ``--only`` runs the stages named (comma-separated):
+node-fleet, project-fleet, feature-cost, security-cost, data-layer.
 """
 
 from __future__ import annotations
@@ -21,9 +22,20 @@ from bench.databases import SCALES, postgres_version
 from bench.environment import BENCH_DIR, machine_description, versions
 from bench.report import RunResults, render
 from bench.routers import LoadSettings
-from bench.stages import RunPlan, data_layer_stage, fleet_stages
+from bench.stages import STAGES, RunPlan, run_stages
 
-__all__ = ["main"]
+__all__ = ["main", "stage_names"]
+
+
+def stage_names(text: str) -> tuple[str, ...]:
+    """``--only``'s comma-separated stage names, checked against :data:`STAGES`."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in STAGES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown stage {', '.join(unknown) or '(none given)'}; stages: {', '.join(STAGES)}"
+        )
+    return names
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -36,6 +48,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--no-profile", action="store_true", help="skip the py-spy profile")
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "RESULTS.md")
+    parser.add_argument(
+        "--only", type=stage_names, default=tuple(STAGES), metavar="STAGE[,STAGE]",
+        help="run only these stages: " + ", ".join(STAGES),
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -54,8 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings=settings,
         command=shlex.join(sys.argv[1:] if argv is None else argv),
     )
-    fleet_stages(plan, results)
-    data_layer_stage(plan, results)
+    run_stages(plan, results, args.only)
     results.elapsed_seconds = time.perf_counter() - started
     args.output.write_text(render(results), encoding="utf-8")
     print(f"bench: wrote {args.output} in {results.elapsed_seconds:.0f} s", flush=True)

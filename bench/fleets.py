@@ -101,10 +101,16 @@ class ProjectFleet(NamedTuple):
 
 
 def start_project_subgraphs(
-    group: ProcessGroup, base_port: int, database_url: str, label: str, *, tuned: bool = False
+    group: ProcessGroup,
+    base_port: int,
+    database_url: str,
+    label: str,
+    *,
+    tuned: bool = False,
+    env: Mapping[str, str] | None = None,
 ) -> ProjectFleet:
     """Start the five project subgraphs on ``database_url`` (``tuned``: see
-    :mod:`bench.counted_subgraph`)."""
+    :mod:`bench.counted_subgraph`; ``env``: more environment, e.g. the identity secret)."""
     urls = {
         domain: f"http://127.0.0.1:{base_port + index}/graphql"
         for index, domain in enumerate(PROJECT_DOMAINS)
@@ -119,7 +125,7 @@ def start_project_subgraphs(
             f"{label}-{domain}",
             [sys.executable, "-m", "bench.counted_subgraph", domain, "--port", port, *peers],
             http_ready(url.replace("/graphql", "/health")),
-            env={"DATABASE_URL": database_url},
+            env={**(env or {}), "DATABASE_URL": database_url},
             cwd=REPO_ROOT,
         ).pid
     return ProjectFleet(urls, pids)

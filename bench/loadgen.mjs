@@ -2,7 +2,9 @@
 // Load generator for python -m bench: autocannon (from ../shared/peers) cycling through a mix
 // of GraphQL POST bodies, in its own process so that it is never part of what is measured.
 //   node bench/loadgen.mjs --peers DIR URL --bodies FILE.json [-c 20] [-d 8]
-// FILE.json is a JSON array of request bodies ({"query": ..., "variables": ...}). Each
+// FILE.json is a JSON array of requests: a GraphQL POST body ({"query": ..., "variables": ...}),
+// or {"http": {"method": "GET"|"POST", "search": "?...", "headers": {...}, "body": {...}}} for
+// another method, URL parameters or extra headers (bench/request_shapes.py). Each
 // connection walks the mix from its own random starting point, so connections do not send
 // identical requests in lockstep (which would flatter a router that deduplicates in-flight
 // requests). Up to 20 bodies, evenly spread over the mix, are sent once first; an answer
@@ -32,14 +34,26 @@ if (!options.peers || !options.url || !options.bodies) usage('--peers, URL and -
 if (new URL(options.url).hostname !== '127.0.0.1') usage('only 127.0.0.1 targets are allowed');
 
 const autocannon = createRequire(join(options.peers, 'package.json'))('autocannon');
-const headers = { 'content-type': 'application/json', accept: 'application/json' };
-const bodies = JSON.parse(readFileSync(options.bodies, 'utf8')).map((body) => JSON.stringify(body));
+const target = new URL(options.url);
+
+// One prepared request per entry of the file: method, path (with the URL parameters), headers, body.
+function prepare(entry) {
+  const http = entry.http ?? { method: 'POST', body: entry };
+  const method = http.method ?? 'POST';
+  const headers = { accept: 'application/json', ...(http.headers ?? {}) };
+  if (method === 'POST') headers['content-type'] = 'application/json';
+  const body = http.body === undefined || method === 'GET' ? undefined : JSON.stringify(http.body);
+  return { method, path: target.pathname + (http.search ?? ''), headers, body };
+}
+
+const bodies = JSON.parse(readFileSync(options.bodies, 'utf8')).map(prepare);
 if (bodies.length === 0) usage('no request bodies');
 
 const stride = Math.ceil(bodies.length / 20);
 const probes = bodies.filter((_, index) => index % stride === 0);
-for (const body of probes) {
-  const answer = await fetch(options.url, { method: 'POST', headers, body }).catch((error) => {
+for (const probe of probes) {
+  const { method, path, headers, body } = probe;
+  const answer = await fetch(new URL(path, target), { method, headers, body }).catch((error) => {
     console.error(`loadgen.mjs: probe failed: ${error?.cause?.message ?? error.message}`);
     process.exit(1);
   });
@@ -56,8 +70,8 @@ for (const body of probes) {
 
 function nextBody(request, context) {
   if (context.next === undefined) context.next = Math.floor(Math.random() * bodies.length);
-  const body = bodies[context.next++ % bodies.length];
-  return { ...request, method: 'POST', headers, body };
+  const { method, path, headers, body } = bodies[context.next++ % bodies.length];
+  return { ...request, method, path, headers, body };
 }
 
 const result = await autocannon({

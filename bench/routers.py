@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import statistics
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -45,24 +45,36 @@ class Contender:
     def needs_node(self) -> bool:
         return self.peer_script is not None
 
-    def argv(self, supergraph: Path, port: int) -> list[str]:
+    def argv(self, supergraph: Path, port: int, config: Path | None = None) -> list[str]:
+        """``config``: our router's ``router.yaml`` (``serve --config``), else its defaults."""
         if self.peer_script is None:
             return [
                 sys.executable, "-m", "router", "serve", "--supergraph", str(supergraph),
                 "--port", str(port), "--no-graphiql", "--log-level", "warning",
+                *(["--config", str(config)] if config is not None else []),
             ]  # fmt: skip
         node = node_executable() or "node"
         script = str(PEERS_DIR / self.peer_script)
         return [node, script, "--supergraph", str(supergraph), "--port", str(port)]
 
-    def start(self, group: ProcessGroup, supergraph: Path, port: int, label: str) -> ManagedProcess:
+    def start(
+        self,
+        group: ProcessGroup,
+        supergraph: Path,
+        port: int,
+        label: str,
+        *,
+        config: Path | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> ManagedProcess:
         ready = (
             log_line_ready("READY")
             if self.needs_node
             else http_ready(f"http://127.0.0.1:{port}/health")
         )
         name = f"{label}-{self.name.lower().replace(' ', '-')}"
-        return group.start(name, self.argv(supergraph, port), ready, cwd=REPO_ROOT)
+        argv = self.argv(supergraph, port, config)
+        return group.start(name, argv, ready, env=env, cwd=REPO_ROOT)
 
 
 OURS = Contender("ours")

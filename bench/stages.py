@@ -4,7 +4,7 @@ why it was skipped or what failed, so one broken piece never hides the others' n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from bench.data_layer import (
 )
 from bench.databases import SCALES, DataScale, SeedError, ensure_seeded, sqlalchemy_url
 from bench.environment import BENCH_DIR, missing_peers_reason
+from bench.feature_stages import CostResult, FeatureWorkload, feature_cost, security_cost
 from bench.fleets import (
     FLEET_SUPERGRAPH,
     project_supergraph,
@@ -32,7 +33,7 @@ from bench.report import RunResults
 from bench.routers import OURS, LoadSettings, compare_routers
 from router.request import GraphQLRequest
 
-__all__ = ["FLEET_QUERIES", "PROJECT_QUERY", "RunPlan", "data_layer_stage", "fleet_stages"]
+__all__ = ["FLEET_QUERIES", "PROJECT_QUERY", "STAGES", "RunPlan", "Stage", "run_stages"]
 
 FLEET_QUERIES = BENCH_DIR / "queries" / "fleet"  # the mix; the last one spans all four
 PROJECT_QUERY = BENCH_DIR / "queries" / "customer-360.graphql"
@@ -132,22 +133,31 @@ def _project_fleet(plan: RunPlan, results: RunResults) -> None:
             results.notes.append(f"hostile mix failed: {_first_lines(error)}")
 
 
-def fleet_stages(plan: RunPlan, results: RunResults) -> None:
+def _feature_cost(plan: RunPlan, results: RunResults) -> None:
+    workload = FeatureWorkload.load(plan.scales[0])
     missing = missing_peers_reason()
+    _record(results, feature_cost(workload, plan.settings, plan.work_dir, under_load=not missing))
     if missing:
-        results.notes.append(
-            f"Node fleet, Apollo Gateway, Hive Gateway and the load generator skipped: {missing}"
-        )
-        return
-    for name, stage in (("Node fleet", _node_fleet), ("project fleet", _project_fleet)):
-        print(f"bench: {name} ...", flush=True)
-        try:
-            stage(plan, results)
-        except _EXPECTED_FAILURES as error:
-            results.notes.append(f"{name} failed: {_first_lines(error)}")
+        results.notes.append(f"feature cost under load skipped (in-process only): {missing}")
 
 
-def data_layer_stage(plan: RunPlan, results: RunResults) -> None:
+def _record(results: RunResults, cost: CostResult) -> None:
+    if cost.in_process is not None:
+        results.config_overheads.append(cost.in_process)
+    if cost.under_load is not None:
+        results.variant_comparisons.append(cost.under_load)
+    results.notes.extend(cost.notes)
+
+
+def _security_cost(plan: RunPlan, results: RunResults) -> None:
+    workload = FeatureWorkload.load(plan.scales[0])
+    missing = missing_peers_reason()
+    _record(results, security_cost(workload, plan.settings, plan.work_dir, under_load=not missing))
+    if missing:
+        results.notes.append(f"security cost under load skipped (in-process only): {missing}")
+
+
+def _data_layer(plan: RunPlan, results: RunResults) -> None:
     query = PROJECT_QUERY.read_text(encoding="utf-8")
     for scale in plan.scales:
         print(f"bench: data layer at {scale.label} orders ...", flush=True)
@@ -163,6 +173,33 @@ def data_layer_stage(plan: RunPlan, results: RunResults) -> None:
             results.notes.append(f"data layer at {scale.label} failed: {_first_lines(error)}")
     if plan.what_if and results.data_layer:
         _what_if(plan, results, plan.scales[-1], query)
+
+
+Stage = Callable[[RunPlan, RunResults], None]
+# name: (what it measures, the stage, whether it needs Node for autocannon), in run order
+STAGES: dict[str, tuple[str, Stage, bool]] = {
+    "node-fleet": ("Node fleet", _node_fleet, True),
+    "project-fleet": ("project fleet", _project_fleet, True),
+    "feature-cost": ("feature cost (limits, demand control, APQ)", _feature_cost, False),
+    "security-cost": ("security cost (JWT, identity, authorization)", _security_cost, False),
+    "data-layer": ("data layer", _data_layer, False),
+}
+
+
+def run_stages(plan: RunPlan, results: RunResults, names: Sequence[str] = tuple(STAGES)) -> None:
+    """Run the stages ``names`` (in :data:`STAGES` order); a failure becomes a note."""
+    missing = missing_peers_reason()
+    for name, (title, stage, needs_node) in STAGES.items():
+        if name not in names:
+            continue
+        if needs_node and missing:
+            results.notes.append(f"{title} skipped (needs the load generator): {missing}")
+            continue
+        print(f"bench: {title} ...", flush=True)
+        try:
+            stage(plan, results)
+        except _EXPECTED_FAILURES as error:
+            results.notes.append(f"{title} failed: {_first_lines(error)}")
 
 
 def _what_if(plan: RunPlan, results: RunResults, scale: DataScale, query: str) -> None:

@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+from bench.config_overhead import (
+    A_A_SUFFIX,
+    AddedTarget,
+    AddedTime,
+    ConfigOverheadResult,
+    VariantTiming,
+)
 from bench.data_layer import DataLayerResult
 from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.report import RunResults, ratio, render
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
+from bench.side_by_side import Target, VariantComparison, variant_ratio
 
 BY_SUBGRAPH = (("orders", 2.5), ("products", 1.0))
 
@@ -84,3 +92,79 @@ def test_hostile_mix_table_and_target() -> None:
     assert "zero 5xx (0) -> met" in markdown
     results.hostile_mixes[0] = results.hostile_mixes[0]._replace(statuses=((500, 1),))
     assert "zero 5xx (1) -> NOT met" in render(results)
+
+
+def _variant_results() -> RunResults:
+    results = _results()
+    target = Target("p50 added < 0.2 ms, throughput within 10%", 0.9, max_p50_added_ms=0.2)
+    off = RouterMeasurement("security off", 100.0, 10.0, 30.0, 2.0, 90.0, 0)
+    on = RouterMeasurement("security on", 95.0, 10.1, 31.0, 2.1, 92.0, 0)
+    results.variant_comparisons.append(
+        VariantComparison(
+            "security cost: customer-360",
+            (off, on),
+            ((variant_ratio(on, off), target),),
+            (("security on", "router.yaml: authentication"),),
+            (),
+        )
+    )
+    results.config_overheads.append(
+        ConfigOverheadResult(
+            "security cost: project fleet",
+            300,
+            (
+                VariantTiming("security off", 30.0, 28.0, 2.0, 4.0, 7, (("customers", 3.0),)),
+                VariantTiming("security on", 30.5, 28.3, 2.1, 4.2, 7, (("customers", 3.25),)),
+            ),
+            (
+                AddedTime("security on", 0.05, 0.4, (("customers", 0.25),)),
+                AddedTime("security off" + A_A_SUFFIX, 0.0, 0.3),
+            ),
+            AddedTarget("p50 added < 0.2 ms", max_added_ms=0.2),
+            ("customer 1: security on: email 'j***@example.com'",),
+        )
+    )
+    return results
+
+
+def test_variant_ratios_and_targets_are_rendered() -> None:
+    markdown = render(_variant_results())
+    assert "| security on | 95 | 10 | 31 | 2.10 | 92 | 0 |" in markdown
+    assert (
+        "| security on / security off | 0.95x | 1.01x | 1.03x | +0.10 | "
+        "p50 added < 0.2 ms, throughput within 10% | met |"
+    ) in markdown
+    assert "- security on: router.yaml: authentication" in markdown
+    assert "security cost, security on vs security off: p50 added < 0.2 ms" in markdown
+
+
+def test_in_process_targets_skip_the_noise_floor_copy() -> None:
+    markdown = render(_variant_results())
+    target_lines = markdown.split("## Targets")[1].split("##")[0]
+    assert (
+        "- security cost, in-process, security on vs security off: p50 added < 0.2 ms: router "
+        "overhead +0.050 ms -> met; end-to-end, subgraphs' share included: +0.400 ms of 30.00 "
+        "-> NOT met"
+    ) in target_lines
+    assert A_A_SUFFIX not in target_lines
+    assert f"- added by security off{A_A_SUFFIX} (median of the per-request" in markdown
+    assert "wire time by subgraph: customers +0.25 ms" in markdown
+    assert "| security on | 300 | 30.50 | 28.30 | 2.100 | 4.200 | 7 |" in markdown
+    assert "- customer 1: security on: email 'j***@example.com'" in markdown
+
+
+def test_an_in_process_share_target_is_relative_to_the_baseline_p50() -> None:
+    within = AddedTarget("p50 within 5%", max_added_fraction=0.05)
+    assert within.met_by(1.5, 30.0) and not within.met_by(1.6, 30.0)
+    absolute = AddedTarget("p50 added < 0.2 ms", max_added_ms=0.2)
+    assert absolute.met_by(0.19, 1.0) and not absolute.met_by(0.2, 100.0)
+
+
+def test_sections_without_measurements_are_left_out() -> None:
+    results = _variant_results()
+    results.comparisons.clear()
+    results.data_layer.clear()
+    markdown = render(results)
+    assert "## Router throughput and latency" not in markdown
+    assert "## Data layer" not in markdown
+    assert "## What features cost, measured side by side" in markdown
