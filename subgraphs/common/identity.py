@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ IDENTITY_HEADER = "x-router-identity"
 _ISSUER = "ops-router"
 _AUDIENCE = "ops-subgraphs"
 _LEEWAY_SECONDS = 5
+_MAX_REMEMBERED = 4096
 _logger = logging.getLogger(__name__)
 
 _BODY = orjson.dumps(
@@ -103,12 +105,28 @@ def forwarded_identity_headers() -> Mapping[str, str]:
 
 
 class IdentityVerifier:
-    def __init__(self, secret: str | None, *, production: bool, header: str = IDENTITY_HEADER):
+    """Verifies identity headers. The router reuses one token per identity for a part of its
+    lifetime, so a verified token is remembered until it expires (at most
+    ``_MAX_REMEMBERED`` of them): checking the HMAC and the claims again costs ~90 µs on every
+    subgraph request, a dictionary lookup costs nothing. Only tokens that passed every check
+    are remembered, keyed by their exact text, and never past their ``exp`` (plus leeway,
+    as ``jwt.decode`` allows)."""
+
+    def __init__(
+        self,
+        secret: str | None,
+        *,
+        production: bool,
+        header: str = IDENTITY_HEADER,
+        clock: Callable[[], float] = time.time,
+    ):
         if production and not secret:
             raise ValueError("OPS_MODE=production needs ROUTER_IDENTITY_SECRET")
         self.secret = secret
         self.production = production
         self.header = header.lower()
+        self._clock = clock
+        self._verified: dict[str, tuple[CallerIdentity, float]] = {}
 
     def verify(self, value: str | None) -> CallerIdentity:
         if self.secret is None:  # development without a secret: nothing to verify against
@@ -117,6 +135,21 @@ class IdentityVerifier:
             if self.production:
                 raise IdentityError("no identity header")
             return ANONYMOUS_CALLER
+        now = self._clock()
+        remembered = self._verified.get(value)
+        if remembered is not None:
+            if now < remembered[1]:
+                return remembered[0]
+            del self._verified[value]
+        identity, expires = self._decode(value)
+        if now < expires:
+            if len(self._verified) >= _MAX_REMEMBERED:
+                self._verified.clear()
+            self._verified[value] = (identity, expires)
+        return identity
+
+    def _decode(self, value: str) -> tuple[CallerIdentity, float]:
+        assert self.secret is not None
         try:
             claims = jwt.decode(
                 value,
@@ -133,12 +166,13 @@ class IdentityVerifier:
         if kind not in ("anonymous", "user", "partner") or not isinstance(scope, str):
             raise IdentityError("malformed identity claims")
         subject, client = claims.get("sub"), claims.get("client_id")
-        return CallerIdentity(
+        identity = CallerIdentity(
             kind,
             subject if isinstance(subject, str) else None,
             client if isinstance(client, str) else None,
             frozenset(scope.split()),
         )
+        return identity, float(claims["exp"]) + _LEEWAY_SECONDS
 
 
 def verifier_from_environment(environ: Mapping[str, str] | None = None) -> IdentityVerifier:
