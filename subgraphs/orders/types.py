@@ -41,9 +41,9 @@ LineRow = model.OrderLine | Row[Any]
 __all__ = [
     "Customer",
     "Order",
+    "OrderChannel",
     "OrderFilter",
     "OrderLine",
-    "OrderChannel",
     "OrderLineInput",
     "OrderStatus",
     "PlaceOrderInput",
