@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     webhook = commands.add_parser("webhook", help="serve POST /integration/{source}")
     webhook.add_argument("--host", default="127.0.0.1")
-    webhook.add_argument("--port", type=int, default=4005)
+    webhook.add_argument("--port", type=int, default=4010)
     args = parser.parse_args(argv)
     asyncio.run(_serve(args.host, args.port))
 
