@@ -27,7 +27,7 @@ from subgraphs.inventory import order_events, reservations
 from subgraphs.inventory.events import LOW_STOCK_THRESHOLD
 from subgraphs.orders.peer_calls import reservation_reference
 from tests.conftest import TEST_SCALE, GraphQL
-from tests.subgraphs.buses import BUS_KINDS, own_bus
+from tests.events.buses import BUS_KINDS, own_bus
 
 ADJUST = """mutation($p: ID!, $w: String!, $d: Int!) {
   adjustStock(productId: $p, warehouseCode: $w, delta: $d) { onHand } }"""
