@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models.added_columns import add_missing_columns
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
 from models.inbox import InboxRecord
 from models.outbox import OutboxRecord
@@ -78,7 +79,9 @@ class Order(Base):
         Enum(OrderStatus, native_enum=False, length=16), default=OrderStatus.PENDING
     )
     channel: Mapped[OrderChannel] = mapped_column(
-        Enum(OrderChannel, native_enum=False, length=8), default=OrderChannel.ONLINE
+        Enum(OrderChannel, native_enum=False, length=8),
+        default=OrderChannel.ONLINE,
+        server_default=OrderChannel.ONLINE.value,  # what orders written before it were
     )
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger)
@@ -114,3 +117,6 @@ class OrdersInbox(InboxRecord, Base):
     """Inbox row: an event (integration.pos.*) handled once (``events.inbox``)."""
 
     __tablename__ = "orders_inbox"
+
+
+add_missing_columns(Base.metadata)  # a database an older version created gains the new ones

@@ -6,6 +6,7 @@ store's warehouse (orders -> OrderPlaced -> inventory)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -33,6 +34,7 @@ from models.orders import Order, OrderChannel, OrderEvent, OrderStatus
 from subgraphs.customers import crm_contacts
 from subgraphs.inventory import erp_adjustments, order_events
 from subgraphs.orders import pos_sales
+from subgraphs.workers import running_workers
 from tests.conftest import TEST_SCALE, GraphQL
 from tests.events.buses import BUS_KINDS, own_bus
 from tests.subgraphs.test_domain_events import staged
@@ -212,3 +214,29 @@ async def test_crm_contact_updates_apply_and_unknown_customers_are_dead_lettered
     )
     assert reasons[0] == f"rejected: customer {_CUSTOMER}: Name must be 1 to 200 characters"
     assert reasons[1] == "rejected: no customer with id 999999"
+
+
+async def test_the_background_workers_carry_a_pos_sale_to_the_store_stock(
+    graphql: GraphQL, database: Database, bus: EventBus
+) -> None:
+    """``subgraphs.workers``: orders' POS consumer, orders' relay and inventory's consumer,
+    all running as the platform runs them."""
+    product = await new_stocked_product(graphql, 10)
+    store = await first_warehouse(graphql)
+    sale = f"S-{uuid.uuid4().hex[:10]}"
+    data = {
+        "saleId": sale,
+        "storeCode": store,
+        "customerId": str(_CUSTOMER),
+        "currency": "CNY",
+        "soldAt": "2026-11-30T18:05:00+08:00",
+        "lines": [{"productId": product, "quantity": 4, "unitPriceMinor": 990}],
+    }
+    async with running_workers({"orders": database, "inventory": database}, bus):
+        await publish(bus, POS_SALE, sale, data)
+        for _ in range(300):
+            if await _on_hand(database, product, store) == 6:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            pytest.fail("the workers did not carry the sale to the store's stock")
