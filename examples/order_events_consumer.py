@@ -21,7 +21,6 @@ import asyncio
 import json
 
 import nats
-import nats.errors
 from nats.js.api import AckPolicy, ConsumerConfig
 
 
@@ -48,7 +47,7 @@ async def consume(args: argparse.Namespace) -> int:
         while True:
             try:
                 messages = await subscription.fetch(args.batch, timeout=args.wait)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nats.errors.TimeoutError is one too
                 if args.once:
                     return handled
                 continue

@@ -22,7 +22,7 @@ from models.customers import Customer, CustomerInbox, CustomerTier
 from models.database import Database
 from subgraphs.common.errors import BadUserInput
 from subgraphs.customers import validation
-from subgraphs.customers.events import snapshot, stage_updated
+from subgraphs.customers.outbox import snapshot, stage_updated
 
 __all__ = ["CONSUMER", "apply_contact_update", "consume_contact_updates", "contact_update_handler"]
 

@@ -28,7 +28,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.customers import events, validation
+from subgraphs.customers import outbox, validation
 from subgraphs.customers.sorting import CustomerSort, customer_sort
 from subgraphs.customers.types import (
     AddressInput,
@@ -147,7 +147,7 @@ class Mutation:
         async with context_of(info).database.sessions() as session:
             await _ensure_email_free(session, row.email)
             session.add(row)
-            await _commit(session, row.email, lambda: events.stage_registered(session, row))
+            await _commit(session, row.email, lambda: outbox.stage_registered(session, row))
         return Customer.from_row(row)
 
     @strawberry.mutation(description="Change some of a customer's fields.")
@@ -160,7 +160,7 @@ class Mutation:
             row = await session.get(model.Customer, customer_id)
             if row is None:
                 raise NotFound(f"No customer with id {id}", id=str(id))
-            before = events.snapshot(row)
+            before = outbox.snapshot(row)
             if input.name is not strawberry.UNSET:
                 row.name = validation.clean_name(_required(input.name, "name"))
             if input.email is not strawberry.UNSET:
@@ -174,7 +174,7 @@ class Mutation:
             if input.tags is not strawberry.UNSET:
                 row.tags = validation.clean_tags(input.tags or [])
             await _commit(
-                session, row.email, lambda: events.stage_updated(session, row, before, "API")
+                session, row.email, lambda: outbox.stage_updated(session, row, before, "API")
             )
         return Customer.from_row(row)
 

@@ -3,7 +3,7 @@
 A reservation row holds ``quantity`` units of one product in one warehouse; reserving moves
 units into ``StockLevel.reserved``, releasing moves them back, fulfilling (shipping) takes
 them out of both ``reserved`` and ``on_hand``. Each change stages its event
-(``subgraphs.inventory.events``) in its transaction.
+(``subgraphs.inventory.outbox``) in its transaction.
 
 A new reservation expires after ``RESERVATION_TTL`` unless the order it was made for is
 written: the order's ``OrderPlaced`` event confirms it (``confirm``: no expiry any more).
@@ -27,13 +27,13 @@ from models.base import utcnow
 from models.database import Database
 from models.inventory import Reservation, ReservationStatus, StockLevel
 from subgraphs.common.errors import Conflict
-from subgraphs.inventory.events import (
+from subgraphs.inventory.locking import lock_reference, locked_stock
+from subgraphs.inventory.outbox import (
     stage_confirmed,
     stage_if_low,
     stage_reserved,
     stage_settled,
 )
-from subgraphs.inventory.locking import lock_reference, locked_stock
 
 __all__ = [
     "RESERVATION_TTL",

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.database import Database
 from models.inventory import StockLevel, Warehouse
 from subgraphs.common.errors import Conflict, NotFound
-from subgraphs.inventory.events import stage_adjusted, stage_if_low
+from subgraphs.inventory.outbox import stage_adjusted, stage_if_low
 
 __all__ = ["adjust", "apply_adjustment", "warehouse_by_code"]
 

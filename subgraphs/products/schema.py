@@ -28,7 +28,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.products import events, loaders, validation
+from subgraphs.products import loaders, outbox, validation
 from subgraphs.products.sorting import ProductSort, product_sort
 from subgraphs.products.types import (
     CreateProductInput,
@@ -126,7 +126,7 @@ async def _transition(
         )
         changed = result.scalar_one_or_none() is not None
         if changed and previous is not None:
-            events.stage_status_changed(session, product_id, previous, target, now)
+            outbox.stage_status_changed(session, product_id, previous, target, now)
         await session.commit()
         row = await session.get(model.Product, product_id, populate_existing=True)
     if row is None:
@@ -163,7 +163,7 @@ class Mutation:
             session.add(row)
             try:
                 await session.flush()
-                events.stage_created(session, row)
+                outbox.stage_created(session, row)
                 await session.commit()
             except IntegrityError as error:  # lost a race on the unique SKU
                 await session.rollback()
@@ -183,7 +183,7 @@ class Mutation:
                 raise NotFound(f"No product with id {id}", id=str(id))
             previous = row.price_minor, row.currency
             row.price_minor, row.currency = minor, currency
-            events.stage_price_changed(session, row, *previous)
+            outbox.stage_price_changed(session, row, *previous)
             await session.commit()
         return Product.from_row(row)
 

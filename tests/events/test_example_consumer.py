@@ -52,8 +52,9 @@ def _run(bus: NatsBus) -> list[str]:
         capture_output=True,
         text=True,
         timeout=60,
-        check=True,
+        check=False,
     )
+    assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
 
 

@@ -24,7 +24,7 @@ from models.database import Database
 from models.inventory import InventoryEvent, Reservation, ReservationStatus, StockLevel
 from models.orders import OrderEvent
 from subgraphs.inventory import order_events, reservations
-from subgraphs.inventory.events import LOW_STOCK_THRESHOLD
+from subgraphs.inventory.outbox import LOW_STOCK_THRESHOLD
 from subgraphs.orders.peer_calls import reservation_reference
 from tests.conftest import TEST_SCALE, GraphQL
 from tests.events.buses import BUS_KINDS, own_bus
