@@ -194,6 +194,7 @@ def test_an_id_of_the_wrong_shape_is_refused(event_type: EventType) -> None:
 @pytest.mark.parametrize(
     ("key", "path", "value"),
     [
+        ("orders.OrderPlaced:v2", ("channel",), "STORE"),  # a store sale names its warehouse
         ("inventory.StockAdjusted:v1", ("delta",), 0),
         ("inventory.StockReleased:v1", ("reason",), "LOST"),
         ("inventory.StockReserved:v1", ("lines", 0, "quantity"), 0),
