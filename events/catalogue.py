@@ -1,7 +1,10 @@
 """The event catalogue: every event type the platform knows and its versioned JSON Schema.
 
 A schema lives in ``events/schemas/<domain>.<Name>.v<version>.json``; its ``$id`` is the
-``dataschema`` URI the events of that version carry. ``check`` is what producers call before
+``dataschema`` URI the events of that version carry. Domain events come from
+``/ops-platform/<domain>``; inbound integration messages (``integration.<system>.<kind>``)
+from ``/integration/<system>``, the system that sent them. Older versions stay catalogued
+so that events already in a stream still validate. ``check`` is what producers call before
 an event enters an outbox and consumers call before handling one: an unknown type, a
 ``dataschema`` of no known version, or data that fails the schema is a ``SchemaViolation``.
 """
@@ -21,17 +24,37 @@ from events.envelope import Envelope, new_envelope
 from events.errors import SchemaViolation
 
 __all__ = [
+    "CAMPAIGN_STATUS_CHANGED",
     "CATALOGUE",
+    "COUPON_REDEEMED",
+    "CRM_CONTACT_UPDATED",
+    "CUSTOMER_REGISTERED",
+    "CUSTOMER_UPDATED",
+    "ERP_STOCK_ADJUSTMENT",
+    "INTEGRATION_TYPES",
     "ORDER_CANCELLED",
     "ORDER_PLACED",
+    "ORDER_PLACED_V1",
     "ORDER_STATUS_CHANGED",
+    "POS_SALE",
+    "PRICE_CHANGED",
+    "PRODUCT_CREATED",
+    "PRODUCT_DELISTED",
+    "PRODUCT_LISTED",
+    "RESERVATION_CONFIRMED",
     "SCHEMA_DIR",
+    "STOCK_ADJUSTED",
+    "STOCK_FULFILLED",
+    "STOCK_LOW",
+    "STOCK_RELEASED",
+    "STOCK_RESERVED",
     "EventType",
     "check",
     "event_of",
 ]
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
+INTEGRATION = "integration"
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +70,8 @@ class EventType:
 
     @property
     def source(self) -> str:
+        if self.domain == INTEGRATION:
+            return f"/integration/{self.name.split('.', 1)[0]}"
         return f"/ops-platform/{self.domain}"
 
     @property
@@ -58,13 +83,61 @@ class EventType:
         return SCHEMA_DIR / f"{self.type}.v{self.version}.json"
 
 
-ORDER_PLACED = EventType("orders", "OrderPlaced", 1)
+ORDER_PLACED_V1 = EventType("orders", "OrderPlaced", 1)
+ORDER_PLACED = EventType("orders", "OrderPlaced", 2)  # v2: channel, reservation, store
 ORDER_STATUS_CHANGED = EventType("orders", "OrderStatusChanged", 1)
 ORDER_CANCELLED = EventType("orders", "OrderCancelled", 1)
 
+STOCK_RESERVED = EventType("inventory", "StockReserved", 1)
+STOCK_RELEASED = EventType("inventory", "StockReleased", 1)
+RESERVATION_CONFIRMED = EventType("inventory", "ReservationConfirmed", 1)
+STOCK_FULFILLED = EventType("inventory", "StockFulfilled", 1)
+STOCK_ADJUSTED = EventType("inventory", "StockAdjusted", 1)
+STOCK_LOW = EventType("inventory", "StockLow", 1)
+
+PRODUCT_CREATED = EventType("products", "ProductCreated", 1)
+PRODUCT_LISTED = EventType("products", "ProductListed", 1)
+PRODUCT_DELISTED = EventType("products", "ProductDelisted", 1)
+PRICE_CHANGED = EventType("products", "PriceChanged", 1)
+
+CUSTOMER_REGISTERED = EventType("customers", "CustomerRegistered", 1)
+CUSTOMER_UPDATED = EventType("customers", "CustomerUpdated", 1)
+
+COUPON_REDEEMED = EventType("marketing", "CouponRedeemed", 1)
+CAMPAIGN_STATUS_CHANGED = EventType("marketing", "CampaignStatusChanged", 1)
+
+ERP_STOCK_ADJUSTMENT = EventType(INTEGRATION, "erp.stock-adjustment", 1)
+POS_SALE = EventType(INTEGRATION, "pos.sale", 1)
+CRM_CONTACT_UPDATED = EventType(INTEGRATION, "crm.contact-updated", 1)
+
+INTEGRATION_TYPES: Mapping[str, EventType] = {
+    event_type.type: event_type
+    for event_type in (ERP_STOCK_ADJUSTMENT, POS_SALE, CRM_CONTACT_UPDATED)
+}
+
 CATALOGUE: Mapping[str, EventType] = {
     event_type.dataschema: event_type
-    for event_type in (ORDER_PLACED, ORDER_STATUS_CHANGED, ORDER_CANCELLED)
+    for event_type in (
+        ORDER_PLACED_V1,
+        ORDER_PLACED,
+        ORDER_STATUS_CHANGED,
+        ORDER_CANCELLED,
+        STOCK_RESERVED,
+        STOCK_RELEASED,
+        RESERVATION_CONFIRMED,
+        STOCK_FULFILLED,
+        STOCK_ADJUSTED,
+        STOCK_LOW,
+        PRODUCT_CREATED,
+        PRODUCT_LISTED,
+        PRODUCT_DELISTED,
+        PRICE_CHANGED,
+        CUSTOMER_REGISTERED,
+        CUSTOMER_UPDATED,
+        COUPON_REDEEMED,
+        CAMPAIGN_STATUS_CHANGED,
+        *INTEGRATION_TYPES.values(),
+    )
 }
 
 

@@ -4,7 +4,9 @@ The same for every bus. A delivery is handled in stream order, one at a time:
 
 - bytes that are not a CloudEvent, or an event that fails its schema, are dead-lettered at
   once with the reason (redelivering cannot fix them);
-- a handler that raises is retried after ``ConsumerSpec.retry_delay`` (a ``nak``), and
+- a handler that raises ``Rejected`` (the event is valid but can never be applied, e.g. an
+  inbound stock adjustment for an unknown warehouse) is dead-lettered at once with the reason;
+- a handler that raises anything else is retried after ``ConsumerSpec.retry_delay`` (a ``nak``), and
   dead-lettered with its error once ``max_deliver`` attempts have failed;
 - a delivery beyond ``max_deliver`` (the last attempt's consumer died before settling it)
   is dead-lettered without handling.
@@ -25,7 +27,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from events.bus import ConsumerSpec, Delivery, EventBus, dead_letter_subject
 from events.catalogue import check
 from events.envelope import Envelope, decode
-from events.errors import BrokerUnavailable, InvalidEvent, SchemaViolation
+from events.errors import BrokerUnavailable, InvalidEvent, Rejected, SchemaViolation
 
 __all__ = [
     "DEAD_LETTER_HEADERS",
@@ -72,6 +74,9 @@ async def handle(
         return Outcome.DEAD_LETTERED
     try:
         await handler(envelope)
+    except Rejected as error:
+        await dead_letter(bus, spec, delivery, f"rejected: {error}")
+        return Outcome.DEAD_LETTERED
     except Exception as error:
         if delivery.attempt >= spec.max_deliver:
             reason = f"failed {delivery.attempt} times, last: {type(error).__name__}: {error}"

@@ -64,13 +64,18 @@ class EmbeddedBus:
         self.namespace = namespace
         self._poll_interval = poll_interval
         self._ready = False
+        self._preparing = asyncio.Lock()  # a process's workers share one bus: one creates
         self._published = asyncio.Event()
 
     def stream_name(self, stream: str) -> str:
         return f"{self.namespace}_{stream}" if self.namespace else stream
 
     async def _prepare(self) -> None:
-        if not self._ready:
+        if self._ready:
+            return
+        async with self._preparing:
+            if self._ready:
+                return
             try:
                 await self.database.create_tables(Base.metadata)
             except (SQLAlchemyError, OSError) as error:

@@ -1,4 +1,8 @@
-"""The customers domain: customer master data and addresses."""
+"""The customers domain: customer master data and addresses.
+
+``CustomerEvent`` is the domain's transactional outbox (``models.outbox``), ``CustomerInbox``
+the inbox of its consumer of CRM contact updates.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,18 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
+from models.inbox import InboxRecord
+from models.outbox import OutboxRecord
 
-__all__ = ["Address", "AddressKind", "Base", "Customer", "CustomerTier"]
+__all__ = [
+    "Address",
+    "AddressKind",
+    "Base",
+    "Customer",
+    "CustomerEvent",
+    "CustomerInbox",
+    "CustomerTier",
+]
 
 
 class Base(DeclarativeBase):
@@ -64,3 +78,16 @@ class Address(Base):
     postal_code: Mapped[str] = mapped_column(String(20))
     country: Mapped[str] = mapped_column(String(2))
     customer: Mapped[Customer] = relationship(back_populates="addresses", lazy="raise")
+
+
+class CustomerEvent(OutboxRecord, Base):
+    """Outbox row: a customers event (``customers.*``) for other domains, published by the relay."""
+
+    __tablename__ = "customers_outbox"
+    __table_args__ = (Index("ix_customers_outbox_published_id", "published", "id"),)
+
+
+class CustomerInbox(InboxRecord, Base):
+    """Inbox row: an event (integration.crm.*) handled once (``events.inbox``)."""
+
+    __tablename__ = "customers_inbox"

@@ -1,7 +1,10 @@
 """The inventory domain: warehouses, stock levels per (product, warehouse), reservations.
 
 ``available = on_hand - reserved``; a reservation moves quantity into ``reserved`` and is
-keyed by the order's reference so that placing the same order twice reserves once.
+keyed by the order's reference so that placing the same order twice reserves once. A new
+reservation expires (``expires_at``) unless the order's placement confirms it (the
+``orders.OrderPlaced`` event clears ``expires_at``); the sweeper releases expired ones.
+``InventoryEvent`` is the domain's outbox, ``InventoryInbox`` its consumers' inbox.
 """
 
 from __future__ import annotations
@@ -12,9 +15,20 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from models.added_columns import add_missing_columns
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
+from models.inbox import InboxRecord
+from models.outbox import OutboxRecord
 
-__all__ = ["Base", "Reservation", "ReservationStatus", "StockLevel", "Warehouse"]
+__all__ = [
+    "Base",
+    "InventoryEvent",
+    "InventoryInbox",
+    "Reservation",
+    "ReservationStatus",
+    "StockLevel",
+    "Warehouse",
+]
 
 
 class Base(DeclarativeBase):
@@ -52,7 +66,10 @@ class StockLevel(Base):
 
 class Reservation(Base):
     __tablename__ = "reservations"
-    __table_args__ = (Index("ix_reservations_reference", "reference"),)
+    __table_args__ = (
+        Index("ix_reservations_reference", "reference"),
+        Index("ix_reservations_status_expires_at", "status", "expires_at"),
+    )
 
     id: Mapped[int] = mapped_column(Identifier, primary_key=True)
     reference: Mapped[str] = mapped_column(String(128))
@@ -63,3 +80,20 @@ class Reservation(Base):
         Enum(ReservationStatus, native_enum=False, length=16), default=ReservationStatus.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)  # None: confirmed
+
+
+class InventoryEvent(OutboxRecord, Base):
+    """Outbox row: a inventory event (``inventory.*``) for other domains, published by the relay."""
+
+    __tablename__ = "inventory_outbox"
+    __table_args__ = (Index("ix_inventory_outbox_published_id", "published", "id"),)
+
+
+class InventoryInbox(InboxRecord, Base):
+    """Inbox row: an event (orders.*, integration.erp.*) handled once (``events.inbox``)."""
+
+    __tablename__ = "inventory_inbox"
+
+
+add_missing_columns(Base.metadata)  # a database an older version created gains the new ones

@@ -18,12 +18,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
 from models.inbox import InboxRecord
+from models.outbox import OutboxRecord
 
 __all__ = [
     "Base",
     "Campaign",
     "CampaignStatus",
     "Coupon",
+    "MarketingEvent",
     "ProcessedEvent",
     "ProductAffinity",
     "PurchaseFact",
@@ -96,3 +98,10 @@ class RecordedOrder(Base):
 
 class ProcessedEvent(InboxRecord, Base):
     __tablename__ = "marketing_inbox"
+
+
+class MarketingEvent(OutboxRecord, Base):
+    """Outbox row: a marketing event (``marketing.*``) for other domains, published by the relay."""
+
+    __tablename__ = "marketing_outbox"
+    __table_args__ = (Index("ix_marketing_outbox_published_id", "published", "id"),)

@@ -3,7 +3,9 @@
 ``customer_id`` and ``product_id`` are references into other domains (resolved through
 federation), deliberately without foreign keys. Each line keeps the unit price it was sold
 at. ``OrderEvent`` is the domain's transactional outbox (``models.outbox``): its events are
-written in the same transaction as the change they describe.
+written in the same transaction as the change they describe. ``channel`` says where the
+order was placed (ONLINE through the API, STORE for a point-of-sale sale received from a
+store); ``OrdersInbox`` is the inbox of the consumer of POS sales.
 """
 
 from __future__ import annotations
@@ -14,10 +16,21 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from models.added_columns import add_missing_columns
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
+from models.inbox import InboxRecord
 from models.outbox import OutboxRecord
 
-__all__ = ["ALLOWED_TRANSITIONS", "Base", "Order", "OrderEvent", "OrderLine", "OrderStatus"]
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "Base",
+    "Order",
+    "OrderChannel",
+    "OrderEvent",
+    "OrderLine",
+    "OrderStatus",
+    "OrdersInbox",
+]
 
 
 class Base(DeclarativeBase):
@@ -31,6 +44,11 @@ class OrderStatus(enum.Enum):
     SHIPPED = "SHIPPED"
     DELIVERED = "DELIVERED"
     CANCELLED = "CANCELLED"
+
+
+class OrderChannel(enum.Enum):
+    ONLINE = "ONLINE"
+    STORE = "STORE"
 
 
 ALLOWED_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -60,6 +78,11 @@ class Order(Base):
     status: Mapped[OrderStatus] = mapped_column(
         Enum(OrderStatus, native_enum=False, length=16), default=OrderStatus.PENDING
     )
+    channel: Mapped[OrderChannel] = mapped_column(
+        Enum(OrderChannel, native_enum=False, length=8),
+        default=OrderChannel.ONLINE,
+        server_default=OrderChannel.ONLINE.value,  # what orders written before it were
+    )
     currency: Mapped[str] = mapped_column(String(3))
     total_minor: Mapped[int] = mapped_column(BigInteger)
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
@@ -88,3 +111,12 @@ class OrderEvent(OutboxRecord, Base):
 
     __tablename__ = "orders_outbox"
     __table_args__ = (Index("ix_orders_outbox_published_id", "published", "id"),)
+
+
+class OrdersInbox(InboxRecord, Base):
+    """Inbox row: an event (integration.pos.*) handled once (``events.inbox``)."""
+
+    __tablename__ = "orders_inbox"
+
+
+add_missing_columns(Base.metadata)  # a database an older version created gains the new ones

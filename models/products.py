@@ -1,6 +1,7 @@
 """The products domain: catalogue, listing status and pricing.
 
 Money is stored in minor units (cents) with its ISO 4217 currency: never a float.
+``ProductEvent`` is the domain's transactional outbox (``models.outbox``).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from sqlalchemy import BigInteger, Enum, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
+from models.outbox import OutboxRecord
 
-__all__ = ["Base", "Product", "ProductStatus"]
+__all__ = ["Base", "Product", "ProductEvent", "ProductStatus"]
 
 
 class Base(DeclarativeBase):
@@ -50,3 +52,10 @@ class Product(Base):
     )
     listed_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProductEvent(OutboxRecord, Base):
+    """Outbox row: a products event (``products.*``) for other domains, published by the relay."""
+
+    __tablename__ = "products_outbox"
+    __table_args__ = (Index("ix_products_outbox_published_id", "published", "id"),)

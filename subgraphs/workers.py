@@ -1,5 +1,6 @@
 """The background work of each domain beside its GraphQL API: publishing its outbox and
-consuming the events it subscribes to. The development platform runs every domain's
+consuming the events it subscribes to (other domains' events and inbound integration
+messages), and inventory's reservation sweeper. The development platform runs every domain's
 workers in its one process; ``python -m subgraphs serve`` runs the served domain's.
 """
 
@@ -11,22 +12,53 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 
 from events.bus import EventBus
 from events.relay import relay_forever
+from models.customers import CustomerEvent
 from models.database import Database
+from models.inventory import InventoryEvent
+from models.marketing import MarketingEvent
 from models.orders import OrderEvent
-from subgraphs.marketing.order_events import consume_order_events
+from models.outbox import OutboxRecord
+from models.products import ProductEvent
+from subgraphs.customers.crm_contacts import consume_contact_updates
+from subgraphs.inventory import order_events as inventory_order_events
+from subgraphs.inventory.erp_adjustments import consume_erp_adjustments
+from subgraphs.inventory.sweeper import sweep_forever
+from subgraphs.marketing import order_events as marketing_order_events
+from subgraphs.orders.pos_sales import consume_pos_sales
 
-__all__ = ["WORKERS", "Worker", "relay_order_events", "running_workers"]
+__all__ = ["OUTBOXES", "WORKERS", "Worker", "relay_of", "running_workers"]
 
 Worker = Callable[[Database, EventBus], Awaitable[None]]
 
+# Each domain's transactional outbox, published to its stream (``<domain>.>``).
+OUTBOXES: Mapping[str, type[OutboxRecord]] = {
+    "customers": CustomerEvent,
+    "inventory": InventoryEvent,
+    "marketing": MarketingEvent,
+    "orders": OrderEvent,
+    "products": ProductEvent,
+}
 
-async def relay_order_events(database: Database, bus: EventBus) -> None:
-    await relay_forever(database, OrderEvent, bus)
+
+def relay_of(outbox: type[OutboxRecord]) -> Worker:
+    async def relay(database: Database, bus: EventBus) -> None:
+        await relay_forever(database, outbox, bus)
+
+    relay.__name__ = f"relay_{outbox.__name__}"
+    return relay
 
 
 WORKERS: Mapping[str, tuple[Worker, ...]] = {
-    "orders": (relay_order_events,),
-    "marketing": (consume_order_events,),
+    "customers": (relay_of(CustomerEvent), consume_contact_updates),
+    "inventory": (
+        relay_of(InventoryEvent),
+        inventory_order_events.consume_order_events,
+        consume_erp_adjustments,
+        sweep_forever,
+    ),
+    "marketing": (relay_of(MarketingEvent), marketing_order_events.consume_order_events),
+    "orders": (relay_of(OrderEvent), consume_pos_sales),
+    "products": (relay_of(ProductEvent),),
 }
 
 

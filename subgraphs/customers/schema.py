@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import strawberry
@@ -27,7 +28,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.customers import validation
+from subgraphs.customers import outbox, validation
 from subgraphs.customers.sorting import CustomerSort, customer_sort
 from subgraphs.customers.types import (
     AddressInput,
@@ -117,9 +118,12 @@ async def _ensure_email_free(session: AsyncSession, email: str, owner: int | Non
         raise Conflict(f"Email {email!r} is already used by another customer", field="email")
 
 
-async def _commit(session: AsyncSession, email: str) -> None:
-    """Commit, turning a lost race on the unique email into the same CONFLICT."""
+async def _commit(session: AsyncSession, email: str, stage: Callable[[], None]) -> None:
+    """Flush, ``stage`` the change's event, commit; a lost race on the unique email is the
+    same CONFLICT."""
     try:
+        await session.flush()
+        stage()
         await session.commit()
     except IntegrityError as error:
         await session.rollback()
@@ -143,7 +147,7 @@ class Mutation:
         async with context_of(info).database.sessions() as session:
             await _ensure_email_free(session, row.email)
             session.add(row)
-            await _commit(session, row.email)
+            await _commit(session, row.email, lambda: outbox.stage_registered(session, row))
         return Customer.from_row(row)
 
     @strawberry.mutation(description="Change some of a customer's fields.")
@@ -156,6 +160,7 @@ class Mutation:
             row = await session.get(model.Customer, customer_id)
             if row is None:
                 raise NotFound(f"No customer with id {id}", id=str(id))
+            before = outbox.snapshot(row)
             if input.name is not strawberry.UNSET:
                 row.name = validation.clean_name(_required(input.name, "name"))
             if input.email is not strawberry.UNSET:
@@ -168,7 +173,9 @@ class Mutation:
                 row.tier = _required(input.tier, "tier")
             if input.tags is not strawberry.UNSET:
                 row.tags = validation.clean_tags(input.tags or [])
-            await _commit(session, row.email)
+            await _commit(
+                session, row.email, lambda: outbox.stage_updated(session, row, before, "API")
+            )
         return Customer.from_row(row)
 
 

@@ -26,7 +26,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.marketing import loaders, validation
+from subgraphs.marketing import loaders, outbox, validation
 from subgraphs.marketing.recording import record_order_placed
 from subgraphs.marketing.sorting import CampaignSort, campaign_sort
 from subgraphs.marketing.types import (
@@ -133,6 +133,7 @@ class Mutation:
         async with context_of(info).database.sessions() as session, session.begin():
             row = await _campaign(session, parse_id(id))
             validation.check_campaign_transition(row.status, status)
+            outbox.stage_campaign_status_changed(session, row.id, row.status, status)
             row.status = status
         return Campaign.from_row(row)
 
@@ -182,6 +183,7 @@ class Mutation:
             if redemptions is None:
                 raise Conflict(f"Coupon {code!r} is used up", field="code")
             coupon.redemptions = redemptions
+            outbox.stage_coupon_redeemed(session, coupon)
         return Coupon.from_row(coupon)
 
     @strawberry.federation.mutation(

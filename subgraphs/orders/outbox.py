@@ -1,5 +1,7 @@
 """The orders domain's events, staged in its outbox (``OrderEvent``) in the transaction of
-the change they describe: ``OrderPlaced`` with the order, ``OrderStatusChanged`` with every
+the change they describe: ``OrderPlaced`` with the order (v2: its channel, and the
+reservation an online order holds, which the event confirms in inventory, or the store
+warehouse a store sale was sold from), ``OrderStatusChanged`` with every
 status change, and ``OrderCancelled`` (with the lines, so consumers can take back what they
 counted) beside the status change to CANCELLED.
 
@@ -10,6 +12,7 @@ each event is checked against its schema when staged (``events.catalogue``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,10 +24,18 @@ from models.orders import Order, OrderEvent, OrderLine, OrderStatus
 __all__ = ["stage_order_placed", "stage_status_change"]
 
 
-def stage_order_placed(session: AsyncSession, order: Order, lines: Sequence[OrderLine]) -> None:
-    data = {
+def stage_order_placed(
+    session: AsyncSession,
+    order: Order,
+    lines: Sequence[OrderLine],
+    *,
+    reservation: str | None = None,
+    warehouse_code: str | None = None,
+) -> None:
+    data: dict[str, Any] = {
         "orderId": str(order.id),
         "customerId": str(order.customer_id),
+        "channel": order.channel.value,
         "currency": order.currency,
         "placedAt": order.created_at.isoformat(),
         "lines": [
@@ -36,6 +47,10 @@ def stage_order_placed(session: AsyncSession, order: Order, lines: Sequence[Orde
             for line in lines
         ],
     }
+    if reservation is not None:
+        data["reservationReference"] = reservation
+    if warehouse_code is not None:
+        data["warehouseCode"] = warehouse_code
     stage(session, OrderEvent, event_of(ORDER_PLACED, str(order.id), data))
 
 

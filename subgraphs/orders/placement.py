@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from models.base import utcnow
 from models.database import Database
-from models.orders import Order, OrderLine, OrderStatus
+from models.orders import Order, OrderChannel, OrderLine, OrderStatus
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.peers import Peers
 from subgraphs.orders import peer_calls
@@ -38,7 +38,7 @@ async def place_order(database: Database, peers: Peers, request: RequestedOrder)
     reference = peer_calls.reservation_reference(request.customer_id, request.idempotency_key)
     await peer_calls.reserve_stock(peers, reference, request.lines)
     try:
-        return await _insert(database, request, quotes)
+        return await _insert(database, request, quotes, reference)
     except IntegrityError:
         # A concurrent request with the same key won: it owns the (shared) reservation.
         winner = await _order_with_key(database, request.customer_id, request.idempotency_key)
@@ -108,7 +108,7 @@ def _orderable(product_id: int, quote: ProductQuote | None) -> ProductQuote:
 
 
 async def _insert(
-    database: Database, request: RequestedOrder, quotes: Sequence[ProductQuote]
+    database: Database, request: RequestedOrder, quotes: Sequence[ProductQuote], reference: str
 ) -> Order:
     now = utcnow()
     currency = quotes[0].currency
@@ -124,6 +124,7 @@ async def _insert(
     order = Order(
         customer_id=request.customer_id,
         status=OrderStatus.PENDING,
+        channel=OrderChannel.ONLINE,
         currency=currency,
         total_minor=sum(line.quantity * line.unit_price_minor for line in lines),
         idempotency_key=request.idempotency_key,
@@ -134,5 +135,5 @@ async def _insert(
     async with database.sessions() as session, session.begin():
         session.add(order)
         await session.flush()
-        stage_order_placed(session, order, lines)
+        stage_order_placed(session, order, lines, reservation=reference)
     return order

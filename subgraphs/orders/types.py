@@ -41,6 +41,7 @@ LineRow = model.OrderLine | Row[Any]
 __all__ = [
     "Customer",
     "Order",
+    "OrderChannel",
     "OrderFilter",
     "OrderLine",
     "OrderLineInput",
@@ -54,6 +55,12 @@ __all__ = [
 OrderStatus = strawberry.enum(
     model.OrderStatus,
     description="PENDING -> PAID -> SHIPPED -> DELIVERED; PENDING or PAID -> CANCELLED.",
+)
+
+
+OrderChannel = strawberry.enum(
+    model.OrderChannel,
+    description="Where an order was placed: ONLINE (placeOrder) or STORE (a store's POS sale).",
 )
 
 
@@ -87,6 +94,7 @@ class OrderLine:
 class Order:
     id: strawberry.ID
     status: OrderStatus  # type: ignore[valid-type]
+    channel: OrderChannel  # type: ignore[valid-type]
     total: Money
     created_at: datetime
     updated_at: datetime
@@ -98,6 +106,7 @@ class Order:
         return cls(
             id=strawberry.ID(format_id(row.id)),
             status=row.status,
+            channel=row.channel,
             total=money(row.total_minor, row.currency),
             created_at=row.created_at,
             updated_at=row.updated_at,

@@ -28,7 +28,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.products import loaders, validation
+from subgraphs.products import loaders, outbox, validation
 from subgraphs.products.sorting import ProductSort, product_sort
 from subgraphs.products.types import (
     CreateProductInput,
@@ -106,19 +106,27 @@ async def _transition(
     info: Info[Any, Any], id: strawberry.ID, allowed: Collection[Status], target: Status
 ) -> Product:
     """Move a product to ``target`` if its status is one of ``allowed``: a single conditional
-    UPDATE, so two concurrent requests cannot both succeed."""
+    UPDATE from the status just read, so two concurrent requests cannot both succeed and the
+    event names the status the product really left."""
     product_id = parse_id(id)
+    now = utcnow()
     values: dict[str, Any] = {"status": target}
     if target is Status.LISTED:
-        values["listed_at"] = utcnow()
+        values["listed_at"] = now
     async with context_of(info).database.sessions() as session:
+        previous = await session.scalar(
+            select(model.Product.status).where(model.Product.id == product_id)
+        )
+        leaving = [status for status in allowed if status is previous]
         result = await session.execute(
             update(model.Product)
-            .where(model.Product.id == product_id, model.Product.status.in_(allowed))
+            .where(model.Product.id == product_id, model.Product.status.in_(leaving))
             .values(**values)
             .returning(model.Product.id)
         )
         changed = result.scalar_one_or_none() is not None
+        if changed and previous is not None:
+            outbox.stage_status_changed(session, product_id, previous, target, now)
         await session.commit()
         row = await session.get(model.Product, product_id, populate_existing=True)
     if row is None:
@@ -154,6 +162,8 @@ class Mutation:
                 raise taken
             session.add(row)
             try:
+                await session.flush()
+                outbox.stage_created(session, row)
                 await session.commit()
             except IntegrityError as error:  # lost a race on the unique SKU
                 await session.rollback()
@@ -171,7 +181,9 @@ class Mutation:
             row = await session.get(model.Product, product_id)
             if row is None:
                 raise NotFound(f"No product with id {id}", id=str(id))
+            previous = row.price_minor, row.currency
             row.price_minor, row.currency = minor, currency
+            outbox.stage_price_changed(session, row, *previous)
             await session.commit()
         return Product.from_row(row)
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.bus import ConsumerSpec, Delivery, EventBus, StartAt
-from events.catalogue import ORDER_PLACED, ORDER_STATUS_CHANGED, event_of
+from events.catalogue import ORDER_PLACED_V1, ORDER_STATUS_CHANGED, event_of
 from events.consumer import Handler, Outcome, drain
 from events.envelope import Envelope, encode
 from events.inbox import idempotent
@@ -250,11 +250,11 @@ async def test_invalid_messages_are_dead_lettered_at_once_with_the_reason(
 ) -> None:
     wrong = Envelope(
         id="e-1",
-        source=ORDER_PLACED.source,
-        type=ORDER_PLACED.type,
+        source=ORDER_PLACED_V1.source,
+        type=ORDER_PLACED_V1.type,
         subject="51",
         time=datetime.now(UTC),
-        dataschema=ORDER_PLACED.dataschema,
+        dataschema=ORDER_PLACED_V1.dataschema,
         data={"orderId": "51"},
     )
     handled: list[Envelope] = []

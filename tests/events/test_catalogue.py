@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from events.catalogue import CATALOGUE, ORDER_PLACED, SCHEMA_DIR, check, event_of
+from events.catalogue import CATALOGUE, ORDER_PLACED_V1, SCHEMA_DIR, check, event_of
 from events.errors import SchemaViolation
 
 _PLACED = {
@@ -31,7 +31,7 @@ def test_every_schema_file_is_catalogued_under_its_id() -> None:
 
 
 def test_a_conforming_event_passes() -> None:
-    assert check(event_of(ORDER_PLACED, "7", _PLACED)) is ORDER_PLACED
+    assert check(event_of(ORDER_PLACED_V1, "7", _PLACED)) is ORDER_PLACED_V1
 
 
 @pytest.mark.parametrize(
@@ -50,12 +50,12 @@ def test_a_producer_cannot_build_an_event_that_fails_its_schema(
     data: dict[str, object], message: str
 ) -> None:
     with pytest.raises(SchemaViolation) as raised:
-        event_of(ORDER_PLACED, "7", data)
+        event_of(ORDER_PLACED_V1, "7", data)
     assert message in str(raised.value)
 
 
 def test_unknown_schema_and_mismatched_type_are_violations() -> None:
-    event = event_of(ORDER_PLACED, "7", _PLACED)
+    event = event_of(ORDER_PLACED_V1, "7", _PLACED)
     with pytest.raises(SchemaViolation, match="no schema 'urn:x:y' in the catalogue"):
         check(replace(event, dataschema="urn:x:y"))
     with pytest.raises(SchemaViolation, match=r"is for type 'orders\.OrderPlaced'"):

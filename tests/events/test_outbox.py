@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from events.catalogue import ORDER_PLACED, event_of
+from events.catalogue import ORDER_PLACED_V1, event_of
 from events.envelope import decode
 from events.errors import SchemaViolation
 from events.outbox import stage
@@ -37,7 +37,7 @@ async def store(tmp_path: Path) -> AsyncIterator[tuple[Database, Tables]]:
 
 async def test_a_staged_row_carries_the_envelope(store: tuple[Database, Tables]) -> None:
     database, tables = store
-    event = event_of(ORDER_PLACED, "7", _PLACED)
+    event = event_of(ORDER_PLACED_V1, "7", _PLACED)
     async with database.sessions() as session, session.begin():
         stage(session, tables.outbox, event)
     async with database.sessions() as session:
@@ -56,7 +56,7 @@ async def test_an_event_that_fails_its_schema_rolls_the_producer_back(
     store: tuple[Database, Tables],
 ) -> None:
     database, tables = store
-    valid = event_of(ORDER_PLACED, "8", _PLACED)
+    valid = event_of(ORDER_PLACED_V1, "8", _PLACED)
     invalid = replace(valid, data={**_PLACED, "currency": "yuan"})
     with pytest.raises(SchemaViolation, match="currency: 'yuan' does not match"):
         async with database.sessions() as session, session.begin():

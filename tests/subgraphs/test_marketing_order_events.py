@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from events.catalogue import ORDER_CANCELLED, ORDER_PLACED, ORDER_STATUS_CHANGED, event_of
+from events.catalogue import ORDER_CANCELLED, ORDER_PLACED_V1, ORDER_STATUS_CHANGED, event_of
 from events.envelope import Envelope
 from models import marketing
 from models.database import Database, open_database
@@ -29,7 +29,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Database]:
 
 def _placed(order_id: int, lines: dict[int, int]) -> Envelope:
     return event_of(
-        ORDER_PLACED,
+        ORDER_PLACED_V1,
         str(order_id),
         {
             "orderId": str(order_id),
