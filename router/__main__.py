@@ -230,6 +230,7 @@ def _serve(args: argparse.Namespace) -> int:
         request_timeout=args.request_timeout,
         demand_control=config.demand_control,
         traffic_shaping=config.traffic_shaping,
+        authorization=config.authorization,
     )
     cors = CorsPolicy.parse([*args.cors_origin] or [os.environ.get("ROUTER_CORS_ORIGINS", "")])
     example = GraphiQLExample.from_file(args.graphiql_example) if args.graphiql_example else None
