@@ -42,8 +42,8 @@ from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.rate_limit import RateLimiter
 from router.request import GraphQLRequest, RequestError
-from router.security.keys_cli import add_keys_parser, run_keys
 from router.security.identity import Identity, IdentityKind
+from router.security.keys_cli import add_keys_parser, run_keys
 from router.security.middleware import security_from_config
 from router.server import DEFAULT_BODY_TIMEOUT, create_app
 from router.serving import ServerLimits, serve

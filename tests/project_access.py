@@ -22,6 +22,7 @@ from platform_cli.dev import Platform, wire_platform
 from platform_cli.dev_credentials import STAFF_IDENTITY, DevCredentials
 
 __all__ = [
+    "DEV_PROCESS_STAFF_HEADERS",
     "STAFF",
     "STAFF_HEADERS",
     "TEST_CREDENTIALS",
@@ -32,6 +33,8 @@ __all__ = [
 TEST_CREDENTIALS = DevCredentials(secret="tests-only-hs256-secret-of-the-project-0123456789")
 STAFF_HEADERS = {"authorization": f"Bearer {TEST_CREDENTIALS.staff_token(ttl_seconds=7 * 86400)}"}
 STAFF = STAFF_IDENTITY  # what a staff token verifies to, for Router.prepare(request, STAFF)
+# a `python -m platform_cli dev` process verifies the development platform's own tokens
+DEV_PROCESS_STAFF_HEADERS = {"authorization": f"Bearer {DevCredentials().staff_token()}"}
 
 
 def project_platform(

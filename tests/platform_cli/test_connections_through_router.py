@@ -33,9 +33,11 @@ QUERY = f"""query($after: String, $ordersBefore: String) {{
 async def router(database: Database) -> AsyncIterator[httpx.AsyncClient]:
     databases = {name: database for name in DOMAINS}
     platform: Platform
-    async with project_platform(databases, SUPERGRAPH.read_text()) as platform:
-        async with router_client(platform.router_app) as client:
-            yield client
+    async with (
+        project_platform(databases, SUPERGRAPH.read_text()) as platform,
+        router_client(platform.router_app) as client,
+    ):
+        yield client
 
 
 async def _post(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -158,9 +158,11 @@ def test_the_platform_example_is_customer_360() -> None:
 
 async def test_the_dev_platform_page_carries_the_example(database: Database) -> None:
     databases = {name: database for name in DOMAINS}
-    async with project_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform:
-        async with router_client(platform.router_app) as client:
-            page = await client.get("/graphql", headers={"accept": "text/html"})
+    async with (
+        project_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform,
+        router_client(platform.router_app) as client,
+    ):
+        page = await client.get("/graphql", headers={"accept": "text/html"})
     assert 'data-default-query="# Customer 360' in page.text
     assert 'data-default-variables="{&quot;id&quot;: &quot;3&quot;}"' in page.text
 
