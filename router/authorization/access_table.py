@@ -22,7 +22,7 @@ PREAMBLE = """\
 Generated from `schema.graphql` by
 `python -m router access-table --supergraph schema.graphql > docs/access.md`;
 a test fails when this file is stale. The directives live in the subgraphs
-(`subgraphs/common/access.py`); the router enforces them before planning
+(`subgraphs/common/access_directives.py`); the router enforces them before planning
 (`router/authorization/`): what a caller may not see is removed from the operation and
 answered `null` with one error per removed path (`extensions.code:
 UNAUTHORIZED_FIELD_OR_TYPE`), the rest runs; with `authorization.reject_unauthorized:
