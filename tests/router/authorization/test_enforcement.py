@@ -12,13 +12,22 @@ import pytest
 
 from models.database import Database
 from platform_cli.dev import Platform
+from platform_cli.dev_credentials import dev_security
 from router.authorization.config import AuthorizationConfig
+from router.config import ConfigError, parse_config
 from router.pipeline import PreparedOperation, Router
 from router.request import GraphQLRequest, RequestError, RequestErrorKind
 from router.security.identity import ANONYMOUS, Identity, IdentityKind
+from router.server import create_app
 from subgraphs.mount import MountedTransport
 from subgraphs.registry import DOMAINS
-from tests.project_access import STAFF, TEST_CREDENTIALS, project_platform, router_client
+from tests.project_access import (
+    STAFF,
+    STAFF_HEADERS,
+    TEST_CREDENTIALS,
+    project_platform,
+    router_client,
+)
 
 SUPERGRAPH = (Path(__file__).resolve().parents[3] / "schema.graphql").read_text(encoding="utf-8")
 UNAUTHORIZED = {"code": "UNAUTHORIZED_FIELD_OR_TYPE"}
@@ -177,3 +186,43 @@ async def test_plans_are_shared_by_callers_with_the_same_relevant_grant(
     second = router.prepare(public, ORDERS_PARTNER)
     assert isinstance(first, PreparedOperation) and isinstance(second, PreparedOperation)
     assert first.plan is second.plan  # no requirement in it: one plan for everyone
+
+
+async def _http(router: Router, headers: dict[str, str], query: str) -> tuple[int, dict[str, Any]]:
+    app = create_app(router, security=dev_security(TEST_CREDENTIALS))
+    async with router_client(app, anonymous=True) as client:
+        response = await client.post("/graphql", json={"query": query}, headers=headers)
+    return response.status_code, response.json()
+
+
+async def test_reject_mode_over_http_is_403_with_every_path(platform: Platform) -> None:
+    router = _router(AuthorizationConfig(reject_unauthorized=True), platform.transport)
+    query = '{ customer(id: "3") { id } warehouses { code } }'
+    status, body = await _http(router, {}, query)
+    assert status == 403
+    assert body == {
+        "errors": [
+            {"message": "Unauthorized field or type", "path": [p], "extensions": UNAUTHORIZED}
+            for p in ("customer", "warehouses")
+        ]
+    }
+    assert router.clients.requests_sent == 0
+    status, body = await _http(router, STAFF_HEADERS, query)
+    assert status == 200 and "errors" not in body
+
+
+async def test_require_authentication_refuses_anonymous_requests(platform: Platform) -> None:
+    router = _router(AuthorizationConfig(require_authentication=True), platform.transport)
+    status, body = await _http(router, {}, '{ product(id: "1") { id } }')
+    assert status == 401
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert router.clients.requests_sent == 0
+    status, body = await _http(router, STAFF_HEADERS, '{ product(id: "1") { id } }')
+    assert (status, body) == (200, {"data": {"product": {"id": "1"}}})
+
+
+def test_router_yaml_names_a_bad_authorization_key() -> None:
+    with pytest.raises(ConfigError, match=r"authorization\.reject_unauthorised: unknown key"):
+        parse_config("authorization:\n  reject_unauthorised: true\n")
+    config = parse_config("authorization:\n  reject_unauthorized: true\n")
+    assert config.authorization.reject_unauthorized
