@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import jwt
@@ -24,7 +24,7 @@ from pydantic import SecretStr
 from router.security.bearer import BearerVerifier
 from router.security.config import JWTConfig
 from router.security.credentials import Authenticator
-from router.security.identity import Identity, IdentityKind
+from router.security.identity import Identity, IdentityKind, IdentitySigner
 from router.security.middleware import RouterSecurity
 
 __all__ = [
@@ -101,7 +101,14 @@ class DevCredentials:
         )
 
 
-def dev_security(credentials: DevCredentials) -> RouterSecurity:
-    """The router's security for the development platform: its HS256 tokens, no API keys,
-    no signed identity for the subgraphs (they serve development callers)."""
-    return RouterSecurity(Authenticator(BearerVerifier(credentials.jwt_config()), None), None)
+def dev_security(
+    credentials: DevCredentials, environ: Mapping[str, str] | None = None
+) -> RouterSecurity:
+    """The router's security for the development platform: its HS256 tokens, no API keys.
+    With ``ROUTER_IDENTITY_SECRET`` set the router signs each caller's identity for the
+    subgraphs (which then apply their row rules: a customer token sees its own rows);
+    without it they serve development callers (every row)."""
+    environ = os.environ if environ is None else environ
+    secret = environ.get("ROUTER_IDENTITY_SECRET")
+    signer = IdentitySigner(secret) if secret else None
+    return RouterSecurity(Authenticator(BearerVerifier(credentials.jwt_config()), None), signer)
