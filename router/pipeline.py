@@ -109,6 +109,13 @@ _DocumentEntry = tuple[DocumentNode | RequestError, tuple[str, ...], Needs]
 _PlanKey = tuple[str, str | None, tuple[bool, ...], Grant | None]
 
 
+class _Unknown:
+    """The caller's grant is not known yet (its document was not cached)."""
+
+
+_UNKNOWN = _Unknown()
+
+
 def _request_error(kind: RequestErrorKind, message: str, code: str | None = None) -> RequestError:
     return RequestError(kind, ({"message": message, "extensions": {"code": code or kind.value}},))
 
@@ -185,21 +192,24 @@ class _Preparer:
     def grant(self, needs: Needs, identity: Identity) -> Grant | None:
         return None if self.authorizer is None else self.authorizer.grant(needs, identity)
 
-    def is_cached(self, request: GraphQLRequest, identity: Identity = ANONYMOUS) -> bool:
+    def is_cached(
+        self, request: GraphQLRequest, identity: Identity = ANONYMOUS
+    ) -> tuple[bool, Grant | _Unknown | None]:
         """Whether the document and a plan for ``request`` by ``identity`` are cached
-        (then ``prepare`` only coerces variables)."""
+        (then ``prepare`` only coerces variables), and the caller's grant when the document
+        is cached (so ``prepare`` does not ask the policy hook again)."""
         if check_document_size(request.query, self.limits) is not None:
-            return True
+            return True, None  # prepare refuses it at once
         entry = self.documents.get(self._document_key(request.query))
         if entry is None:
-            return False
+            return False, _UNKNOWN
         document, names, needs = entry
         if isinstance(document, RequestError):
-            return True
+            return True, None
         variables = request.variables or {}
         grant = self.grant(needs, identity)
         key = (request.query, request.operation_name, condition_key(names, variables), grant)
-        return self.plans.get(key) is not None
+        return self.plans.get(key) is not None, grant
 
     def _document_key(self, query: str) -> str | bytes:
         """The text itself, or the SHA-256 of a text too large to cache."""
@@ -224,9 +234,15 @@ class _Preparer:
         return _request_error(RequestErrorKind.PLANNING, describe_gaps(gaps))
 
     def prepare(
-        self, request: GraphQLRequest, identity: Identity = ANONYMOUS, *, coerce: bool = True
+        self,
+        request: GraphQLRequest,
+        identity: Identity = ANONYMOUS,
+        *,
+        coerce: bool = True,
+        grant: Grant | _Unknown | None = _UNKNOWN,
     ) -> PreparedOperation | RequestError:
-        """``coerce=False`` plans without checking variables (missing conditions are false)."""
+        """``coerce=False`` plans without checking variables (missing conditions are false);
+        ``grant``: the caller's, when :meth:`is_cached` computed it."""
         document, names, needs = self.document(request.query)
         if isinstance(document, RequestError):
             return document
@@ -239,7 +255,8 @@ class _Preparer:
             variables = coerce_variables(schema, definition, request.variables)
         if isinstance(variables, RequestError):
             return variables
-        grant = self.grant(needs, identity)
+        if isinstance(grant, _Unknown):
+            grant = self.grant(needs, identity)
         key = (request.query, request.operation_name, condition_key(names, variables), grant)
         entry = self.plans.get(key)
         estimated: float | RequestError | None = None
@@ -424,8 +441,9 @@ class Router:
     ) -> PreparedOperation | RequestError:
         """``prepare`` on the event loop when cached (variables only), else in the planning
         thread: a large or hostile document never holds the loop."""
-        if self._preparer.is_cached(request, identity):
-            return self.prepare(request, identity)
+        cached, grant = self._preparer.is_cached(request, identity)
+        if cached:
+            return self._preparer.prepare(request, identity, grant=grant)
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._planning, self.prepare, request, identity)
 

@@ -226,3 +226,24 @@ def test_router_yaml_names_a_bad_authorization_key() -> None:
         parse_config("authorization:\n  reject_unauthorised: true\n")
     config = parse_config("authorization:\n  reject_unauthorized: true\n")
     assert config.authorization.reject_unauthorized
+
+
+async def test_the_policy_hook_is_asked_once_per_request(platform: Platform) -> None:
+    calls: list[frozenset[str]] = []
+
+    def counting(identity: Identity, policies: frozenset[str]) -> Set[str]:
+        calls.append(policies)
+        return policies
+
+    router = _router(AuthorizationConfig(), platform.transport)
+    router.authorizer.hook = counting
+    try:
+        request = GraphQLRequest("{ customers(first: 1) { totalCount } }")
+        for _ in range(3):
+            prepared = await router.prepare_async(request, STAFF)
+            assert isinstance(prepared, PreparedOperation)
+        assert calls == [frozenset({"customer_bulk_read"})] * 3
+        public = await router.prepare_async(GraphQLRequest('{ product(id: "1") { id } }'), STAFF)
+        assert isinstance(public, PreparedOperation) and len(calls) == 3  # no policy in it
+    finally:
+        await router.aclose()
