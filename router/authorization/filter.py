@@ -15,6 +15,14 @@ Each removal yields its response path: response keys (aliases as sent), ``"@"`` 
 list level above the removed field, and ``"... on T"`` for a removed fragment, as Apollo
 Router prints them. A field left with no selection keeps ``__typename`` so the object still
 exists: only its unauthorized fields are null (and null propagation applies to them).
+
+Where we differ from Apollo Router's code, on purpose (its documentation agrees with us):
+paths hold response keys, not field names (an alias is where the client looks); a removed
+list field's path ends at the field (``["posts"]``, as Apollo's docs show it, where its code
+adds ``"@"``); interface fields follow the documented AND over the implementations, where
+its code removes a field whose implementations merely differ, even for a caller meeting
+them all; and a field whose selections were all removed keeps ``__typename`` where Apollo
+drops the field too (its parent would be null with no error saying why).
 """
 
 from __future__ import annotations
