@@ -247,3 +247,15 @@ async def test_the_policy_hook_is_asked_once_per_request(platform: Platform) -> 
         assert isinstance(public, PreparedOperation) and len(calls) == 3  # no policy in it
     finally:
         await router.aclose()
+
+
+async def test_authenticated_fields_need_any_credential(platform: Platform) -> None:
+    query = '{ coupon(code: "C05-SAVE05") { code } }'
+    anonymous = await _run(platform.router, query, ANONYMOUS)
+    assert anonymous["data"] == {"coupon": None}
+    assert _errors(anonymous) == [(["coupon"], UNAUTHORIZED)]
+    customer = Identity(IdentityKind.USER, subject="3", scopes=frozenset({"customer"}))
+    body = await _run(platform.router, query, customer)
+    assert body == {"data": {"coupon": {"code": "C05-SAVE05"}}}
+    partner = Identity(IdentityKind.PARTNER, client_id="acme", scopes=frozenset())
+    assert await _run(platform.router, query, partner) == body
