@@ -192,12 +192,16 @@ class _Preparer:
     def grant(self, needs: Needs, identity: Identity) -> Grant | None:
         return None if self.authorizer is None else self.authorizer.grant(needs, identity)
 
-    def is_cached(
+    def is_cached(self, request: GraphQLRequest, identity: Identity = ANONYMOUS) -> bool:
+        """Whether the document and a plan for ``request`` by ``identity`` are cached
+        (then ``prepare`` only coerces variables)."""
+        return self.lookup(request, identity)[0]
+
+    def lookup(
         self, request: GraphQLRequest, identity: Identity = ANONYMOUS
     ) -> tuple[bool, Grant | _Unknown | None]:
-        """Whether the document and a plan for ``request`` by ``identity`` are cached
-        (then ``prepare`` only coerces variables), and the caller's grant when the document
-        is cached (so ``prepare`` does not ask the policy hook again)."""
+        """:meth:`is_cached`, and the caller's grant when the document is cached (so that
+        ``prepare`` does not ask the policy hook again)."""
         if check_document_size(request.query, self.limits) is not None:
             return True, None  # prepare refuses it at once
         entry = self.documents.get(self._document_key(request.query))
@@ -441,7 +445,7 @@ class Router:
     ) -> PreparedOperation | RequestError:
         """``prepare`` on the event loop when cached (variables only), else in the planning
         thread: a large or hostile document never holds the loop."""
-        cached, grant = self._preparer.is_cached(request, identity)
+        cached, grant = self._preparer.lookup(request, identity)
         if cached:
             return self._preparer.prepare(request, identity, grant=grant)
         loop = asyncio.get_running_loop()
