@@ -12,6 +12,8 @@ else the embedded one, kept in the orders store (``events.connect``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import logging
 import socket
 import sys
@@ -87,6 +89,13 @@ def _open_databases() -> dict[str, Database]:
     return databases
 
 
+def _graphiql_example(credentials: DevCredentials) -> GraphiQLExample:
+    """Customer 360, sent with the staff token (the router enforces the access rules)."""
+    example = GraphiQLExample.from_file(EXAMPLE_OPERATION)
+    headers = json.dumps({"Authorization": f"Bearer {credentials.staff_token()}"}, indent=2)
+    return dataclasses.replace(example, headers=headers)
+
+
 @contextlib.asynccontextmanager
 async def wire_platform(
     databases: Mapping[str, Database],
@@ -109,7 +118,7 @@ async def wire_platform(
         router_app = create_router_app(
             router,
             cors=DEV_CORS,
-            graphiql_example=GraphiQLExample.from_file(EXAMPLE_OPERATION),
+            graphiql_example=_graphiql_example(credentials),
             security=dev_security(credentials),
         )
         try:
