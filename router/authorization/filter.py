@@ -28,6 +28,7 @@ drops the field too (its parent would be null with no error saying why).
 from __future__ import annotations
 
 import dataclasses
+import operator
 from dataclasses import dataclass
 
 from graphql import FieldNode, GraphQLNonNull, GraphQLString, NameNode
@@ -85,26 +86,27 @@ class _Filter:
     def selections(
         self, selections: tuple[Selection, ...], parent: str, path: ResponsePath
     ) -> tuple[Selection, ...]:
+        """The allowed part of ``selections``: the same tuple when nothing was removed."""
         kept: list[Selection] = []
         for selection in selections:
             if isinstance(selection, Fragment):
                 fragment = self.fragment(selection, path)
                 if fragment is not None:
                     kept.append(fragment)
-                continue
-            if selection.name in _ALWAYS_ALLOWED:
+            elif selection.name in _ALWAYS_ALLOWED:
                 kept.append(selection)
             elif not self.field_allowed(parent, selection):
                 self.removed.append((*path, selection.response_key))
             else:
                 kept.append(self.inside(selection, path))
-        return tuple(kept)
+        same = len(kept) == len(selections) and all(map(operator.is_, kept, selections))
+        return selections if same else tuple(kept)
 
     def inside(self, field: Field, path: ResponsePath) -> Field:
         if not field.selections:
             return field
         inner = self.selections(field.selections, field.type_name, (*path, *field.path_suffix))
-        if inner == field.selections:
+        if inner is field.selections:
             return field
         return dataclasses.replace(field, selections=inner or (_typename_field(),))
 
@@ -116,7 +118,7 @@ class _Filter:
         inner = self.selections(fragment.selections, condition, path)
         if not inner:
             return None
-        return fragment if inner == fragment.selections else Fragment(condition, inner)
+        return fragment if inner is fragment.selections else Fragment(condition, inner)
 
 
 def filter_operation(
