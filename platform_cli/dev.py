@@ -2,11 +2,12 @@
 
 Every subgraph is mounted in-process; the router and the domains reach each other through
 :class:`~subgraphs.mount.MountedTransport` at the routing URLs of ``schema.graphql``, so no
-request leaves the process. Each subgraph also listens on its own port (so that Apollo
-Gateway or Hive Gateway can serve the same ``schema.graphql`` against them), and every
-domain's event workers run in the background (``subgraphs.workers``): the orders outbox is
-relayed to the bus and marketing consumes it. The bus is NATS JetStream at ``EVENTS_URL``,
-else the embedded one, kept in the orders store (``events.connect``).
+request leaves the process. Each subgraph also listens on its own port (so that Hive
+Gateway can serve the same ``schema.graphql`` against them, or Apollo Gateway the one of
+:mod:`bench.peer_supergraph`), and every domain's event workers run in the background
+(``subgraphs.workers``): the orders outbox is relayed to the bus and marketing consumes it.
+The bus is NATS JetStream at ``EVENTS_URL``, else the embedded one, kept in the orders store
+(``events.connect``). The router verifies the tokens of :mod:`platform_cli.dev_credentials`.
 """
 
 from __future__ import annotations
