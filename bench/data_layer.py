@@ -30,6 +30,7 @@ from bench.fleets import (
 )
 from bench.measure import cpu_seconds
 from bench.overhead import percentile
+from bench.peer_supergraph import without_access_control
 from bench.processes import ProcessGroup
 from bench.routers import OURS
 
@@ -168,7 +169,7 @@ def measure_customer_360(
         fleet = start_project_subgraphs(
             group, base_port, sqlalchemy_url(scale.database), f"data-{scale.label}", tuned=tuned
         )
-        sdl = project_supergraph(fleet.urls)
+        sdl = without_access_control(project_supergraph(fleet.urls))  # the data layer measured
         supergraph = write_supergraph(log_dir, f"project-{scale.label}", sdl)
         OURS.start(group, supergraph, base_port + 9, f"data-{scale.label}")
         router_url = f"http://127.0.0.1:{base_port + 9}/graphql"

@@ -37,6 +37,7 @@ from bench.databases import DataScale, ensure_seeded, sqlalchemy_url
 from bench.environment import BENCH_DIR
 from bench.fleets import project_supergraph, start_project_subgraphs, write_supergraph
 from bench.jwt_issuer import JwtIssuer
+from bench.peer_supergraph import without_access_control
 from bench.processes import ManagedProcess, ProcessGroup
 from bench.request_shapes import (
     apq_get_requests,
@@ -116,12 +117,16 @@ def variant_description(variant: RouterVariant) -> str:
 
 def _fleet_supergraph(
     group: ProcessGroup, workload: FeatureWorkload, work_dir: Path, port: int, label: str,
-    env: Mapping[str, str],
+    env: Mapping[str, str], *, access_control: bool = True,
 ) -> tuple[Path, str]:  # fmt: skip
+    """``access_control=False``: without the access directives (the router enforces them
+    whatever its configuration; without them it has nothing to enforce)."""
     urls = start_project_subgraphs(
         group, port, sqlalchemy_url(workload.scale.database), label, env=env
     ).urls
     sdl = project_supergraph(urls)
+    if not access_control:
+        sdl = without_access_control(sdl)
     return write_supergraph(work_dir, label, sdl), sdl
 
 
@@ -206,7 +211,13 @@ def feature_cost(
     in_process = comparison = None
     with ProcessGroup(work_dir / "logs") as group:
         supergraph, sdl = _fleet_supergraph(
-            group, workload, work_dir, _FEATURE_FLEET_PORT, "feature-fleet", _OPEN_ENVIRONMENT
+            group,
+            workload,
+            work_dir,
+            _FEATURE_FLEET_PORT,
+            "feature-fleet",
+            _OPEN_ENVIRONMENT,
+            access_control=False,
         )
         try:
             in_process = _feature_in_process(workload, sdl, in_process_requests)
@@ -325,7 +336,15 @@ def security_cost(
     in_process = comparison = None
     with ProcessGroup(work_dir / "logs") as group:
         fleets = _Fleets(
-            *_fleet_supergraph(group, workload, work_dir, _OPEN_FLEET_PORT, "open-fleet", open_env),
+            *_fleet_supergraph(
+                group,
+                workload,
+                work_dir,
+                _OPEN_FLEET_PORT,
+                "open-fleet",
+                open_env,
+                access_control=False,
+            ),
             *_fleet_supergraph(
                 group, workload, work_dir, _SECURED_FLEET_PORT, "secured-fleet", secured_env
             ),

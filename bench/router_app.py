@@ -3,7 +3,7 @@
 HTTP request sent straight to it (no sockets between client and app).
 
 Keep :func:`app_from_config` in step with ``router.__main__._serve``: a new section wired
-there (e.g. ``authorization``) must be wired here too for the in-process stage to pay it.
+there must be wired here too for the in-process stage to pay it.
 """
 
 from __future__ import annotations
@@ -39,9 +39,10 @@ _LIMIT_NAMES = ("max_tokens", "max_depth", "max_aliases", "max_root_fields",
 
 
 # the sections app_from_config passes on; a configuration setting any other is refused, so
-# the in-process figure never silently leaves out a feature (e.g. authorization, once added)
+# the in-process figure never silently leaves out a feature
 WIRED_SECTIONS = frozenset({
-    "authentication", "api_keys", "identity_propagation", "demand_control", "rate_limits",
+    "authentication", "api_keys", "identity_propagation", "authorization", "demand_control",
+    "rate_limits",
     "traffic_shaping", "apq", "trusted_documents", "csrf", "security_headers", "batching",
     "limits", "audit", "mode", "graphiql", "introspection", "query_plans",
 })  # fmt: skip
@@ -68,6 +69,7 @@ def app_from_config(config: RouterConfig, supergraph_sdl: str) -> Starlette:
         ),
         demand_control=config.demand_control,
         traffic_shaping=config.traffic_shaping,
+        authorization=config.authorization,
     )
     return create_app(
         router,

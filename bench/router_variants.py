@@ -112,11 +112,10 @@ FEATURES_OFF = RouterVariant(
     },
 )
 
-# Issue 11: authorization directives (router, helper A's branch). The guess follows the
-# other sections' `enabled`; check it against router/config.py after merging.
-PENDING_SECURITY_SECTIONS = (
-    PendingSection("authorization", on={"enabled": True}, off={"enabled": False}),
-)
+# Issue 11's authorization has no off switch (the router enforces the supergraph's access
+# directives whatever router.yaml says): the "security off" side runs the same router on the
+# supergraph without those directives (bench.peer_supergraph), so it has nothing to enforce.
+PENDING_SECURITY_SECTIONS: tuple[PendingSection, ...] = ()
 
 
 def security_variants(

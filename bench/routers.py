@@ -21,6 +21,7 @@ from typing import NamedTuple
 from bench.environment import PEERS_DIR, REPO_ROOT, missing_peers_reason, node_executable
 from bench.load import LoadError, LoadResult, RequestBody, run_load
 from bench.measure import cpu_seconds, peak_rss_mib
+from bench.peer_supergraph import peer_supergraph_file
 from bench.processes import ManagedProcess, ProcessGroup, StartupError, http_ready, log_line_ready
 
 __all__ = [
@@ -73,6 +74,8 @@ class Contender:
             else http_ready(f"http://127.0.0.1:{port}/health")
         )
         name = f"{label}-{self.name.lower().replace(' ', '-')}"
+        if self.needs_node:  # Apollo Gateway refuses the access-control features
+            supergraph = peer_supergraph_file(supergraph)
         argv = self.argv(supergraph, port, config)
         return group.start(name, argv, ready, env=env, cwd=REPO_ROOT)
 

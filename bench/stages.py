@@ -27,6 +27,7 @@ from bench.fleets import (
 from bench.hostile_mix import measure_hostile_mix
 from bench.load import LoadError, RequestBody
 from bench.overhead import measure_overhead
+from bench.peer_supergraph import without_access_control
 from bench.processes import ProcessGroup, StartupError
 from bench.profile import profile_under_load, py_spy_executable
 from bench.report import RunResults
@@ -109,7 +110,9 @@ def _project_fleet(plan: RunPlan, results: RunResults) -> None:
         urls = start_project_subgraphs(
             group, PROJECT_FLEET_PORT, sqlalchemy_url(scale.database), "project"
         ).urls
-        sdl = project_supergraph(urls)
+        # routing compared, not access control (Apollo Gateway has none; security-cost
+        # measures it): every contender gets the supergraph without the access directives
+        sdl = without_access_control(project_supergraph(urls))
         supergraph = write_supergraph(plan.work_dir, "project-fleet", sdl)
         request = GraphQLRequest(query=query, variables={"id": ids[0]})
         results.overheads.append(

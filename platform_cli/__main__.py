@@ -1,6 +1,7 @@
 """``ops-platform dev``: seed the embedded database (first run) and serve the whole platform.
 
 ops-platform dev [--port 4000] [--customers N --orders N] [--no-subgraph-ports]
+ops-platform token staff | customer [--id N]   (a bearer token the dev platform accepts)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from models.seed.generate import Scale
 from platform_cli.dev import DevOptions, run
+from platform_cli.dev_credentials import DevCredentials
 from platform_cli.serving import PortInUse
 from subgraphs.common import event_loop
 
@@ -37,6 +39,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="do not also listen on each subgraph's own port",
     )
+    token = commands.add_parser("token", help="print a bearer token of the dev platform")
+    token.add_argument("role", choices=["staff", "customer"])
+    token.add_argument("--id", default="1", help="the customer's id (role customer)")
     return parser.parse_args(argv)
 
 
@@ -44,6 +49,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per in-process request
     args = _parse(argv)
+    if args.command == "token":
+        credentials = DevCredentials()
+        staff = args.role == "staff"
+        print(credentials.staff_token() if staff else credentials.customer_token(args.id))
+        return
     options = DevOptions(
         host=args.host,
         port=args.port,

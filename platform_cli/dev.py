@@ -2,16 +2,19 @@
 
 Every subgraph is mounted in-process; the router and the domains reach each other through
 :class:`~subgraphs.mount.MountedTransport` at the routing URLs of ``schema.graphql``, so no
-request leaves the process. Each subgraph also listens on its own port (so that Apollo
-Gateway or Hive Gateway can serve the same ``schema.graphql`` against them), and every
-domain's event workers run in the background (``subgraphs.workers``): the orders outbox is
-relayed to the bus and marketing consumes it. The bus is NATS JetStream at ``EVENTS_URL``,
-else the embedded one, kept in the orders store (``events.connect``).
+request leaves the process. Each subgraph also listens on its own port (so that Hive
+Gateway can serve the same ``schema.graphql`` against them, or Apollo Gateway the one of
+:mod:`bench.peer_supergraph`), and every domain's event workers run in the background
+(``subgraphs.workers``): the orders outbox is relayed to the bus and marketing consumes it.
+The bus is NATS JetStream at ``EVENTS_URL``, else the embedded one, kept in the orders store
+(``events.connect``). The router verifies the tokens of :mod:`platform_cli.dev_credentials`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import json
 import logging
 import socket
 import sys
@@ -27,6 +30,7 @@ from events.connect import open_bus
 from models.database import Database, database_url, open_database
 from models.seed.generate import Scale
 from models.seed.run import seed_domain
+from platform_cli.dev_credentials import DevCredentials, dev_security
 from platform_cli.serving import QuietServer, bind, serve_until_stopped
 from router.cors import CorsPolicy
 from router.graphiql import GraphiQLExample
@@ -65,6 +69,13 @@ class Platform:
     router_app: Starlette
     peers: Peers
     transport: MountedTransport
+    # the router verifies these HS256 tokens (its directives are enforced: a caller
+    # without a token is anonymous and sees the catalogue only)
+    credentials: DevCredentials = field(default_factory=DevCredentials)
+
+    def staff_headers(self) -> dict[str, str]:
+        """Request headers of a staff caller with every scope of the catalogue."""
+        return {"authorization": f"Bearer {self.credentials.staff_token()}"}
 
 
 def _open_databases() -> dict[str, Database]:
@@ -79,12 +90,23 @@ def _open_databases() -> dict[str, Database]:
     return databases
 
 
+def _graphiql_example(credentials: DevCredentials) -> GraphiQLExample:
+    """Customer 360, sent with the staff token (the router enforces the access rules)."""
+    example = GraphiQLExample.from_file(EXAMPLE_OPERATION)
+    headers = json.dumps({"Authorization": f"Bearer {credentials.staff_token()}"}, indent=2)
+    return dataclasses.replace(example, headers=headers)
+
+
 @contextlib.asynccontextmanager
 async def wire_platform(
-    databases: Mapping[str, Database], supergraph_sdl: str
+    databases: Mapping[str, Database],
+    supergraph_sdl: str,
+    credentials: DevCredentials | None = None,
 ) -> AsyncIterator[Platform]:
     """Mount every subgraph in-process and put the router in front; the caller owns the
-    databases."""
+    databases. The router accepts bearer tokens of ``credentials`` (the development
+    platform's when None, :mod:`platform_cli.dev_credentials`)."""
+    credentials = credentials or DevCredentials()
     transport = MountedTransport()
     async with httpx.AsyncClient(transport=transport, timeout=10.0) as client:
         peers = Peers(urls={name: local_url(name) for name in DOMAINS}, client=client)
@@ -95,10 +117,15 @@ async def wire_platform(
             transport.mount(local_url(name), app)
         router = Router.from_supergraph_sdl(supergraph_sdl, transport=transport)
         router_app = create_router_app(
-            router, cors=DEV_CORS, graphiql_example=GraphiQLExample.from_file(EXAMPLE_OPERATION)
+            router,
+            cors=DEV_CORS,
+            graphiql_example=_graphiql_example(credentials),
+            security=dev_security(credentials),
         )
         try:
-            yield Platform(dict(databases), subgraph_apps, router, router_app, peers, transport)
+            yield Platform(
+                dict(databases), subgraph_apps, router, router_app, peers, transport, credentials
+            )
         finally:
             await router.aclose()
 
@@ -155,6 +182,11 @@ async def _serve(options: DevOptions, sockets: Mapping[str, socket.socket]) -> N
         ]
         bus = open_bus(platform.databases["orders"])
         print(f"router:     http://{options.host}:{options.port}/graphql (GraphiQL in a browser)")
+        credentials = platform.credentials
+        print("staff token (every scope; send as Authorization: Bearer <token>):")
+        print(f"  {credentials.staff_token()}")
+        print("customer token (customer 1):")
+        print(f"  {credentials.customer_token(1)}")
         if options.expose_subgraphs:
             for name in DOMAINS:
                 print(f"{name + ':':11} {local_url(name, options.host)}")

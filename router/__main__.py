@@ -30,6 +30,7 @@ import orjson
 
 from router.audit.cli import add_audit_parser, run_audit
 from router.audit.log import AuditLog
+from router.authorization.access_table import access_table
 from router.compression import DEFAULT_MIN_COMPRESS_BYTES
 from router.config import RouterConfig, load_config
 from router.cors import CorsPolicy
@@ -41,6 +42,7 @@ from router.operation_documents import OperationDocuments
 from router.pipeline import Router
 from router.rate_limit import RateLimiter
 from router.request import GraphQLRequest, RequestError
+from router.security.identity import Identity, IdentityKind
 from router.security.keys_cli import add_keys_parser, run_keys
 from router.security.middleware import security_from_config
 from router.server import DEFAULT_BODY_TIMEOUT, create_app
@@ -120,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("operation", metavar="QUERY_OR_FILE", help="operation text, file or -")
     explain.add_argument("--operation-name", default=None)
     explain.add_argument("--variables", default=None, help="variables as a JSON object")
+    access = commands.add_parser(
+        "access-table", help="print docs/access.md: every type and field with its requirement"
+    )
+    _add_supergraph(access)
     add_keys_parser(commands)
     add_audit_parser(commands)
     add_documents_parser(commands)
@@ -230,6 +236,7 @@ def _serve(args: argparse.Namespace) -> int:
         request_timeout=args.request_timeout,
         demand_control=config.demand_control,
         traffic_shaping=config.traffic_shaping,
+        authorization=config.authorization,
     )
     cors = CorsPolicy.parse([*args.cors_origin] or [os.environ.get("ROUTER_CORS_ORIGINS", "")])
     example = GraphiQLExample.from_file(args.graphiql_example) if args.graphiql_example else None
@@ -296,7 +303,15 @@ def _print_plan(router: Router, args: argparse.Namespace) -> int:
         operation_name=args.operation_name,
         variables=variables,
     )
-    prepared = router.prepare(request)
+    # the plan of a caller holding every scope the supergraph mentions (explain shows
+    # plans, never data)
+    requirements = router.authorizer.requirements
+    scopes = {"staff"}.union(
+        *(r.scope_names() for r in (*requirements.types.values(), *requirements.fields.values()))
+    )
+    prepared = router.prepare(
+        request, Identity(IdentityKind.USER, subject="explain", scopes=frozenset(scopes))
+    )
     if isinstance(prepared, RequestError):
         for error in prepared.errors:
             print(f"error: {error.get('message')}", file=sys.stderr)
@@ -313,6 +328,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "documents":
             return run_documents(args, sys.stdout)
+        if args.command == "access-table":
+            sys.stdout.write(access_table(args.supergraph.read_text(encoding="utf-8")))
+            return 0
         if args.command == "keys":
             config = load_config(args.config) if args.config else RouterConfig()
             return run_keys(args, args.database_url or config.api_keys.database_url, sys.stdout)

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from router.audit.config import AuditConfig
+from router.authorization.config import AuthorizationConfig
 from router.batching import BatchingConfig
 from router.csrf import CsrfConfig
 from router.demand_control import DemandControlConfig
@@ -62,6 +63,7 @@ class RouterConfig(BaseModel):
     identity_propagation: IdentityPropagationConfig = Field(
         default_factory=IdentityPropagationConfig
     )
+    authorization: AuthorizationConfig = Field(default_factory=AuthorizationConfig)
     demand_control: DemandControlConfig = Field(default_factory=DemandControlConfig)
     rate_limits: RateLimitConfig = Field(default_factory=RateLimitConfig)
     traffic_shaping: TrafficShapingConfig = Field(default_factory=TrafficShapingConfig)

@@ -21,6 +21,10 @@ from typing import Any, Literal
 import httpx
 from graphql import DocumentNode, GraphQLSchema, execute_sync
 
+from router.authorization.authorizer import Authorizer, unauthorized_errors
+from router.authorization.config import AuthorizationConfig
+from router.authorization.needs import NO_NEEDS, Needs
+from router.authorization.requirements import AccessRequirements, Grant
 from router.byte_cache import ByteBoundedLRU
 from router.demand_control import DemandControl, DemandControlConfig
 from router.execution import execute_plan
@@ -42,6 +46,7 @@ from router.planning.coverage import check_plan_coverage, describe_gaps
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
 from router.response_coverage import ResponseCoverageError, check_response_coverage
 from router.response_shaping import ShapingSchema, shape_response
+from router.security.identity import ANONYMOUS, Identity
 from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphClients
 from router.supergraph import Supergraph
 from router.traffic_shaping import TrafficShapingConfig, subgraph_shaping
@@ -84,10 +89,31 @@ class PreparedOperation:
     variables: Mapping[str, Any]
     # demand control's estimate (router.demand_control), None when it is off
     estimated_cost: float | None = None
+    # one UNAUTHORIZED_FIELD_OR_TYPE error per path router.authorization removed; ``plan``
+    # answers the operation without them, ``operation`` (what the client asked) shapes
+    # the response, so each removed field is null
+    authorization_errors: tuple[Mapping[str, Any], ...] = ()
 
 
-# the normalized operation, its plan, and the error to answer instead when the plan has gaps
-_PlanEntry = tuple[NormalizedOperation, QueryPlan, RequestError | None]
+# the normalized operation, the part of it the caller may see, its plan, the error to answer
+# instead (gaps in the plan, or an unauthorized operation in reject mode), and the
+# authorization errors of the removed paths
+_PlanEntry = tuple[
+    NormalizedOperation,
+    NormalizedOperation,
+    QueryPlan,
+    RequestError | None,
+    tuple[Mapping[str, Any], ...],
+]
+_DocumentEntry = tuple[DocumentNode | RequestError, tuple[str, ...], Needs]
+_PlanKey = tuple[str, str | None, tuple[bool, ...], Grant | None]
+
+
+class _Unknown:
+    """The caller's grant is not known yet (its document was not cached)."""
+
+
+_UNKNOWN = _Unknown()
 
 
 def _request_error(kind: RequestErrorKind, message: str, code: str | None = None) -> RequestError:
@@ -122,34 +148,40 @@ class _Preparer:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         max_cached_query_bytes: int = DEFAULT_MAX_CACHED_QUERY_BYTES,
         demand_control: DemandControl | None = None,
+        authorizer: Authorizer | None = None,
     ) -> None:
+        """``authorizer`` None plans every operation whole (``explain``: no data flows)."""
         self.supergraph = supergraph
         self.demand_control = demand_control
+        self.authorizer = authorizer
         self.planner = QueryPlanner(supergraph)
         self.limits = limits or OperationLimits()
         self.max_cached_query_bytes = max_cached_query_bytes
         max_entry = _weight("x" * max_cached_query_bytes)
         # half of the bytes each: a flood of invalid documents cannot evict every plan
         # keyed by the query text, or by the SHA-256 of a large refused one
-        self.documents: ByteBoundedLRU[
-            str | bytes, tuple[DocumentNode | RequestError, tuple[str, ...]]
-        ]
+        self.documents: ByteBoundedLRU[str | bytes, _DocumentEntry]
         self.documents = ByteBoundedLRU(cache_bytes // 2, max_entry, cache_size)
-        self.plans: ByteBoundedLRU[tuple[str, str | None, tuple[bool, ...]], _PlanEntry]
+        self.plans: ByteBoundedLRU[_PlanKey, _PlanEntry]
         self.plans = ByteBoundedLRU(cache_bytes // 2, max_entry, cache_size)
 
-    def document(self, query: str) -> tuple[DocumentNode | RequestError, tuple[str, ...]]:
+    def document(self, query: str) -> _DocumentEntry:
         """Cached by text; a text too large to cache is remembered by its SHA-256 when it is
         refused, so that sending a large hostile document again costs a hash, not a parse."""
         oversized = check_document_size(query, self.limits)
         if oversized is not None:  # refused at once: not even hashed
-            return limit_error(oversized), ()
+            return limit_error(oversized), (), NO_NEEDS
         key = self._document_key(query)
         entry = self.documents.get(key)
         if entry is None:
             document = parse_and_validate(self.supergraph.api_schema, query, self.limits)
-            names = condition_variables(document) if isinstance(document, DocumentNode) else ()
-            entry = (document, names)
+            names: tuple[str, ...] = ()
+            needs = NO_NEEDS
+            if isinstance(document, DocumentNode):
+                names = condition_variables(document)
+                if self.authorizer is not None:
+                    needs = self.authorizer.needs(document, self.supergraph.api_schema)
+            entry = (document, names, needs)
             if isinstance(document, RequestError):  # the key and the errors, no AST
                 refused = len(key) + len(repr(document.errors))
                 self.documents.put(key, entry, refused)
@@ -157,20 +189,31 @@ class _Preparer:
                 self.documents.put(query, entry, _weight(query))
         return entry
 
-    def is_cached(self, request: GraphQLRequest) -> bool:
-        """Whether the document and a plan for ``request`` are cached (then ``prepare``
-        only coerces variables)."""
+    def grant(self, needs: Needs, identity: Identity) -> Grant | None:
+        return None if self.authorizer is None else self.authorizer.grant(needs, identity)
+
+    def is_cached(self, request: GraphQLRequest, identity: Identity = ANONYMOUS) -> bool:
+        """Whether the document and a plan for ``request`` by ``identity`` are cached
+        (then ``prepare`` only coerces variables)."""
+        return self.lookup(request, identity)[0]
+
+    def lookup(
+        self, request: GraphQLRequest, identity: Identity = ANONYMOUS
+    ) -> tuple[bool, Grant | _Unknown | None]:
+        """:meth:`is_cached`, and the caller's grant when the document is cached (so that
+        ``prepare`` does not ask the policy hook again)."""
         if check_document_size(request.query, self.limits) is not None:
-            return True
+            return True, None  # prepare refuses it at once
         entry = self.documents.get(self._document_key(request.query))
         if entry is None:
-            return False
-        document, names = entry
+            return False, _UNKNOWN
+        document, names, needs = entry
         if isinstance(document, RequestError):
-            return True
+            return True, None
         variables = request.variables or {}
-        key = (request.query, request.operation_name, condition_key(names, variables))
-        return self.plans.get(key) is not None
+        grant = self.grant(needs, identity)
+        key = (request.query, request.operation_name, condition_key(names, variables), grant)
+        return self.plans.get(key) is not None, grant
 
     def _document_key(self, query: str) -> str | bytes:
         """The text itself, or the SHA-256 of a text too large to cache."""
@@ -195,10 +238,16 @@ class _Preparer:
         return _request_error(RequestErrorKind.PLANNING, describe_gaps(gaps))
 
     def prepare(
-        self, request: GraphQLRequest, *, coerce: bool = True
+        self,
+        request: GraphQLRequest,
+        identity: Identity = ANONYMOUS,
+        *,
+        coerce: bool = True,
+        grant: Grant | _Unknown | None = _UNKNOWN,
     ) -> PreparedOperation | RequestError:
-        """``coerce=False`` plans without checking variables (missing conditions are false)."""
-        document, names = self.document(request.query)
+        """``coerce=False`` plans without checking variables (missing conditions are false);
+        ``grant``: the caller's, when :meth:`is_cached` computed it."""
+        document, names, needs = self.document(request.query)
         if isinstance(document, RequestError):
             return document
         definition = select_operation(self.supergraph.api_schema, document, request.operation_name)
@@ -210,7 +259,9 @@ class _Preparer:
             variables = coerce_variables(schema, definition, request.variables)
         if isinstance(variables, RequestError):
             return variables
-        key = (request.query, request.operation_name, condition_key(names, variables))
+        if isinstance(grant, _Unknown):
+            grant = self.grant(needs, identity)
+        key = (request.query, request.operation_name, condition_key(names, variables), grant)
         entry = self.plans.get(key)
         estimated: float | RequestError | None = None
         if entry is None:
@@ -219,25 +270,33 @@ class _Preparer:
                 return _request_error(
                     RequestErrorKind.VALIDATION, "Subscriptions are not supported by this router."
                 )
-            estimated = self.cost_rejection(key, operation, variables)
+            filtered = operation
+            errors: tuple[Mapping[str, Any], ...] = ()
+            if self.authorizer is not None:
+                result = self.authorizer.filter(operation, grant)
+                filtered, errors = result.operation, unauthorized_errors(result.removed)
+            refusal = self.refusal(errors)
+            if refusal is not None:  # reject mode: nothing is planned or run
+                entry = (operation, filtered, QueryPlan(None), refusal, errors)
+                self.plans.put(key, entry, _weight(request.query))
+                return refusal
+            estimated = self.cost_rejection(key, filtered, variables)
             if isinstance(estimated, RequestError):
                 return estimated  # before planning: a refused operation costs no plan
-            try:
-                plan = self.planner.plan(operation)
-            except PlanningError as error:
-                return _request_error(RequestErrorKind.PLANNING, str(error))
-            except Exception:  # a planner bug: the client gets a stable code, the log the rest
-                _log.exception("query planning failed")
-                return _request_error(RequestErrorKind.PLANNING, "The query could not be planned.")
-            entry = (operation, plan, self.coverage_error(request, operation, plan))
+            planned = self.plan(request, filtered)
+            if isinstance(planned, RequestError):
+                return planned
+            entry = (operation, filtered, *planned, errors)
             self.plans.put(key, entry, _weight(request.query))
         else:
-            estimated = self.cost_rejection(key, entry[0], variables)
+            if entry[3] is not None:
+                return entry[3]
+            estimated = self.cost_rejection(key, entry[1], variables)
             if isinstance(estimated, RequestError):
                 return estimated
-        operation, plan, coverage_error = entry
-        if coverage_error is not None:
-            return coverage_error
+        operation, _, plan, refused, errors = entry
+        if refused is not None:
+            return refused
         return PreparedOperation(
             operation.kind,
             operation.name,
@@ -245,7 +304,31 @@ class _Preparer:
             plan,
             dict(request.variables or {}),
             estimated,
+            errors,
         )
+
+    def refusal(self, errors: tuple[Mapping[str, Any], ...]) -> RequestError | None:
+        """Reject mode's answer to an operation that asked for anything unauthorized."""
+        if not errors or self.authorizer is None:
+            return None
+        if not self.authorizer.config.reject_unauthorized:
+            return None
+        return RequestError(RequestErrorKind.UNAUTHORIZED, errors)
+
+    def plan(
+        self, request: GraphQLRequest, operation: NormalizedOperation
+    ) -> tuple[QueryPlan, RequestError | None] | RequestError:
+        """The plan and its coverage error; an operation left empty needs no fetch."""
+        if not operation.selections:
+            return QueryPlan(None), None
+        try:
+            plan = self.planner.plan(operation)
+        except PlanningError as error:
+            return _request_error(RequestErrorKind.PLANNING, str(error))
+        except Exception:  # a planner bug: the client gets a stable code, the log the rest
+            _log.exception("query planning failed")
+            return _request_error(RequestErrorKind.PLANNING, "The query could not be planned.")
+        return plan, self.coverage_error(request, operation, plan)
 
     def cost_rejection(
         self, key: Hashable, operation: NormalizedOperation, variables: Mapping[str, Any]
@@ -275,22 +358,30 @@ class Router:
         cache_bytes: int = DEFAULT_CACHE_BYTES,
         request_timeout: float | None = None,
         demand_control: DemandControl | None = None,
+        authorization: AuthorizationConfig | None = None,
     ) -> None:
         """``request_timeout``: seconds one client request may spend in subgraphs
         (each subgraph request also has the clients' own timeout); ``demand_control``
-        estimates each operation's cost and may refuse it before planning."""
+        estimates each operation's cost and may refuse it before planning. The
+        supergraph's authorization directives are always enforced (``authorization``
+        only picks the mode, see :mod:`router.authorization`)."""
         self.supergraph = supergraph
         self.demand_control = demand_control
         self.request_timeout = request_timeout
         self.api_schema: GraphQLSchema = supergraph.api_schema
         self.clients = clients
         self.response_checks = response_checks or _response_checks_from_environment()
+        self.authorizer = Authorizer(
+            AccessRequirements.from_supergraph(supergraph.schema, supergraph.possible_types),
+            authorization,
+        )
         self._preparer = _Preparer(
             supergraph,
             plan_cache_size,
             limits=limits,
             cache_bytes=cache_bytes,
             demand_control=demand_control,
+            authorizer=self.authorizer,
         )
         # parse/validate/normalise/plan of uncached operations: one thread, so the planner
         # never runs twice at once and the event loop keeps answering meanwhile
@@ -313,6 +404,7 @@ class Router:
         request_timeout: float | None = None,
         demand_control: DemandControlConfig | None = None,
         traffic_shaping: TrafficShapingConfig | None = None,
+        authorization: AuthorizationConfig | None = None,
     ) -> Router:
         """``traffic_shaping`` names unknown subgraphs: ValueError."""
         supergraph = Supergraph.from_sdl(sdl)
@@ -338,18 +430,26 @@ class Router:
             cache_bytes=cache_bytes,
             request_timeout=request_timeout,
             demand_control=control,
+            authorization=authorization,
         )
 
-    def prepare(self, request: GraphQLRequest) -> PreparedOperation | RequestError:
-        return self._preparer.prepare(request)
+    def prepare(
+        self, request: GraphQLRequest, identity: Identity = ANONYMOUS
+    ) -> PreparedOperation | RequestError:
+        """Prepare ``request`` for ``identity`` (anonymous unless given: what it may not
+        see is removed, see :mod:`router.authorization`)."""
+        return self._preparer.prepare(request, identity)
 
-    async def prepare_async(self, request: GraphQLRequest) -> PreparedOperation | RequestError:
+    async def prepare_async(
+        self, request: GraphQLRequest, identity: Identity = ANONYMOUS
+    ) -> PreparedOperation | RequestError:
         """``prepare`` on the event loop when cached (variables only), else in the planning
         thread: a large or hostile document never holds the loop."""
-        if self._preparer.is_cached(request):
-            return self.prepare(request)
+        cached, grant = self._preparer.lookup(request, identity)
+        if cached:
+            return self._preparer.prepare(request, identity, grant=grant)
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._planning, self.prepare, request)
+        return await loop.run_in_executor(self._planning, self.prepare, request, identity)
 
     async def execute(self, prepared: PreparedOperation) -> dict[str, Any]:
         """The wire-format response body; never raises."""
@@ -383,6 +483,8 @@ class Router:
             shaped, shaping_errors = await asyncio.to_thread(shape)
         else:
             shaped, shaping_errors = shape()
+        if prepared.authorization_errors:
+            errors[:0] = (dict(error) for error in prepared.authorization_errors)
         if self.response_checks != "off":
             every_error = errors + shaping_errors
             errors.extend(self._check_response(prepared, data, shaped, every_error, null_entities))

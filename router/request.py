@@ -46,6 +46,9 @@ class RequestErrorKind(enum.Enum):
     PLANNING = "QUERY_PLANNING_FAILED"
     # over an operation limit (router.limits): each error carries its own code, HTTP 400
     LIMIT = "OPERATION_LIMIT_EXCEEDED"
+    # asked for fields or types the caller may not see, with router.yaml
+    # authorization.reject_unauthorized (each error carries its path; HTTP 403)
+    UNAUTHORIZED = "UNAUTHORIZED_FIELD_OR_TYPE"
 
 
 @dataclass(frozen=True, slots=True)

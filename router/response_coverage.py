@@ -67,23 +67,46 @@ class _Errors:
         self.null_entities = {tuple(path) for path in null_entities}
         self.prefixes: set[Path] = set()  # every prefix of every error path, itself included
         self.pathless = False
+        # paths of router.authorization's errors: "@" for any list index, fragment steps
+        # ("... on T") dropped
+        self.patterns: list[Path] = []
         for error in errors:
             path = error.get("path")
             if not isinstance(path, list):
                 self.pathless = True
+                continue
+            if any(step == "@" or str(step).startswith("... on ") for step in path):
+                self.patterns.append(tuple(s for s in path if not str(s).startswith("... on ")))
                 continue
             full = tuple(path)
             self.paths.add(full)
             self.prefixes.update(full[:length] for length in range(len(full) + 1))
 
     def at_or_below(self, path: Path) -> bool:
-        return path in self.prefixes
+        return path in self.prefixes or any(
+            _matches(path, pattern[: len(path)]) for pattern in self.patterns
+        )
 
     def above(self, path: Path) -> bool:
-        return self.pathless or any(
-            path[:length] in self.paths or path[:length] in self.null_entities
-            for length in range(len(path))
+        return (
+            self.pathless
+            or any(
+                path[:length] in self.paths or path[:length] in self.null_entities
+                for length in range(len(path))
+            )
+            or any(
+                len(pattern) < len(path) and _matches(path[: len(pattern)], pattern)
+                for pattern in self.patterns
+            )
         )
+
+
+def _matches(concrete: Path, pattern: Path) -> bool:
+    """Whether a response path is ``pattern``, whose ``"@"`` steps match any list index."""
+    return len(concrete) == len(pattern) and all(
+        step == wanted or (wanted == "@" and isinstance(step, int))
+        for step, wanted in zip(concrete, pattern, strict=True)
+    )
 
 
 class _Walker:

@@ -61,6 +61,7 @@ from router.pipeline import Router
 from router.rate_limit import ClientBuckets, RateLimiter
 from router.readiness import check_readiness
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
+from router.security.identity import ANONYMOUS, Identity, IdentityKind
 from router.security.middleware import RouterSecurity
 from router.security_headers import SecurityHeadersConfig
 
@@ -138,6 +139,7 @@ def create_app(
     endpoint.batching = batching or BatchingConfig()
     endpoint.introspection = introspection
     endpoint.audit = audit
+    endpoint.require_authentication = router.authorizer.config.require_authentication
     graphql_app: ASGIApp = endpoint
     if rate_limiter is not None:
         graphql_app = rate_limiter.wrap(graphql_app)
@@ -228,6 +230,7 @@ class _GraphQLEndpoint:
         self.batching = BatchingConfig()
         self.introspection = True
         self.audit: AuditLog | None = None
+        self.require_authentication = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A raw ASGI app so that every method reaches :meth:`handle` (405s are ours)."""
@@ -314,9 +317,12 @@ class _GraphQLEndpoint:
     ) -> tuple[dict[str, Any], int]:
         """One operation's response body and status (raises :class:`HTTPProblem`)."""
         identity = (request.scope.get("state") or {}).get("identity")
-        client_id = getattr(identity, "client_id", None)
-        graphql_request = await self.documents.resolve(graphql_request, client_id)
-        prepared = await self._router.prepare_async(graphql_request)
+        if not isinstance(identity, Identity):
+            identity = ANONYMOUS  # no security configured: nobody is authenticated
+        if self.require_authentication and identity.kind is IdentityKind.ANONYMOUS:
+            raise HTTPProblem(401, "UNAUTHENTICATED", "This router requires a credential.")
+        graphql_request = await self.documents.resolve(graphql_request, identity.client_id)
+        prepared = await self._router.prepare_async(graphql_request, identity)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
             if prepared.kind is RequestErrorKind.PLANNING:  # valid, but no plan: data null
@@ -325,6 +331,8 @@ class _GraphQLEndpoint:
             status = request_error_status(media_type)
             if prepared.kind is RequestErrorKind.LIMIT:  # as Apollo Router: 400 for both types
                 status = 400
+            elif prepared.kind is RequestErrorKind.UNAUTHORIZED:  # reject mode: nothing ran
+                status = 403
             return result, status
         _check_kind(prepared.kind, is_post=request.method == "POST")
         if not self.introspection and prepared.operation.introspection is not None:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["PEERS_DIR", "REPOSITORY", "needs_node", "node_available"]
+from bench.peer_supergraph import without_access_control
+
+__all__ = ["PEERS_DIR", "REPOSITORY", "needs_node", "node_available", "without_access_control"]
 
 REPOSITORY = Path(__file__).resolve().parents[1]
 PEERS_DIR = Path(os.environ.get("PEERS_DIR") or REPOSITORY / "tools" / "peers")

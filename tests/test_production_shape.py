@@ -29,11 +29,15 @@ PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   id status customer { id name } lines { quantity product { id name } } } }"""
 
 
+KEYS_CREATE = [".venv/bin/python", "-m", "router", "keys", "create"]
+
+
 @dataclass
 class Fleet:
     ports: dict[int, int]
     logs: dict[str, Path] = field(default_factory=dict)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    api_key: str = ""  # a back-office key (the router enforces docs/access.md)
 
     @property
     def router(self) -> str:
@@ -88,6 +92,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
     try:
         _start(block.with_ports(ports), fleet, env, directory)
         _wait_until_ready(fleet)
+        fleet.api_key = _create_key(env)
         yield fleet
     finally:
         for process in fleet.processes:
@@ -98,6 +103,16 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def _create_key(env: dict[str, str]) -> str:
+    """A staff key with pii:read, made with the README's command (printed once)."""
+    command = [*KEYS_CREATE, "--client", "back-office", "--scopes", "staff pii:read"]
+    result = subprocess.run(
+        command, cwd=REPOSITORY, env=env, capture_output=True, text=True, check=True, timeout=60
+    )
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("key:")]
+    return line.removeprefix("key:").strip()
 
 
 def _wait_until_ready(fleet: Fleet) -> None:
@@ -116,7 +131,10 @@ def _wait_until_ready(fleet: Fleet) -> None:
 
 def _post(fleet: Fleet, query: str, **variables: Any) -> dict[str, Any]:
     response = httpx.post(
-        f"{fleet.router}/graphql", json={"query": query, "variables": variables}, timeout=30
+        f"{fleet.router}/graphql",
+        json={"query": query, "variables": variables},
+        headers={"x-api-key": fleet.api_key},
+        timeout=30,
     )
     body: dict[str, Any] = response.json()
     return body

@@ -13,6 +13,12 @@ from strawberry.types import Info
 
 from models import customers as model
 from subgraphs.common.access import CUSTOMER_PROFILES, CUSTOMER_UPDATES
+from subgraphs.common.access_directives import (
+    BULK_CUSTOMERS_READ,
+    CUSTOMER_UPDATE,
+    CUSTOMERS_READ,
+    CUSTOMERS_WRITE,
+)
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.ids import parse_id
@@ -70,13 +76,15 @@ def _filtered(statement: Select[Any], where: CustomerFilter | None) -> Select[An
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="One customer by id, or null when there is none.")
+    @strawberry.field(
+        description="One customer by id, or null when there is none.", directives=CUSTOMERS_READ
+    )
     async def customer(self, info: Info[Any, Any], id: strawberry.ID) -> Customer | None:
         return await Customer.resolve_reference(info, id)
 
     @strawberry.field(
         description="Customers, a page at a time; by ascending id unless `orderBy`.",
-        directives=CONNECTION_DIRECTIVES,
+        directives=[*CONNECTION_DIRECTIVES, *BULK_CUSTOMERS_READ],
     )
     async def customers(
         self,
@@ -134,7 +142,10 @@ async def _commit(session: AsyncSession, email: str, stage: Callable[[], None]) 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a customer; the email must be valid and unused.")
+    @strawberry.mutation(
+        description="Create a customer; the email must be valid and unused.",
+        directives=CUSTOMERS_WRITE,
+    )
     async def create_customer(self, info: Info[Any, Any], input: CreateCustomerInput) -> Customer:
         row = model.Customer(
             name=validation.clean_name(input.name),
@@ -150,7 +161,9 @@ class Mutation:
             await _commit(session, row.email, lambda: outbox.stage_registered(session, row))
         return Customer.from_row(row)
 
-    @strawberry.mutation(description="Change some of a customer's fields.")
+    @strawberry.mutation(
+        description="Change some of a customer's fields.", directives=CUSTOMER_UPDATE
+    )
     async def update_customer(
         self, info: Info[Any, Any], id: strawberry.ID, input: UpdateCustomerInput
     ) -> Customer:

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from models import customers as model
 from subgraphs.common.access import CUSTOMER_PROFILES
+from subgraphs.common.access_directives import CUSTOMERS_READ
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.customers import loaders
@@ -54,7 +55,9 @@ class Address:
         )
 
 
-@strawberry.federation.type(keys=["id"], description="A customer of the business.")
+@strawberry.federation.type(
+    keys=["id"], description="A customer of the business.", directives=CUSTOMERS_READ
+)
 class Customer:
     id: strawberry.ID
     name: str = strawberry.federation.field(tags=_PII)

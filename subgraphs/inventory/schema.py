@@ -9,6 +9,7 @@ from sqlalchemy import select
 from strawberry.types import Info
 
 from models import inventory as model
+from subgraphs.common.access_directives import INVENTORY_READ, INVENTORY_WRITE
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import NotFound
 from subgraphs.common.ids import parse_id
@@ -27,19 +28,24 @@ __all__ = ["Mutation", "Query", "schema"]
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Every warehouse, by code.")
+    @strawberry.field(description="Every warehouse, by code.", directives=INVENTORY_READ)
     async def warehouses(self, info: Info[Any, Any]) -> list[Warehouse]:
         async with context_of(info).database.sessions() as session:
             rows = await session.scalars(select(model.Warehouse).order_by(model.Warehouse.code))
             return [Warehouse.from_row(row) for row in rows]
 
-    @strawberry.field(description="One warehouse by code, or null when there is none.")
+    @strawberry.field(
+        description="One warehouse by code, or null when there is none.", directives=INVENTORY_READ
+    )
     async def warehouse(self, info: Info[Any, Any], code: str) -> Warehouse | None:
         code = validation.clean_warehouse_code(code)
         row = await stock.warehouse_by_code(context_of(info).database, code)
         return None if row is None else Warehouse.from_row(row)
 
-    @strawberry.field(description="Every reservation made for a reference, oldest first.")
+    @strawberry.field(
+        description="Every reservation made for a reference, oldest first.",
+        directives=INVENTORY_READ,
+    )
     async def reservations(self, info: Info[Any, Any], reference: str) -> list[Reservation]:
         reference = validation.clean_reference(reference)
         async with context_of(info).database.sessions() as session:
@@ -54,7 +60,8 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Add (delta > 0) or remove (delta < 0) units; never below what is reserved."
+        description="Add (delta > 0) or remove (delta < 0) units; never below what is reserved.",
+        directives=INVENTORY_WRITE,
     )
     async def adjust_stock(
         self, info: Info[Any, Any], product_id: strawberry.ID, warehouse_code: str, delta: int
@@ -70,7 +77,8 @@ class Mutation:
 
     @strawberry.mutation(
         description="Reserve every line or none (CONFLICT with extensions.productId when short). "
-        "Idempotent per reference: the same reference returns its existing reservations."
+        "Idempotent per reference: the same reference returns its existing reservations.",
+        directives=INVENTORY_WRITE,
     )
     async def reserve_stock(
         self, info: Info[Any, Any], reference: str, lines: list[ReservationLineInput]
@@ -82,14 +90,18 @@ class Mutation:
         )
         return [Reservation.from_row(row) for row in rows]
 
-    @strawberry.mutation(description="Give back a reference's active reservations; the count.")
+    @strawberry.mutation(
+        description="Give back a reference's active reservations; the count.",
+        directives=INVENTORY_WRITE,
+    )
     async def release_reservation(self, info: Info[Any, Any], reference: str) -> int:
         return await reservations.release(
             context_of(info).database, validation.clean_reference(reference)
         )
 
     @strawberry.mutation(
-        description="Ship a reference's active reservations: on hand and reserved both drop."
+        description="Ship a reference's active reservations: on hand and reserved both drop.",
+        directives=INVENTORY_WRITE,
     )
     async def fulfill_reservation(self, info: Info[Any, Any], reference: str) -> int:
         return await reservations.fulfill(

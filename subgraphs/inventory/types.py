@@ -12,6 +12,7 @@ from strawberry.types import Info
 from strawberry.utils.await_maybe import await_maybe
 
 from models import inventory as model
+from subgraphs.common.access_directives import INVENTORY_READ
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage, Sort
@@ -50,7 +51,9 @@ class ShippingEstimate:
     days: int = strawberry.field(description="Business days until delivery.")
 
 
-@strawberry.type(description="A warehouse stock is kept and shipped from.")
+@strawberry.type(
+    description="A warehouse stock is kept and shipped from.", directives=INVENTORY_READ
+)
 class Warehouse:
     id: strawberry.ID
     code: str
@@ -95,7 +98,7 @@ async def _warehouse(info: Info[Any, Any], warehouse_id: int) -> Warehouse:
     return Warehouse.from_row(row)
 
 
-@strawberry.type(description="Units of one product in one warehouse.")
+@strawberry.type(description="Units of one product in one warehouse.", directives=INVENTORY_READ)
 class StockLevel:
     product_id: strawberry.Private[int]
     warehouse_id: strawberry.Private[int]
@@ -226,7 +229,11 @@ class Product:
     def available_quantity(self, info: Info[Any, Any]) -> int | Awaitable[int]:
         return self._from_levels(info, _available_quantity)
 
-    @strawberry.field(description="Stock per warehouse.", graphql_type=list[StockLevel] | None)
+    @strawberry.field(
+        description="Stock per warehouse.",
+        graphql_type=list[StockLevel] | None,
+        directives=INVENTORY_READ,
+    )
     def stock(self, info: Info[Any, Any]) -> list[StockLevel] | Awaitable[list[StockLevel]]:
         return self._from_levels(info, _stock)
 
@@ -242,7 +249,10 @@ async def _load_levels(info: Info[Any, Any], product_id: int) -> Sequence[StockL
     return await context_of(info).loader(loaders.stock_by_product).load(product_id)
 
 
-@strawberry.type(description="Units of a product held for a reference (e.g. an order).")
+@strawberry.type(
+    description="Units of a product held for a reference (e.g. an order).",
+    directives=INVENTORY_READ,
+)
 class Reservation:
     id: strawberry.ID
     reference: str

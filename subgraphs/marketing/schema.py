@@ -12,6 +12,12 @@ from strawberry.types import Info
 
 from models import marketing as model
 from models.base import utcnow
+from subgraphs.common.access_directives import (
+    AUTHENTICATED,
+    MARKETING_READ,
+    MARKETING_WRITE,
+    REDEEM_COUPON,
+)
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
@@ -56,14 +62,16 @@ def _filtered(statement: Select[Any], where: CampaignFilter | None) -> Select[An
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="One campaign by id, or null when there is none.")
+    @strawberry.field(
+        description="One campaign by id, or null when there is none.", directives=MARKETING_READ
+    )
     async def campaign(self, info: Info[Any, Any], id: strawberry.ID) -> Campaign | None:
         row = await context_of(info).loader(loaders.campaigns_by_id).load(parse_id(id))
         return None if row is None else Campaign.from_row(row)
 
     @strawberry.field(
         description="Campaigns, a page at a time; by ascending id unless `orderBy`.",
-        directives=CONNECTION_DIRECTIVES,
+        directives=[*CONNECTION_DIRECTIVES, *MARKETING_READ],
     )
     async def campaigns(
         self,
@@ -83,7 +91,9 @@ class Query:
             database, statement, "campaigns", sort, page, Campaign.from_row
         )
 
-    @strawberry.field(description="A coupon by its code (case-insensitive), or null.")
+    @strawberry.field(
+        description="A coupon by its code (case-insensitive), or null.", directives=AUTHENTICATED
+    )
     async def coupon(self, info: Info[Any, Any], code: str) -> Coupon | None:
         async with context_of(info).database.sessions() as session:
             row = await session.scalar(
@@ -109,7 +119,7 @@ def _check_redeemable(campaign: model.Campaign, coupon: model.Coupon) -> None:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a DRAFT campaign.")
+    @strawberry.mutation(description="Create a DRAFT campaign.", directives=MARKETING_WRITE)
     async def create_campaign(self, info: Info[Any, Any], input: CreateCampaignInput) -> Campaign:
         starts_at, ends_at = validation.clean_window(input.starts_at, input.ends_at)
         row = model.Campaign(
@@ -123,7 +133,7 @@ class Mutation:
             session.add(row)
         return Campaign.from_row(row)
 
-    @strawberry.mutation(description="Activate or end a campaign.")
+    @strawberry.mutation(description="Activate or end a campaign.", directives=MARKETING_WRITE)
     async def update_campaign_status(
         self,
         info: Info[Any, Any],
@@ -137,7 +147,9 @@ class Mutation:
             row.status = status
         return Campaign.from_row(row)
 
-    @strawberry.mutation(description="Add a coupon to a campaign that has not ended.")
+    @strawberry.mutation(
+        description="Add a coupon to a campaign that has not ended.", directives=MARKETING_WRITE
+    )
     async def create_coupon(self, info: Info[Any, Any], input: CreateCouponInput) -> Coupon:
         row = model.Coupon(
             campaign_id=parse_id(input.campaign_id, "campaignId"),
@@ -161,7 +173,10 @@ class Mutation:
             raise duplicate from error
         return Coupon.from_row(row)
 
-    @strawberry.mutation(description="Use a coupon once; it must belong to a running campaign.")
+    @strawberry.mutation(
+        description="Use a coupon once; it must belong to a running campaign.",
+        directives=REDEEM_COUPON,
+    )
     async def redeem_coupon(self, info: Info[Any, Any], code: str) -> Coupon:
         code = validation.clean_code(code)
         async with context_of(info).database.sessions() as session, session.begin():

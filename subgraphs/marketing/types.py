@@ -15,6 +15,7 @@ from strawberry.types import Info
 
 from models import marketing as model
 from subgraphs.common.access import RECOMMENDATIONS
+from subgraphs.common.access_directives import MARKETING_READ, RECOMMENDATIONS_READ
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage
@@ -99,7 +100,7 @@ class Customer:
     @strawberry.field(
         description="Products bought by customers who bought what this customer bought, "
         "that this customer has not bought yet, best first.",
-        directives=RANKING_DIRECTIVES,
+        directives=[*RANKING_DIRECTIVES, *RECOMMENDATIONS_READ],
     )
     async def recommendations(self, info: Info[Any, Any], first: int = 5) -> list[Product] | None:
         customer_id = parse_id(self.id, "customer id")
@@ -144,7 +145,9 @@ class Coupon:
         return Campaign.from_row(row)
 
 
-@strawberry.federation.type(keys=["id"], description="A marketing campaign and its coupons.")
+@strawberry.federation.type(
+    keys=["id"], description="A marketing campaign and its coupons.", directives=MARKETING_READ
+)
 class Campaign:
     id: strawberry.ID
     name: str

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from models import orders as model
 from subgraphs.common.access import ORDER_CHANGES, ORDER_READS
+from subgraphs.common.access_directives import ORDERS_READ, ORDERS_STATUS_WRITE, ORDERS_WRITE
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
@@ -53,13 +54,15 @@ def _filtered(statement: Select[Any], where: OrderFilter | None) -> Select[Any]:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="One order by id, or null when there is none.")
+    @strawberry.field(
+        description="One order by id, or null when there is none.", directives=ORDERS_READ
+    )
     async def order(self, info: Info[Any, Any], id: strawberry.ID) -> Order | None:
         return await Order.resolve_reference(info, id)
 
     @strawberry.field(
         description="Orders, a page at a time; newest first unless `orderBy`.",
-        directives=CONNECTION_DIRECTIVES,
+        directives=[*CONNECTION_DIRECTIVES, *ORDERS_READ],
     )
     async def orders(
         self,
@@ -83,7 +86,8 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
-        description="Place an order: prices come from products, stock is reserved in inventory."
+        description="Place an order: prices come from products, stock is reserved in inventory.",
+        directives=ORDERS_WRITE,
     )
     async def place_order(self, info: Info[Any, Any], input: PlaceOrderInput) -> Order:
         context = context_of(info)
@@ -93,7 +97,9 @@ class Mutation:
         row = await place_order(context.database, context.peers, request)
         return Order.from_row(row)
 
-    @strawberry.mutation(description="Move an order along its lifecycle.")
+    @strawberry.mutation(
+        description="Move an order along its lifecycle.", directives=ORDERS_STATUS_WRITE
+    )
     async def update_order_status(
         self,
         info: Info[Any, Any],
@@ -106,7 +112,10 @@ class Mutation:
         row = await change_status(context.database, context.peers, order_id, status)
         return Order.from_row(row)
 
-    @strawberry.mutation(description="Cancel a PENDING or PAID order and release its stock.")
+    @strawberry.mutation(
+        description="Cancel a PENDING or PAID order and release its stock.",
+        directives=ORDERS_WRITE,
+    )
     async def cancel_order(self, info: Info[Any, Any], id: strawberry.ID) -> Order:
         order_id = parse_id(id)
         context = context_of(info)

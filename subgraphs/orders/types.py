@@ -17,6 +17,7 @@ from strawberry.types.nodes import SelectedField, Selection
 
 from models import orders as model
 from subgraphs.common.access import ORDER_READS
+from subgraphs.common.access_directives import ORDERS_READ
 from subgraphs.common.context import context_of
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage, Page, Sort
@@ -90,7 +91,7 @@ class OrderLine:
         return money(price.minor_units * self.quantity, price.currency)
 
 
-@strawberry.federation.type(keys=["id"], description="A customer's order.")
+@strawberry.federation.type(keys=["id"], description="A customer's order.", directives=ORDERS_READ)
 class Order:
     id: strawberry.ID
     status: OrderStatus  # type: ignore[valid-type]
@@ -193,7 +194,7 @@ class Customer:
 
     @strawberry.field(
         description="The customer's orders, a page at a time; newest first unless `orderBy`.",
-        directives=CONNECTION_DIRECTIVES,
+        directives=[*CONNECTION_DIRECTIVES, *ORDERS_READ],
     )
     async def orders(
         self,

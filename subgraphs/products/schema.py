@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from models import products as model
 from models.base import utcnow
+from subgraphs.common.access_directives import CATALOG_WRITE
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
@@ -142,7 +143,10 @@ async def _transition(
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a DRAFT product; the SKU must be valid and unused.")
+    @strawberry.mutation(
+        description="Create a DRAFT product; the SKU must be valid and unused.",
+        directives=CATALOG_WRITE,
+    )
     async def create_product(self, info: Info[Any, Any], input: CreateProductInput) -> Product:
         currency = validation.clean_currency(input.price.currency)
         row = model.Product(
@@ -170,7 +174,9 @@ class Mutation:
                 raise Conflict(f"SKU {row.sku!r} is already used", field="sku") from error
         return Product.from_row(row)
 
-    @strawberry.mutation(description="Change a product's price (amount and currency).")
+    @strawberry.mutation(
+        description="Change a product's price (amount and currency).", directives=CATALOG_WRITE
+    )
     async def update_price(
         self, info: Info[Any, Any], id: strawberry.ID, price: PriceInput
     ) -> Product:
@@ -187,11 +193,14 @@ class Mutation:
             await session.commit()
         return Product.from_row(row)
 
-    @strawberry.mutation(description="Put a DRAFT or DELISTED product on sale (sets listedAt).")
+    @strawberry.mutation(
+        description="Put a DRAFT or DELISTED product on sale (sets listedAt).",
+        directives=CATALOG_WRITE,
+    )
     async def list_product(self, info: Info[Any, Any], id: strawberry.ID) -> Product:
         return await _transition(info, id, (Status.DRAFT, Status.DELISTED), Status.LISTED)
 
-    @strawberry.mutation(description="Take a LISTED product off sale.")
+    @strawberry.mutation(description="Take a LISTED product off sale.", directives=CATALOG_WRITE)
     async def delist_product(self, info: Info[Any, Any], id: strawberry.ID) -> Product:
         return await _transition(info, id, (Status.LISTED,), Status.DELISTED)
 

@@ -22,11 +22,12 @@ from typing import Any
 import pytest
 
 from models.database import Database
-from platform_cli.dev import Platform, wire_platform
+from platform_cli.dev import Platform
 from router.pipeline import PreparedOperation, Router
 from router.request import GraphQLRequest, RequestError
 from subgraphs.registry import DOMAINS
 from tests.fleet.apps import fleet_transport
+from tests.project_access import STAFF, project_platform
 from tests.router.shop.apps import SUPERGRAPH as SHOP_SUPERGRAPH
 from tests.router.shop.apps import shop_transport
 
@@ -40,7 +41,7 @@ PROJECT_SUPERGRAPH = (REPOSITORY / "schema.graphql").read_text(encoding="utf-8")
 async def _execute(
     router: Router, query: str, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    prepared = router.prepare(GraphQLRequest(query, None, variables))
+    prepared = router.prepare(GraphQLRequest(query, None, variables), STAFF)
     if isinstance(prepared, RequestError):
         return {"errors": [dict(error) for error in prepared.errors], "data": None}
     assert isinstance(prepared, PreparedOperation)
@@ -92,7 +93,7 @@ async def test_alias_on_one_type_named_like_the_key_of_another() -> None:
 @pytest.fixture
 async def platform(database: Database) -> AsyncIterator[Platform]:
     """The five domains in-process over the session's seeded database (tests/conftest.py)."""
-    async with wire_platform({name: database for name in DOMAINS}, PROJECT_SUPERGRAPH) as wired:
+    async with project_platform({name: database for name in DOMAINS}, PROJECT_SUPERGRAPH) as wired:
         yield wired
 
 

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 from models.customers import Customer
 from models.database import Database
 from models.orders import Order
-from platform_cli.dev import Platform, wire_platform
+from platform_cli.dev import Platform
 from subgraphs.registry import DOMAINS
+from tests.project_access import project_platform, router_client
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema.graphql"
 PAGE_INFO = "pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
@@ -32,10 +33,11 @@ QUERY = f"""query($after: String, $ordersBefore: String) {{
 async def router(database: Database) -> AsyncIterator[httpx.AsyncClient]:
     databases = {name: database for name in DOMAINS}
     platform: Platform
-    async with wire_platform(databases, SUPERGRAPH.read_text()) as platform:
-        transport = httpx.ASGITransport(app=platform.router_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
-            yield client
+    async with (
+        project_platform(databases, SUPERGRAPH.read_text()) as platform,
+        router_client(platform.router_app) as client,
+    ):
+        yield client
 
 
 async def _post(client: httpx.AsyncClient, query: str, **variables: Any) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.dev_platform import REPOSITORY, DevProcess, dev_command, free_port, start_dev_platform
+from tests.project_access import DEV_PROCESS_STAFF_HEADERS
 
 PORTS = range(15710, 15720)
 
@@ -61,7 +62,7 @@ def test_a_real_cors_preflight_from_a_localhost_web_app(dev: DevProcess) -> None
     answer = httpx.post(
         f"{dev.url}/graphql",
         json={"query": '{ customer(id: "3") { id } }'},
-        headers={"origin": origin},
+        headers={"origin": origin, **DEV_PROCESS_STAFF_HEADERS},
     )
     assert answer.json() == {"data": {"customer": {"id": "3"}}}
     assert answer.headers["access-control-allow-origin"] == origin

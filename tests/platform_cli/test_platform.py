@@ -17,9 +17,10 @@ from sqlalchemy import select
 from models.database import Database
 from models.orders import OrderEvent
 from models.seed import generate
-from platform_cli.dev import Platform, wire_platform
+from platform_cli.dev import Platform
 from subgraphs.registry import DOMAINS, local_url
 from tests.conftest import TEST_SCALE
+from tests.project_access import project_platform, router_client
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema.graphql"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -29,14 +30,13 @@ _keys = itertools.count(1)
 @pytest.fixture
 async def platform(database: Database) -> AsyncIterator[Platform]:
     databases = {name: database for name in DOMAINS}
-    async with wire_platform(databases, SUPERGRAPH.read_text()) as platform:
+    async with project_platform(databases, SUPERGRAPH.read_text()) as platform:
         yield platform
 
 
 @pytest.fixture
 async def router(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=platform.router_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
+    async with router_client(platform.router_app) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ from router.pipeline import PreparedOperation, Router
 from router.request import GraphQLRequest, RequestError
 from router.server import create_app
 from router.supergraph import Supergraph
+from tests.project_access import STAFF
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = (ROOT / "schema.graphql").read_text(encoding="utf-8")
@@ -33,7 +34,7 @@ def estimate(sdl: str, query: str, variables: dict[str, Any] | None = None) -> f
     control = DemandControl(supergraph.schema, max_cost=10_000, list_size=10)
     router = Router.from_supergraph_sdl(sdl)
     router._preparer.demand_control = control
-    prepared = router.prepare(GraphQLRequest(query, variables=variables))
+    prepared = router.prepare(GraphQLRequest(query, variables=variables), STAFF)
     assert isinstance(prepared, PreparedOperation), prepared
     assert prepared.estimated_cost is not None
     return prepared.estimated_cost
@@ -218,7 +219,7 @@ def test_a_cost_bomb_through_nested_lists_is_refused_without_a_plan() -> None:
     )
     bomb = """{ customers(first: 100) { nodes { orders(first: 100) { nodes { lines {
       product { relatedProducts(first: 100) { relatedProducts(first: 100) { id } } } } } } } } }"""
-    refused = router.prepare(GraphQLRequest(bomb))
+    refused = router.prepare(GraphQLRequest(bomb), STAFF)
     assert isinstance(refused, RequestError)
     [error] = refused.errors
     assert error["extensions"]["code"] == "COST_ESTIMATED_TOO_EXPENSIVE"

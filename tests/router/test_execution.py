@@ -19,7 +19,6 @@ import orjson
 import pytest
 
 from models.database import Database
-from platform_cli.dev import wire_platform
 from router.execution import execute_plan
 from router.pipeline import PreparedOperation, Router
 from router.plan import (
@@ -40,6 +39,7 @@ from router.subgraph_client import SubgraphClients
 from subgraphs.registry import DOMAINS
 from tests.fleet.apps import FleetTransport, fleet_apps
 from tests.fleet.corpus import CORPUS_DIR
+from tests.project_access import STAFF, project_platform
 from tests.router.shop import reviews
 from tests.router.shop.apps import BASE_PORT, SUPERGRAPH, reset, shop_apps, shop_transport
 
@@ -450,9 +450,9 @@ def _unmerged(node: PlanNode) -> PlanNode:
 async def test_merged_fetches_send_fewer_requests_for_the_same_data(database: Database) -> None:
     query = (_ROOT / "bench" / "queries" / "customer-360.graphql").read_text(encoding="utf-8")
     databases = {name: database for name in DOMAINS}
-    async with wire_platform(databases, PLATFORM_SUPERGRAPH) as platform:
+    async with project_platform(databases, PLATFORM_SUPERGRAPH) as platform:
         router = platform.router
-        prepared = router.prepare(GraphQLRequest(query, None, {"id": "3"}))
+        prepared = router.prepare(GraphQLRequest(query, None, {"id": "3"}), STAFF)
         assert isinstance(prepared, PreparedOperation)
         assert prepared.plan.node is not None
         assert "Flatten(paths: [" in router.explain(prepared)

@@ -28,7 +28,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from models.database import Database
 from models.seed import generate
-from platform_cli.dev import EXAMPLE_OPERATION, wire_platform
+from platform_cli.dev import EXAMPLE_OPERATION
 from router.graphiql import (
     CONTENT_SECURITY_POLICY,
     DEFAULT_HEADERS,
@@ -42,6 +42,7 @@ from router.server import create_app
 from subgraphs.registry import DOMAINS
 from tests.conftest import TEST_SCALE
 from tests.fleet.apps import fleet_transport
+from tests.project_access import project_platform, router_client
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SUPERGRAPH = REPOSITORY / "tests" / "fixtures" / "fleet" / "supergraph.graphql"
@@ -157,10 +158,11 @@ def test_the_platform_example_is_customer_360() -> None:
 
 async def test_the_dev_platform_page_carries_the_example(database: Database) -> None:
     databases = {name: database for name in DOMAINS}
-    async with wire_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform:
-        transport = httpx.ASGITransport(app=platform.router_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
-            page = await client.get("/graphql", headers={"accept": "text/html"})
+    async with (
+        project_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform,
+        router_client(platform.router_app) as client,
+    ):
+        page = await client.get("/graphql", headers={"accept": "text/html"})
     assert 'data-default-query="# Customer 360' in page.text
     assert 'data-default-variables="{&quot;id&quot;: &quot;3&quot;}"' in page.text
 
@@ -351,7 +353,7 @@ async def test_graphiql_opens_on_customer_360_with_the_network_closed(
     server_port, devtools_port = free_ports(2)
     databases = {name: database for name in DOMAINS}
     async with (
-        wire_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform,
+        project_platform(databases, PLATFORM_SUPERGRAPH.read_text()) as platform,
         live_server(platform.router_app, server_port) as base_url,
     ):
         with headless_chromium(devtools_port, tmp_path / "profile") as devtools_url:

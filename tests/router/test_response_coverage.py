@@ -101,3 +101,18 @@ def test_fields_of_other_runtime_types_are_not_expected() -> None:
     movie: dict[str, Any] = {"__typename": "Movie", "title": "Alien"}
     assert check(query, {"media": [book, movie]}, sdl=SHOP) == [f"media.1.minutes: {ABSENT}"]
     assert check(query, {"media": [book, {**movie, "minutes": 117}]}, sdl=SHOP) == []
+
+
+def test_an_authorization_path_covers_every_list_item_below_it() -> None:
+    """router.authorization reports ``"@"`` for list levels and ``"... on T"`` for removed
+    fragments: those paths cover the nulls of every item, and nothing elsewhere."""
+    merged = {"topProducts": [{"upc": "1"}, {"upc": "2"}]}
+    removed = {"message": "Unauthorized field or type", "path": ["topProducts", "@", "inStock"]}
+    assert check(QUERY, merged, [removed]) == []
+    fragment = {"message": "x", "path": ["topProducts", "@", "... on Product"]}
+    assert check(QUERY, merged, [fragment]) == []
+    other = {"message": "Unauthorized field or type", "path": ["me", "@", "inStock"]}
+    assert check(QUERY, merged, [other]) == [
+        f"topProducts.0.inStock: {ABSENT}",
+        f"topProducts.1.inStock: {ABSENT}",
+    ]

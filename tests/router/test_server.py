@@ -77,7 +77,7 @@ class CounterApp(GraphQL[None, CounterQuery]):
 class CrashingRouter(Router):
     """Fault injection: a pipeline bug that escapes ``prepare``."""
 
-    def prepare(self, request: GraphQLRequest) -> Any:
+    def prepare(self, request: GraphQLRequest, identity: Any = None) -> Any:
         raise RuntimeError("boom inside the pipeline")
 
 

@@ -193,7 +193,10 @@ async def test_order_entities(graphql: GraphQL, statements: StatementCounter) ->
 async def test_sdl_declares_the_contract(graphql: GraphQL) -> None:
     sdl = (await graphql("orders", "{ _service { sdl } }"))["data"]["_service"]["sdl"]
     assert 'type Product @key(fields: "id", resolvable: false)' in sdl
-    assert 'type Order @key(fields: "id")' in sdl
+    assert (
+        'type Order @requiresScopes(scopes: [["staff"], ["orders:read"], ["customer"]]) '
+        '@key(fields: "id")' in sdl
+    )
     for argument in ("first: Int = null", "after: String = null", "last: Int = null"):
         assert argument in sdl
     assert "orderBy: OrderSort = null\n  ): OrderConnection @listSize(" in sdl
