@@ -63,6 +63,7 @@ from router.readiness import check_readiness
 from router.request import GraphQLRequest, OperationKind, RequestError, RequestErrorKind
 from router.security.middleware import RouterSecurity
 from router.security_headers import SecurityHeadersConfig
+from router.supergraph_reload import SupergraphReloader
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -101,6 +102,7 @@ def create_app(
     batching: BatchingConfig | None = None,
     introspection: bool = True,
     audit: AuditLog | None = None,
+    reloader: SupergraphReloader | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -124,6 +126,8 @@ def create_app(
     ``audit`` records every mutation and unmasked personal-data read (:mod:`router.audit`)
     and serves ``GET /audit`` to callers with ``audit:read``; the app starts and closes it.
     ``/metrics`` serves the counters (Prometheus text) of the rate limiter.
+    ``reloader`` (:mod:`router.supergraph_reload`) swaps in a new supergraph while serving;
+    ``/ready`` (also ``/health/ready``) then reports the loaded one.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -138,6 +142,8 @@ def create_app(
     endpoint.batching = batching or BatchingConfig()
     endpoint.introspection = introspection
     endpoint.audit = audit
+    if reloader is not None:
+        reloader.subscribe(endpoint.use_router)
     graphql_app: ASGIApp = endpoint
     if rate_limiter is not None:
         graphql_app = rate_limiter.wrap(graphql_app)
@@ -146,7 +152,8 @@ def create_app(
     routes: list[Route | Mount] = [
         Route(GRAPHQL_PATH, graphql_app),
         Route("/health", _health, methods=["GET"]),
-        Route("/health/ready", _ready_endpoint(router), methods=["GET"]),
+        Route("/health/ready", _ready_endpoint(router, reloader), methods=["GET"]),
+        Route("/ready", _ready_endpoint(router, reloader), methods=["GET"]),
         Route("/metrics", _metrics_endpoint(rate_limiter), methods=["GET"]),
     ]
     if audit is not None:
@@ -165,14 +172,18 @@ def create_app(
                 await security.startup()
             if audit is not None:
                 await audit.startup()
+            if reloader is not None:
+                await reloader.start()
             yield
         finally:
+            if reloader is not None:
+                await reloader.stop()
             if security is not None:
                 await security.aclose()
             if rate_limiter is not None:
                 await rate_limiter.aclose()
             await endpoint.documents.aclose()
-            await router.aclose()
+            await endpoint.router.aclose()  # the current one (the clients are shared)
             if audit is not None:  # last: what the requests above queued is written
                 await audit.aclose()
 
@@ -188,10 +199,15 @@ async def _health(_request: Request) -> Response:
     return _json_response({"status": "ok"}, 200, APPLICATION_JSON)
 
 
-def _ready_endpoint(router: Router) -> Callable[[Request], Awaitable[Response]]:
+def _ready_endpoint(
+    router: Router, reloader: SupergraphReloader | None
+) -> Callable[[Request], Awaitable[Response]]:
     async def ready(_request: Request) -> Response:
         readiness = await check_readiness(router.clients)
-        return _json_response(readiness.as_json(), readiness.status_code, APPLICATION_JSON)
+        body = readiness.as_json()
+        if reloader is not None:
+            body["supergraph"] = reloader.status()
+        return _json_response(body, readiness.status_code, APPLICATION_JSON)
 
     return ready
 
@@ -217,7 +233,7 @@ class _GraphQLEndpoint:
         max_body_bytes: int,
         body_timeout: float,
     ) -> None:
-        self._router = router
+        self.router = router
         self._graphiql = graphiql
         self._query_plans = query_plans
         self._max_body_bytes = max_body_bytes
@@ -309,14 +325,19 @@ class _GraphQLEndpoint:
             return error_body(problem.message, problem.code)
         return body
 
+    def use_router(self, router: Router) -> None:
+        """Serve the next requests with ``router`` (a reloaded supergraph)."""
+        self.router = router
+
     async def _operation(
         self, request: Request, graphql_request: GraphQLRequest, media_type: str
     ) -> tuple[dict[str, Any], int]:
         """One operation's response body and status (raises :class:`HTTPProblem`)."""
+        router = self.router  # this request's, to the end, whatever a reload swaps in
         identity = (request.scope.get("state") or {}).get("identity")
         client_id = getattr(identity, "client_id", None)
         graphql_request = await self.documents.resolve(graphql_request, client_id)
-        prepared = await self._router.prepare_async(graphql_request)
+        prepared = await router.prepare_async(graphql_request)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
             if prepared.kind is RequestErrorKind.PLANNING:  # valid, but no plan: data null
@@ -330,10 +351,10 @@ class _GraphQLEndpoint:
         if not self.introspection and prepared.operation.introspection is not None:
             raise HTTPProblem(400, "INTROSPECTION_DISABLED", "introspection has been disabled")
         if self.audit is None:
-            result = await self._router.execute(prepared)
+            result = await router.execute(prepared)
         else:
             with audit_trail() as trail:
-                result = await self._router.execute(prepared)
+                result = await router.execute(prepared)
             self.audit.record(
                 identity,
                 operation_type=prepared.kind.value,
@@ -347,10 +368,10 @@ class _GraphQLEndpoint:
             )
         if self._query_plans and _wants_query_plan(request):
             extensions = dict(result.get("extensions") or {})
-            extensions["queryPlan"] = self._router.explain(prepared)
+            extensions["queryPlan"] = router.explain(prepared)
             result = {**result, "extensions": extensions}
         if request.headers.get(EXPOSE_COST_HEADER, "").strip().lower() in ("true", "1"):
-            cost = self._router.cost_extension(prepared, result)
+            cost = router.cost_extension(prepared, result)
             if cost is not None:
                 result = {
                     **result,
