@@ -31,14 +31,20 @@ def free_port() -> int:
 
 class FlakySubgraph:
     """``plan`` holds one action per request to come: ``drop`` (close without a byte),
-    ``partial`` (a status line and half a body, then close) or ``answer``; once it is empty,
-    every request is answered ``{"data": {"n": <request number>}}``."""
+    ``partial`` (a status line and half a body, then close), ``hold`` (answer once
+    ``release`` is set) or ``answer``; once it is empty, every request is answered
+    ``{"data": {"n": <request number>, "__typename": "Query", **fields}}`` (whatever it
+    asked)."""
 
     def __init__(self) -> None:
         self.plan: list[str] = []
         self.connections = 0
         self.bodies: list[bytes] = []
         self.port = 0
+        self.release = asyncio.Event()
+        self.holding = 0
+        self.fields: dict[str, object] = {"__typename": "Query"}
+        self.handlers: set[asyncio.Task[None]] = set()
 
     @property
     def url(self) -> str:
@@ -46,6 +52,9 @@ class FlakySubgraph:
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self.handlers.add(task)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -54,7 +63,10 @@ class FlakySubgraph:
                 action = self.plan.pop(0) if self.plan else "answer"
                 if action == "drop":
                     return
-                body = orjson.dumps({"data": {"n": len(self.bodies)}})
+                if action == "hold":
+                    self.holding += 1
+                    await self.release.wait()
+                body = orjson.dumps({"data": {"n": len(self.bodies), **self.fields}})
                 status = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
                 if action == "partial":
                     writer.write(b"%scontent-length: %d\r\n\r\n%s" % (status, len(body), body[:3]))
@@ -62,7 +74,7 @@ class FlakySubgraph:
                     return
                 writer.write(b"%scontent-length: %d\r\n\r\n%s" % (status, len(body), body))
                 await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             return
         finally:
             writer.close()
@@ -76,4 +88,7 @@ async def running(subgraph: FlakySubgraph) -> AsyncIterator[FlakySubgraph]:
         yield subgraph
     finally:
         server.close()
+        for handler in subgraph.handlers:
+            handler.cancel()
+        await asyncio.gather(*subgraph.handlers, return_exceptions=True)
         await server.wait_closed()
