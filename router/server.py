@@ -111,9 +111,9 @@ def create_app(
     into memory whole; a body not received within ``body_timeout`` seconds gets 408
     ``REQUEST_TIMEOUT``. ``cors`` lists the web origins allowed to call the router (none by
     default); responses of ``compress_min_bytes`` or more are gzipped for clients that
-    accept it (``None``: never). ``/health`` is liveness, ``/health/ready`` readiness
-    (every subgraph reachable, with latencies). ``graphiql_example`` opens GraphiQL with an
-    operation and headers of the deployment's choosing.
+    accept it (``None``: never). ``/health`` is liveness, ``/ready`` (or ``/health/ready``)
+    readiness (every subgraph reachable, with latencies). ``graphiql_example`` opens
+    GraphiQL with an operation and headers of the deployment's choosing.
     ``security`` (from ``router.yaml``) identifies the caller of every ``/graphql``
     request first; the app starts and closes it. ``rate_limiter`` (``router.yaml``
     ``rate_limits``) then charges the caller's buckets (429 ``RATE_LIMITED`` when empty).
