@@ -7,9 +7,13 @@ from __future__ import annotations
 import pytest
 
 from router.circuit_breaker import BreakerPolicy, CircuitBreaker, CircuitState
+from router.pipeline import PreparedOperation, Router
+from router.request import GraphQLRequest
 from router.retries import RetryPolicy
 from router.subgraph_client import SubgraphClients, SubgraphRequestError, SubgraphShaping
+from router.supergraph import Supergraph
 from tests.router.flaky_subgraph import FlakySubgraph, running
+from tests.router.test_supergraph_reload import V1
 
 
 def state(breaker: CircuitBreaker) -> CircuitState:
@@ -128,3 +132,29 @@ async def test_an_open_breaker_stops_the_retries() -> None:
         finally:
             await client.aclose()
     assert len(subgraph.bodies) == 2
+
+
+async def test_through_the_router_the_fields_are_null_with_an_error() -> None:
+    """An open breaker fails the fetch like any failed fetch: data null for its fields, a
+    ``SUBGRAPH_ERROR`` naming the subgraph, and no connection attempted."""
+    rule = SubgraphShaping(
+        retries=RetryPolicy(max_retries=0),
+        circuit_breaker=BreakerPolicy(failure_threshold=2, cooldown_seconds=60),
+    )
+    async with running(FlakySubgraph()) as subgraph:
+        subgraph.plan = ["drop"] * 2
+        client = SubgraphClients({"a": subgraph.url}, shaping={"a": rule}, clock=FakeClock())
+        router = Router(Supergraph.from_sdl(V1), client, 8)
+        try:
+            prepared = router.prepare(GraphQLRequest("{ n }"))
+            assert isinstance(prepared, PreparedOperation)
+            answers = [await router.execute(prepared) for _ in range(4)]
+        finally:
+            await router.aclose()
+    assert subgraph.connections == 2
+    for answer in answers:
+        assert answer["data"] == {"n": None}
+        [error] = answer["errors"]
+        assert error["extensions"] == {"code": "SUBGRAPH_ERROR", "serviceName": "a"}
+    assert "circuit open" not in answers[1]["errors"][0]["message"]
+    assert "circuit open" in answers[2]["errors"][0]["message"]
