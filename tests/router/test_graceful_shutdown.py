@@ -41,13 +41,15 @@ async def router_process(
     base_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
-            for _ in range(400):
+            for _ in range(1200):  # a minute of polls at most: start-up on a busy machine
                 assert process.returncode is None, log.read_text(errors="replace")
                 try:
                     if (await client.get("/health")).status_code == 200:
                         break
                 except httpx.TransportError:
                     await asyncio.sleep(0.05)
+            else:
+                raise AssertionError(f"the router never answered: {log.read_text()}")
         yield process, base_url
     finally:
         if process.returncode is None:
