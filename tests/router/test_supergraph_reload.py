@@ -150,3 +150,22 @@ async def test_the_same_file_is_not_loaded_twice_and_ready_reports_it(tmp_path: 
             assert "SupergraphError" in ready["supergraph"]["lastReloadError"]
         finally:
             await served.aclose()
+
+
+async def test_the_watcher_notices_a_changed_file(tmp_path: Path) -> None:
+    async with running(FlakySubgraph()) as subgraph:
+        subgraph.fields["extra"] = 1
+        served = Served(subgraph, tmp_path / "schema.graphql")
+        served.reloader.poll_seconds = 0.01
+        await served.reloader.start()
+        try:
+            served.path.write_text(V2, encoding="utf-8")
+            for _ in range(3000):
+                if served.reloader.reloads:
+                    break
+                await asyncio.sleep(0.01)
+            assert served.reloader.reloads == 1
+            assert answered(await served.ask("{ extra }"), "extra")
+        finally:
+            await served.reloader.stop()
+            await served.aclose()
