@@ -200,39 +200,18 @@ class SubgraphClients:
             seconds = min(seconds, budget.deadline - asyncio.get_running_loop().time())
         if seconds <= 0:
             raise SubgraphRequestError(service_name, "the request timed out")
-        breaker = self.breakers.get(service_name)
-        if breaker is not None and not breaker.allow():
-            wait = breaker.retry_after()
-            message = f"the subgraph is unavailable (circuit open, next try in {wait:.1f} s)"
-            raise SubgraphRequestError(service_name, message)
-        is_query = _is_query(query)
-        payload = orjson.dumps(body)
-
-        outcome = _Outcome(breaker)
-
-        async def attempt() -> _Exchange:
-            outcome.pending = True
-            try:
-                exchange = await self._shaped_post(
-                    service_name, rule, is_query, payload, seconds, budget
-                )
-            except _TooLarge:
-                outcome.pending = False  # the request asked too much: not the subgraph's fault
-                raise
-            except asyncio.CancelledError:
-                raise  # the caller gave up, or the deadline passed (recorded below)
-            except BaseException:
-                outcome.failed()
-                raise
-            outcome.answered(exchange[0])
-            return exchange
-
-        retries = rule.retries if is_query else NO_RETRIES
+        outcome = _Outcome(self._admit(service_name))
         try:
             # the asyncio deadline also covers transports that ignore httpx timeouts (ASGI)
             async with asyncio.timeout(seconds):
-                status, content = await with_retries(
-                    retries, attempt, may_retry=lambda: breaker is None or breaker.allow()
+                status, content = await self._resilient_post(
+                    service_name,
+                    rule,
+                    _is_query(query),
+                    orjson.dumps(body),
+                    seconds,
+                    budget,
+                    outcome,
                 )
         except (httpx.TimeoutException, TimeoutError):
             if outcome.pending:
@@ -250,6 +229,50 @@ class SubgraphClients:
         ) as error:
             raise SubgraphRequestError(service_name, f"request failed: {error}") from None
         return _decode(service_name, status, content)
+
+    def _admit(self, service_name: str) -> CircuitBreaker | None:
+        """The subgraph's breaker; :class:`SubgraphRequestError` at once while it is open."""
+        breaker = self.breakers.get(service_name)
+        if breaker is not None and not breaker.allow():
+            wait = breaker.retry_after()
+            message = f"the subgraph is unavailable (circuit open, next try in {wait:.1f} s)"
+            raise SubgraphRequestError(service_name, message)
+        return breaker
+
+    async def _resilient_post(
+        self,
+        service_name: str,
+        rule: SubgraphShaping,
+        is_query: bool,
+        body: bytes,
+        seconds: float,
+        budget: RequestBudget,
+        outcome: _Outcome,
+    ) -> _Exchange:
+        """The exchange, retried for a query whose connection failed before a response;
+        each attempt's outcome goes to the breaker (a timeout is recorded by the caller)."""
+        breaker = outcome.breaker
+
+        async def attempt() -> _Exchange:
+            outcome.pending = True
+            try:
+                exchange = await self._shaped_post(
+                    service_name, rule, is_query, body, seconds, budget
+                )
+            except _TooLarge:
+                outcome.pending = False  # the request asked too much: not the subgraph's fault
+                raise
+            except Exception:
+                outcome.failed()
+                raise
+            # a cancellation (the caller gave up, or the deadline) leaves the outcome pending
+            outcome.answered(exchange[0])
+            return exchange
+
+        retries = rule.retries if is_query else NO_RETRIES
+        return await with_retries(
+            retries, attempt, may_retry=lambda: breaker is None or breaker.allow()
+        )
 
     async def _shaped_post(
         self,

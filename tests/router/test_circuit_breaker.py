@@ -158,3 +158,21 @@ async def test_through_the_router_the_fields_are_null_with_an_error() -> None:
         assert error["extensions"] == {"code": "SUBGRAPH_ERROR", "serviceName": "a"}
     assert "circuit open" not in answers[1]["errors"][0]["message"]
     assert "circuit open" in answers[2]["errors"][0]["message"]
+
+
+async def test_timeouts_open_it_so_a_hanging_subgraph_costs_no_more_timeouts() -> None:
+    rule = SubgraphShaping(
+        timeout=0.05, circuit_breaker=BreakerPolicy(failure_threshold=2, cooldown_seconds=60)
+    )
+    async with running(FlakySubgraph()) as subgraph:
+        subgraph.plan = ["hold"] * 3  # never released: every request times out
+        client = SubgraphClients({"a": subgraph.url}, shaping={"a": rule}, clock=FakeClock())
+        try:
+            for _ in range(2):
+                with pytest.raises(SubgraphRequestError, match="timed out"):
+                    await client.fetch("a", "{ n }", None)
+            with pytest.raises(SubgraphRequestError, match="circuit open"):
+                await client.fetch("a", "{ n }", None)
+        finally:
+            await client.aclose()
+    assert subgraph.holding == 2
