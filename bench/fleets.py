@@ -124,7 +124,7 @@ def start_project_subgraphs(
         pids[domain] = group.start(
             f"{label}-{domain}",
             [sys.executable, "-m", "bench.counted_subgraph", domain, "--port", port, *peers],
-            http_ready(url.replace("/graphql", "/health")),
+            http_ready(url.replace("/graphql", "/ready")),
             env={**(env or {}), "DATABASE_URL": database_url},
             cwd=REPO_ROOT,
         ).pid

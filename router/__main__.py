@@ -24,6 +24,7 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 import orjson
@@ -47,8 +48,9 @@ from router.security.keys_cli import add_keys_parser, run_keys
 from router.security.middleware import security_from_config
 from router.server import DEFAULT_BODY_TIMEOUT, create_app
 from router.serving import ServerLimits, serve
-from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES
+from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphClients
 from router.supergraph import Supergraph
+from router.supergraph_reload import SupergraphReloader
 
 __all__ = ["build_parser", "environment_variable", "main", "parse_subgraph_urls", "subgraph_urls"]
 
@@ -114,6 +116,18 @@ def build_parser() -> argparse.ArgumentParser:
         "(default: the ROUTER_CHECK_COVERAGE environment variable, else off)",
     )
     _add_limits(serve)
+    serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=ServerLimits().shutdown_grace,
+        help="on SIGTERM, seconds in-flight requests may take to finish (then cancelled)",
+    )
+    serve.add_argument(
+        "--reload-poll-seconds",
+        type=float,
+        default=1.0,
+        help="how often the supergraph file is checked for changes (0: only on SIGHUP)",
+    )
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
 
@@ -226,17 +240,29 @@ def _serve(args: argparse.Namespace) -> int:
     )
     sdl = args.supergraph.read_text(encoding="utf-8")
     names = list(Supergraph.from_sdl(sdl).subgraphs)
-    router = Router.from_supergraph_sdl(
-        sdl,
-        subgraph_urls=subgraph_urls(names, args.subgraph_url, os.environ),
-        timeout=args.timeout,
-        response_checks="report" if args.check_responses else None,
-        limits=_operation_limits(args, config.limits),
-        max_response_bytes=args.max_response_bytes,
-        request_timeout=args.request_timeout,
-        demand_control=config.demand_control,
-        traffic_shaping=config.traffic_shaping,
-        authorization=config.authorization,
+
+    def build(sdl: str, clients: SubgraphClients | None = None) -> Router:
+        return Router.from_supergraph_sdl(
+            sdl,
+            subgraph_urls=subgraph_urls(names, args.subgraph_url, os.environ),
+            timeout=args.timeout,
+            response_checks="report" if args.check_responses else None,
+            limits=_operation_limits(args, config.limits),
+            max_response_bytes=args.max_response_bytes,
+            request_timeout=args.request_timeout,
+            demand_control=config.demand_control,
+            traffic_shaping=config.traffic_shaping,
+            authorization=config.authorization,
+            clients=clients,
+        )
+
+    router = build(sdl)
+    reloader = SupergraphReloader(
+        args.supergraph,
+        router,
+        partial(build, clients=router.clients),
+        loaded_sdl=sdl,
+        poll_seconds=args.reload_poll_seconds,
     )
     cors = CorsPolicy.parse([*args.cors_origin] or [os.environ.get("ROUTER_CORS_ORIGINS", "")])
     example = GraphiQLExample.from_file(args.graphiql_example) if args.graphiql_example else None
@@ -256,10 +282,13 @@ def _serve(args: argparse.Namespace) -> int:
         batching=config.batching,
         introspection=config.enables(config.introspection),
         audit=_audit_log(config),
+        reloader=reloader,
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
-    limits = ServerLimits(args.header_timeout, args.keep_alive_timeout, args.max_concurrency)
+    limits = ServerLimits(
+        args.header_timeout, args.keep_alive_timeout, args.max_concurrency, args.shutdown_grace
+    )
     serve(
         app,
         args.host,

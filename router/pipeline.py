@@ -405,22 +405,27 @@ class Router:
         demand_control: DemandControlConfig | None = None,
         traffic_shaping: TrafficShapingConfig | None = None,
         authorization: AuthorizationConfig | None = None,
+        clients: SubgraphClients | None = None,
     ) -> Router:
-        """``traffic_shaping`` names unknown subgraphs: ValueError."""
+        """``traffic_shaping`` names unknown subgraphs: ValueError. ``clients``: reuse a
+        running router's (a hot reload); the supergraph must then have the same subgraphs."""
         supergraph = Supergraph.from_sdl(sdl)
+        if clients is not None:
+            _check_same_subgraphs(supergraph, clients)
         control = None
         if demand_control is not None:
             control = DemandControl.from_config(demand_control, supergraph.schema)
         urls = {name: sub.url for name, sub in supergraph.subgraphs.items()}
         urls.update(subgraph_urls or {})
         shaping = subgraph_shaping(traffic_shaping or TrafficShapingConfig(), urls)
-        clients = SubgraphClients(
-            urls,
-            transport=transport,
-            timeout=timeout,
-            max_response_bytes=max_response_bytes,
-            shaping=shaping,
-        )
+        if clients is None:
+            clients = SubgraphClients(
+                urls,
+                transport=transport,
+                timeout=timeout,
+                max_response_bytes=max_response_bytes,
+                shaping=shaping,
+            )
         return cls(
             supergraph,
             clients,
@@ -558,6 +563,15 @@ class Router:
     async def aclose(self) -> None:
         self._planning.shutdown(wait=False, cancel_futures=True)
         await self.clients.aclose()
+
+
+def _check_same_subgraphs(supergraph: Supergraph, clients: SubgraphClients) -> None:
+    if set(supergraph.subgraphs) != set(clients.urls):
+        raise ValueError(
+            f"the supergraph's subgraphs ({', '.join(sorted(supergraph.subgraphs))}) are not "
+            f"the running ones ({', '.join(sorted(clients.urls))}): restart the router to "
+            "add or remove a subgraph"
+        )
 
 
 def explain(

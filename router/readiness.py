@@ -1,10 +1,10 @@
 """Readiness: can the router reach every subgraph right now, and how fast?
 
 ``/health`` stays a liveness check (the process answers; restart it when it does not).
-``/health/ready`` asks each subgraph ``{ __typename }`` through the router's own
-connection pools, all at once, and reports each one's reachability and round-trip time:
-200 when every subgraph answered, 503 otherwise (take the instance out of rotation, or
-read which domain is down).
+``/ready`` (also ``/health/ready``) asks each subgraph ``{ __typename }`` through the
+router's own connection pools (so an open circuit breaker answers at once), all at once,
+and reports each one's reachability and round-trip time: 200 when every subgraph
+answered, 503 otherwise (take the instance out of rotation, or read which domain is down).
 """
 
 from __future__ import annotations

@@ -64,6 +64,7 @@ from router.request import GraphQLRequest, OperationKind, RequestError, RequestE
 from router.security.identity import ANONYMOUS, Identity, IdentityKind
 from router.security.middleware import RouterSecurity
 from router.security_headers import SecurityHeadersConfig
+from router.supergraph_reload import SupergraphReloader
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -102,6 +103,7 @@ def create_app(
     batching: BatchingConfig | None = None,
     introspection: bool = True,
     audit: AuditLog | None = None,
+    reloader: SupergraphReloader | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -110,9 +112,9 @@ def create_app(
     into memory whole; a body not received within ``body_timeout`` seconds gets 408
     ``REQUEST_TIMEOUT``. ``cors`` lists the web origins allowed to call the router (none by
     default); responses of ``compress_min_bytes`` or more are gzipped for clients that
-    accept it (``None``: never). ``/health`` is liveness, ``/health/ready`` readiness
-    (every subgraph reachable, with latencies). ``graphiql_example`` opens GraphiQL with an
-    operation and headers of the deployment's choosing.
+    accept it (``None``: never). ``/health`` is liveness, ``/ready`` (or ``/health/ready``)
+    readiness (every subgraph reachable, with latencies). ``graphiql_example`` opens
+    GraphiQL with an operation and headers of the deployment's choosing.
     ``security`` (from ``router.yaml``) identifies the caller of every ``/graphql``
     request first; the app starts and closes it. ``rate_limiter`` (``router.yaml``
     ``rate_limits``) then charges the caller's buckets (429 ``RATE_LIMITED`` when empty).
@@ -125,6 +127,8 @@ def create_app(
     ``audit`` records every mutation and unmasked personal-data read (:mod:`router.audit`)
     and serves ``GET /audit`` to callers with ``audit:read``; the app starts and closes it.
     ``/metrics`` serves the counters (Prometheus text) of the rate limiter.
+    ``reloader`` (:mod:`router.supergraph_reload`) swaps in a new supergraph while serving;
+    ``/ready`` (also ``/health/ready``) then reports the loaded one.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -140,6 +144,8 @@ def create_app(
     endpoint.introspection = introspection
     endpoint.audit = audit
     endpoint.require_authentication = router.authorizer.config.require_authentication
+    if reloader is not None:
+        reloader.subscribe(endpoint.use_router)
     graphql_app: ASGIApp = endpoint
     if rate_limiter is not None:
         graphql_app = rate_limiter.wrap(graphql_app)
@@ -148,7 +154,8 @@ def create_app(
     routes: list[Route | Mount] = [
         Route(GRAPHQL_PATH, graphql_app),
         Route("/health", _health, methods=["GET"]),
-        Route("/health/ready", _ready_endpoint(router), methods=["GET"]),
+        Route("/health/ready", _ready_endpoint(router, reloader), methods=["GET"]),
+        Route("/ready", _ready_endpoint(router, reloader), methods=["GET"]),
         Route("/metrics", _metrics_endpoint(rate_limiter), methods=["GET"]),
     ]
     if audit is not None:
@@ -167,14 +174,18 @@ def create_app(
                 await security.startup()
             if audit is not None:
                 await audit.startup()
+            if reloader is not None:
+                await reloader.start()
             yield
         finally:
+            if reloader is not None:
+                await reloader.stop()
             if security is not None:
                 await security.aclose()
             if rate_limiter is not None:
                 await rate_limiter.aclose()
             await endpoint.documents.aclose()
-            await router.aclose()
+            await endpoint.router.aclose()  # the current one (the clients are shared)
             if audit is not None:  # last: what the requests above queued is written
                 await audit.aclose()
 
@@ -190,10 +201,15 @@ async def _health(_request: Request) -> Response:
     return _json_response({"status": "ok"}, 200, APPLICATION_JSON)
 
 
-def _ready_endpoint(router: Router) -> Callable[[Request], Awaitable[Response]]:
+def _ready_endpoint(
+    router: Router, reloader: SupergraphReloader | None
+) -> Callable[[Request], Awaitable[Response]]:
     async def ready(_request: Request) -> Response:
         readiness = await check_readiness(router.clients)
-        return _json_response(readiness.as_json(), readiness.status_code, APPLICATION_JSON)
+        body = readiness.as_json()
+        if reloader is not None:
+            body["supergraph"] = reloader.status()
+        return _json_response(body, readiness.status_code, APPLICATION_JSON)
 
     return ready
 
@@ -219,7 +235,7 @@ class _GraphQLEndpoint:
         max_body_bytes: int,
         body_timeout: float,
     ) -> None:
-        self._router = router
+        self.router = router
         self._graphiql = graphiql
         self._query_plans = query_plans
         self._max_body_bytes = max_body_bytes
@@ -312,17 +328,22 @@ class _GraphQLEndpoint:
             return error_body(problem.message, problem.code)
         return body
 
+    def use_router(self, router: Router) -> None:
+        """Serve the next requests with ``router`` (a reloaded supergraph)."""
+        self.router = router
+
     async def _operation(
         self, request: Request, graphql_request: GraphQLRequest, media_type: str
     ) -> tuple[dict[str, Any], int]:
         """One operation's response body and status (raises :class:`HTTPProblem`)."""
+        router = self.router  # this request's, to the end, whatever a reload swaps in
         identity = (request.scope.get("state") or {}).get("identity")
         if not isinstance(identity, Identity):
             identity = ANONYMOUS  # no security configured: nobody is authenticated
         if self.require_authentication and identity.kind is IdentityKind.ANONYMOUS:
             raise HTTPProblem(401, "UNAUTHENTICATED", "This router requires a credential.")
         graphql_request = await self.documents.resolve(graphql_request, identity.client_id)
-        prepared = await self._router.prepare_async(graphql_request, identity)
+        prepared = await router.prepare_async(graphql_request, identity)
         if isinstance(prepared, RequestError):
             result: dict[str, Any] = {"errors": [dict(error) for error in prepared.errors]}
             if prepared.kind is RequestErrorKind.PLANNING:  # valid, but no plan: data null
@@ -338,10 +359,10 @@ class _GraphQLEndpoint:
         if not self.introspection and prepared.operation.introspection is not None:
             raise HTTPProblem(400, "INTROSPECTION_DISABLED", "introspection has been disabled")
         if self.audit is None:
-            result = await self._router.execute(prepared)
+            result = await router.execute(prepared)
         else:
             with audit_trail() as trail:
-                result = await self._router.execute(prepared)
+                result = await router.execute(prepared)
             self.audit.record(
                 identity,
                 operation_type=prepared.kind.value,
@@ -355,10 +376,10 @@ class _GraphQLEndpoint:
             )
         if self._query_plans and _wants_query_plan(request):
             extensions = dict(result.get("extensions") or {})
-            extensions["queryPlan"] = self._router.explain(prepared)
+            extensions["queryPlan"] = router.explain(prepared)
             result = {**result, "extensions": extensions}
         if request.headers.get(EXPOSE_COST_HEADER, "").strip().lower() in ("true", "1"):
-            cost = self._router.cost_extension(prepared, result)
+            cost = router.cost_extension(prepared, result)
             if cost is not None:
                 result = {
                     **result,

@@ -21,6 +21,8 @@ import uvicorn
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from router.graceful_shutdown import GracefulServer, grace_period
+
 __all__ = ["HeaderTimeout", "ServerLimits", "serve", "uvicorn_config"]
 
 _logger = logging.getLogger(__name__)
@@ -35,6 +37,8 @@ class ServerLimits:
     keep_alive_timeout: float = 5.0
     # connections and requests in flight before new ones get 503
     max_concurrency: int = 1000
+    # on SIGTERM, seconds the requests in flight may take to finish (router.graceful_shutdown)
+    shutdown_grace: float = 30.0
 
 
 class HeaderTimeout(HttpToolsProtocol):
@@ -94,6 +98,7 @@ def uvicorn_config(
         ws="none",
         timeout_keep_alive=int(max(1, limits.keep_alive_timeout)),
         limit_concurrency=limits.max_concurrency,
+        timeout_graceful_shutdown=grace_period(limits.shutdown_grace),
         **options,
     )
 
@@ -107,4 +112,4 @@ SWITCH_INTERVAL_SECONDS = 0.001
 
 def serve(app: ASGIApp, host: str, port: int, limits: ServerLimits, **options: Any) -> None:
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-    uvicorn.Server(uvicorn_config(app, host, port, limits, **options)).run()
+    GracefulServer(uvicorn_config(app, host, port, limits, **options)).run()

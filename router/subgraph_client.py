@@ -27,13 +27,20 @@ flight (same subgraph, text, variables and router-added headers, so never across
 of different identities) waits for that one's answer instead of being sent again. Each
 caller decodes the shared bytes itself, so nobody sees another's mutations of the result.
 Mutations are never deduplicated.
+
+Resilience per subgraph (also ``traffic_shaping``): a query whose connection failed before
+any response is sent again after a jittered backoff (:mod:`router.retries`; never a
+mutation, never once a response started arriving), and a circuit breaker
+(:mod:`router.circuit_breaker`) refuses requests at once, without a connection attempt,
+while the subgraph is known to be down.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +48,15 @@ from urllib.parse import urlsplit
 
 import httpx
 import orjson
+
+from router.circuit_breaker import DEFAULT_BREAKER, BreakerPolicy, CircuitBreaker
+from router.retries import (
+    DEFAULT_RETRIES,
+    NO_RETRIES,
+    ConnectionFailedError,
+    RetryPolicy,
+    with_retries,
+)
 
 __all__ = [
     "DEADLINE_HEADER",
@@ -95,6 +111,8 @@ class SubgraphShaping:
     timeout: float | None = None
     max_concurrent_requests: int | None = None
     deduplicate_queries: bool = False
+    retries: RetryPolicy = DEFAULT_RETRIES
+    circuit_breaker: BreakerPolicy | None = DEFAULT_BREAKER  # None: no breaker
 
 
 _NO_SHAPING = SubgraphShaping()
@@ -116,10 +134,17 @@ class SubgraphClients:
         max_connections: int = 100,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         shaping: Mapping[str, SubgraphShaping] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock`` times the circuit breakers (tests pass a fake one)."""
         self.urls = dict(urls)
         self.timeout = timeout
         self.shaping = dict(shaping or {})
+        self.breakers = {
+            name: CircuitBreaker(policy, clock)
+            for name in self.urls
+            if (policy := self.shaping.get(name, _NO_SHAPING).circuit_breaker) is not None
+        }
         self._gates = {
             name: asyncio.Semaphore(rule.max_concurrent_requests)
             for name, rule in self.shaping.items()
@@ -175,20 +200,79 @@ class SubgraphClients:
             seconds = min(seconds, budget.deadline - asyncio.get_running_loop().time())
         if seconds <= 0:
             raise SubgraphRequestError(service_name, "the request timed out")
+        outcome = _Outcome(self._admit(service_name))
         try:
             # the asyncio deadline also covers transports that ignore httpx timeouts (ASGI)
             async with asyncio.timeout(seconds):
-                status, content = await self._shaped_post(
-                    service_name, rule, _is_query(query), orjson.dumps(body), seconds, budget
+                status, content = await self._resilient_post(
+                    service_name,
+                    rule,
+                    _is_query(query),
+                    orjson.dumps(body),
+                    seconds,
+                    budget,
+                    outcome,
                 )
         except (httpx.TimeoutException, TimeoutError):
+            if outcome.pending:
+                outcome.failed()
             raise SubgraphRequestError(service_name, "the request timed out") from None
         except _TooLarge:
             message = f"the responses to this request exceed {budget.max_bytes} bytes"
             raise SubgraphRequestError(service_name, message) from None
-        except (httpx.HTTPError, OSError, _Http11Error, asyncio.IncompleteReadError) as error:
+        except (
+            httpx.HTTPError,
+            OSError,
+            _Http11Error,
+            asyncio.IncompleteReadError,
+            ConnectionFailedError,
+        ) as error:
             raise SubgraphRequestError(service_name, f"request failed: {error}") from None
         return _decode(service_name, status, content)
+
+    def _admit(self, service_name: str) -> CircuitBreaker | None:
+        """The subgraph's breaker; :class:`SubgraphRequestError` at once while it is open."""
+        breaker = self.breakers.get(service_name)
+        if breaker is not None and not breaker.allow():
+            wait = breaker.retry_after()
+            message = f"the subgraph is unavailable (circuit open, next try in {wait:.1f} s)"
+            raise SubgraphRequestError(service_name, message)
+        return breaker
+
+    async def _resilient_post(
+        self,
+        service_name: str,
+        rule: SubgraphShaping,
+        is_query: bool,
+        body: bytes,
+        seconds: float,
+        budget: RequestBudget,
+        outcome: _Outcome,
+    ) -> _Exchange:
+        """The exchange, retried for a query whose connection failed before a response;
+        each attempt's outcome goes to the breaker (a timeout is recorded by the caller)."""
+        breaker = outcome.breaker
+
+        async def attempt() -> _Exchange:
+            outcome.pending = True
+            try:
+                exchange = await self._shaped_post(
+                    service_name, rule, is_query, body, seconds, budget
+                )
+            except _TooLarge:
+                outcome.pending = False  # the request asked too much: not the subgraph's fault
+                raise
+            except Exception:
+                outcome.failed()
+                raise
+            # a cancellation (the caller gave up, or the deadline) leaves the outcome pending
+            outcome.answered(exchange[0])
+            return exchange
+
+        retries = rule.retries if is_query else NO_RETRIES
+        return await with_retries(
+            retries, attempt, may_retry=lambda: breaker is None or breaker.allow()
+        )
 
     async def _shaped_post(
         self,
@@ -200,7 +284,7 @@ class SubgraphClients:
         budget: RequestBudget,
     ) -> _Exchange:
         if not (rule.deduplicate_queries and is_query):
-            return await self._gated_post(service_name, body, seconds, budget)
+            return await self._gated_post(service_name, body, seconds, budget, is_query)
         key = (service_name, body, SUBGRAPH_REQUEST_HEADERS.get())
         shared = self._in_flight.get(key)
         if shared is not None:
@@ -208,7 +292,8 @@ class SubgraphClients:
         else:
             # a task of its own: the first caller's cancellation must not fail the others
             # (its own deadline: it outlives no caller that could still read it)
-            shared = asyncio.create_task(self._timed_post(service_name, body, seconds, budget))
+            post = self._timed_post(service_name, body, seconds, budget)
+            shared = asyncio.create_task(post)
             self._in_flight[key] = shared
             shared.add_done_callback(lambda task: self._forget(key, task))
         return await asyncio.shield(shared)
@@ -224,38 +309,53 @@ class SubgraphClients:
         self, service_name: str, body: bytes, seconds: float, budget: RequestBudget
     ) -> _Exchange:
         async with asyncio.timeout(seconds):
-            return await self._gated_post(service_name, body, seconds, budget)
+            return await self._gated_post(service_name, body, seconds, budget, True)
 
     async def _gated_post(
-        self, service_name: str, body: bytes, seconds: float, budget: RequestBudget
+        self,
+        service_name: str,
+        body: bytes,
+        seconds: float,
+        budget: RequestBudget,
+        replayable: bool,
     ) -> _Exchange:
         gate = self._gates.get(service_name)
         if gate is None:
             self.requests_sent += 1
-            return await self._post(service_name, body, int(seconds * 1000), budget)
+            return await self._post(service_name, body, int(seconds * 1000), budget, replayable)
         loop = asyncio.get_running_loop()
         start = loop.time()
         async with gate:
             self.requests_sent += 1
             # the time spent waiting for a slot is gone from the subgraph's deadline
             left = max(1, int((seconds - (loop.time() - start)) * 1000))
-            return await self._post(service_name, body, left, budget)
+            return await self._post(service_name, body, left, budget, replayable)
 
     async def _post(
-        self, service_name: str, body: bytes, deadline_ms: int, budget: RequestBudget
+        self,
+        service_name: str,
+        body: bytes,
+        deadline_ms: int,
+        budget: RequestBudget,
+        replayable: bool,
     ) -> tuple[int, bytes]:
+        """``replayable``: a query, which may go again on another connection when a kept-alive
+        one turns out closed (a mutation never is sent twice)."""
         extra = SUBGRAPH_REQUEST_HEADERS.get()
         pool = self._pools.get(service_name)
         if pool is not None:
-            return await pool.post(body, deadline_ms, budget, extra)
+            return await pool.post(body, deadline_ms, budget, extra, replayable=replayable)
         client = self._clients[service_name]
         headers = {**_HEADERS, DEADLINE_HEADER: str(deadline_ms), **dict(extra)}
         url = self.urls[service_name]
-        async with client.stream("POST", url, content=body, headers=headers) as response:
-            chunks = []
-            async for chunk in response.aiter_bytes():
-                _spend(budget, len(chunk))
-                chunks.append(chunk)
+        try:
+            async with client.stream("POST", url, content=body, headers=headers) as response:
+                chunks = []
+                async for chunk in response.aiter_bytes():
+                    _spend(budget, len(chunk))
+                    chunks.append(chunk)
+        except httpx.ConnectError as error:  # no connection, so no response
+            raise ConnectionFailedError(str(error)) from error
         return response.status_code, b"".join(chunks)
 
     async def aclose(self) -> None:
@@ -263,6 +363,33 @@ class SubgraphClients:
             await pool.aclose()
         for client in self._clients.values():
             await client.aclose()
+
+
+# statuses that say the subgraph is down or overloaded, whatever the body
+_UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
+
+
+class _Outcome:
+    """What the circuit breaker is told about one request's latest attempt (once)."""
+
+    __slots__ = ("breaker", "pending")
+
+    def __init__(self, breaker: CircuitBreaker | None) -> None:
+        self.breaker = breaker
+        self.pending = False
+
+    def failed(self) -> None:
+        self.pending = False
+        if self.breaker is not None:
+            self.breaker.record_failure()
+
+    def answered(self, status: int) -> None:
+        if status in _UNAVAILABLE_STATUSES:
+            self.failed()
+            return
+        self.pending = False
+        if self.breaker is not None:
+            self.breaker.record_success()
 
 
 def _decode(service_name: str, status: int, content: bytes) -> dict[str, Any]:
@@ -303,7 +430,8 @@ class _Connection:
 
 
 class _StaleConnection(Exception):
-    """An idle keep-alive connection the server had closed: nothing was answered on it."""
+    """The connection closed (or was reset) before any byte of a response: nothing was
+    answered on it."""
 
 
 class _Http11Pool:
@@ -329,7 +457,13 @@ class _Http11Pool:
         deadline_ms: int,
         budget: RequestBudget,
         headers: tuple[tuple[str, str], ...] = (),
+        *,
+        replayable: bool = True,
     ) -> tuple[int, bytes]:
+        """:class:`ConnectionFailedError` when no response started arriving (nothing was
+        answered: a query may be retried); a kept-alive connection the server closed while
+        idle is dropped unused; one that fails before answering is only replaced by another
+        for a ``replayable`` request."""
         extra = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("latin-1")
         request = b"%s%s%s: %d\r\ncontent-length: %d\r\n\r\n%s" % (
             self._head,
@@ -341,14 +475,24 @@ class _Http11Pool:
         )
         async with self._slots:
             while self._idle:
-                try:  # only a request nothing was answered to is sent again
-                    return await self._exchange(self._idle.pop(), request, budget)
-                except (_StaleConnection, ConnectionResetError, BrokenPipeError):
+                connection = self._idle.pop()
+                if connection.reader.at_eof() or connection.writer.is_closing():
+                    connection.close()  # closed by the server while idle: nothing sent on it
                     continue
-            reader, writer = await asyncio.open_connection(self.host, self.port)
+                try:
+                    return await self._exchange(connection, request, budget)
+                except _StaleConnection as error:
+                    if not replayable:
+                        raise ConnectionFailedError("the connection closed unanswered") from error
+            try:
+                reader, writer = await asyncio.open_connection(self.host, self.port)
+            except OSError as error:
+                raise ConnectionFailedError(f"cannot connect: {error}") from error
             try:
                 return await self._exchange(_Connection(reader, writer), request, budget)
-            except (_StaleConnection, asyncio.IncompleteReadError) as error:
+            except _StaleConnection as error:
+                raise ConnectionFailedError("the connection closed unanswered") from error
+            except asyncio.IncompleteReadError as error:
                 raise _Http11Error("the connection closed before the response ended") from error
 
     async def _exchange(
@@ -373,6 +517,8 @@ class _Http11Pool:
         except asyncio.IncompleteReadError as error:
             if error.partial:
                 raise
+            raise _StaleConnection from error
+        except (ConnectionResetError, BrokenPipeError) as error:
             raise _StaleConnection from error
         parts = status_line.split(b" ", 2)
         if len(parts) < 2 or not parts[0].startswith(b"HTTP/1."):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from subgraphs.addresses import DEFAULT_CONFIG, peer_urls
 from subgraphs.common import event_loop
+from subgraphs.common.graceful_shutdown import DEFAULT_GRACE_SECONDS
 from subgraphs.common.identity import verifier_from_environment
 from subgraphs.common.schema import service_sdl
 from subgraphs.registry import DOMAINS
@@ -54,6 +55,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="supergraph.yaml whose routing_url entries locate the peers "
         "(default: ./supergraph.yaml when it exists)",
     )
+    serve.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=DEFAULT_GRACE_SECONDS,
+        help="on SIGTERM, seconds in-flight requests may take to finish (then cancelled)",
+    )
     serve.add_argument("--log-level", default="info")
     sdl = commands.add_parser("sdl", help="print a subgraph's federation SDL")
     sdl.add_argument("domain", nargs="?", choices=sorted(DOMAINS))
@@ -76,7 +83,14 @@ def _peer_urls(args: argparse.Namespace) -> dict[str, str]:
 
 async def _serve(args: argparse.Namespace, peers: dict[str, str]) -> None:
     port = args.port or DOMAINS[args.domain].port
-    await serve_subgraph(args.domain, args.host, port, peers, log_level=args.log_level)
+    await serve_subgraph(
+        args.domain,
+        args.host,
+        port,
+        peers,
+        log_level=args.log_level,
+        shutdown_grace=args.shutdown_grace,
+    )
 
 
 def _print_sdl(args: argparse.Namespace) -> None:

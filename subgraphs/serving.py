@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from events.connect import open_bus
 from models.database import Database, database_url, open_database
+from subgraphs.common.graceful_shutdown import DEFAULT_GRACE_SECONDS, GracefulServer, grace_period
 from subgraphs.common.peers import Peers
 from subgraphs.registry import create_app
 from subgraphs.workers import running_workers
@@ -32,19 +33,27 @@ async def serve_subgraph(
     engine_options: Mapping[str, Any] | None = None,
     wrap: Callable[[ASGIApp, Database], ASGIApp] | None = None,
     log_level: str = "info",
+    shutdown_grace: float = DEFAULT_GRACE_SECONDS,
 ) -> None:
-    """Serve ``domain`` until stopped; ``wrap`` may put middleware around its app."""
+    """Serve ``domain`` until stopped (SIGTERM: gracefully, requests in flight get
+    ``shutdown_grace`` seconds); ``wrap`` may put middleware around its app."""
     database = open_database(database_url(domain), **dict(engine_options or {}))
     limits = httpx.Limits(max_keepalive_connections=20)
     async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
         app: ASGIApp = create_app(domain, database, Peers(urls=dict(peer_urls), client=client))
         if wrap is not None:
             app = wrap(app, database)
-        config = uvicorn.Config(app, host=host, port=port, log_level=log_level)
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level=log_level,
+            timeout_graceful_shutdown=grace_period(shutdown_grace),
+        )
         bus = open_bus()
         try:
             async with running_workers({domain: database}, bus):
-                await uvicorn.Server(config).serve()
+                await GracefulServer(config).serve()
         finally:
             await bus.close()
             await database.dispose()

@@ -1,4 +1,5 @@
-"""The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries) plus ``/health``.
+"""The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries), ``/health``
+(liveness) and ``/ready`` (started, and the database answers).
 
 ``/graphql`` runs behind a :class:`~subgraphs.common.deadline.RequestGuard` (body limit,
 deadline, cancellation on disconnect) and answers SERVICE_UNAVAILABLE until the database
@@ -125,6 +126,12 @@ def create_subgraph_app(
     guard = RequestGuard(graphql)
 
     async def health(_request: Request) -> Response:
+        """Liveness: the process answers (restarting it would not bring the database)."""
+        status = "ok" if readiness.ready else "starting"
+        return JSONResponse({"status": status, "subgraph": name})
+
+    async def ready(_request: Request) -> Response:
+        """Readiness: started, and the database answers now."""
         if not readiness.ready:
             return JSONResponse(
                 {"status": "starting", "subgraph": name, "error": readiness.last_error},
@@ -148,7 +155,11 @@ def create_subgraph_app(
             await readiness.stop()
 
     app = Starlette(
-        routes=[Route("/graphql", guard, methods=["GET", "POST"]), Route("/health", health)],
+        routes=[
+            Route("/graphql", guard, methods=["GET", "POST"]),
+            Route("/health", health),
+            Route("/ready", ready),
+        ],
         middleware=[Middleware(IdentityMiddleware, verifier=verifier)],
         lifespan=lifespan,
     )

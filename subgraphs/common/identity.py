@@ -3,7 +3,7 @@
 The router sends a short-lived HS256 JWT in ``X-Router-Identity`` (see
 ``router.security.identity``), signed with a secret the subgraphs share
 (``ROUTER_IDENTITY_SECRET``). :class:`IdentityMiddleware` checks it on every request but
-``/health``:
+``/health`` and ``/ready``:
 
 - production (``OPS_MODE=production``): a request whose header is missing, forged or
   expired is answered 401 ``UNAUTHENTICATED``, so a subgraph reached directly, around the
@@ -189,6 +189,10 @@ def verifier_from_environment(environ: Mapping[str, str] | None = None) -> Ident
     return IdentityVerifier(secret, production=production)
 
 
+# the orchestrator's probes carry no identity
+_PROBES = frozenset({"/health", "/ready"})
+
+
 class IdentityMiddleware:
     """Verifies the identity header of each HTTP request (``/health`` excepted)."""
 
@@ -198,7 +202,7 @@ class IdentityMiddleware:
         self._header = verifier.header.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] == "/health":
+        if scope["type"] != "http" or scope["path"] in _PROBES:
             await self.app(scope, receive, send)
             return
         values = [v for n, v in scope["headers"] if n == self._header]

@@ -2,9 +2,10 @@
 
 A subgraph whose database was unreachable at start-up used to fail its lifespan (creating
 tables) and exit for good. :class:`Readiness` retries the start-up step with exponential
-backoff in the background instead; until it succeeds ``/health`` answers 503 "starting"
-and ``/graphql`` SERVICE_UNAVAILABLE. An app whose lifespan never runs (mounted
-in-process) is ready from the start.
+backoff in the background instead; until it succeeds ``/ready`` answers 503 "starting"
+(``/health``, liveness, 200 "starting") and ``/graphql`` SERVICE_UNAVAILABLE. Once started,
+``/ready`` is 503 "unavailable" whenever the database does not answer. An app whose
+lifespan never runs (mounted in-process) is ready from the start.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ async def test_ready_lists_every_subgraph_with_its_latency(
     platform: Platform, client: httpx.AsyncClient
 ) -> None:
     before = platform.router.clients.requests_sent
-    response = await client.get("/health/ready")
+    response = await client.get("/ready")
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ready"

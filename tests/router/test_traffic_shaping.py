@@ -11,8 +11,10 @@ import httpx
 import orjson
 import pytest
 
-from router.config import parse_config
+from router.circuit_breaker import BreakerPolicy
+from router.config import ConfigError, parse_config
 from router.pipeline import Router
+from router.retries import RetryPolicy
 from router.subgraph_client import (
     SUBGRAPH_REQUEST_HEADERS,
     SubgraphClients,
@@ -157,6 +159,32 @@ traffic_shaping:
     assert shaping["products"] == SubgraphShaping(5, None, True)
     with pytest.raises(ValueError, match="ordres not in the supergraph"):
         subgraph_shaping(TrafficShapingConfig.model_validate({"subgraphs": {"ordres": {}}}), ["a"])
+
+
+def test_config_retries_and_circuit_breaker_merge_key_by_key() -> None:
+    text = """
+traffic_shaping:
+  all:
+    retries: {max_retries: 3, base_delay_seconds: 0.1}
+    circuit_breaker: {failure_threshold: 10}
+  subgraphs:
+    orders:
+      retries: {max_retries: 0}
+      circuit_breaker: {cooldown_seconds: 3}
+    reviews:
+      circuit_breaker: {enabled: false}
+"""
+    config = parse_config(text).traffic_shaping
+    shaping = subgraph_shaping(config, ["orders", "products", "reviews"])
+    assert shaping["products"].retries == RetryPolicy(3, 0.1, 0.5)
+    assert shaping["products"].circuit_breaker == BreakerPolicy(10, 1.0)
+    assert shaping["orders"].retries == RetryPolicy(0, 0.1, 0.5)
+    assert shaping["orders"].circuit_breaker == BreakerPolicy(10, 3.0)
+    assert shaping["reviews"].circuit_breaker is None
+    defaults = subgraph_shaping(TrafficShapingConfig(), ["a"])["a"]
+    assert (defaults.retries, defaults.circuit_breaker) == (RetryPolicy(), BreakerPolicy())
+    with pytest.raises(ConfigError, match="max_retries"):
+        parse_config("traffic_shaping: {all: {retries: {max_retries: -1}}}")
 
 
 def test_the_router_builds_its_clients_with_the_rules() -> None:

@@ -52,7 +52,7 @@ def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                if httpx.get(f"{url}/health").status_code == 200:
+                if httpx.get(f"{url}/ready").status_code == 200:
                     break
             except httpx.TransportError:
                 time.sleep(0.1)
@@ -85,3 +85,32 @@ def test_service_sdl_and_entities_over_http(served: tuple[str, str]) -> None:
     ).json()
     assert "errors" not in body, body
     assert body["data"]["_entities"] == [expected]
+
+
+def test_sigterm_shuts_a_subgraph_down_cleanly(tmp_path: Path) -> None:
+    """Liveness and readiness answer; SIGTERM closes the pools and exits 0 (uvicorn would
+    raise the signal again after its graceful shutdown: exit -15, pools left open)."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'standalone.db'}"}
+    command = [sys.executable, "-m", "subgraphs", "serve", "customers", "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/ready").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert httpx.get(f"{url}/health").json() == {"status": "ok", "subgraph": "customers"}
+        process.terminate()
+        returncode = process.wait(timeout=30)
+        log = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+    assert returncode == 0, log
+    assert "Application shutdown complete" in log
