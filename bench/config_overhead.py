@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -50,6 +50,9 @@ class AppVariant:
     app: Starlette
     headers: Mapping[str, str] = field(default_factory=dict)
     subgraphs: Mapping[str, str] = field(default_factory=dict)  # "host:port" -> name
+    # called before each request of this variant, untimed (e.g. turns process-wide tracing
+    # on for this variant's requests only)
+    before: Callable[[], None] | None = None
 
 
 class VariantTiming(NamedTuple):
@@ -148,6 +151,8 @@ def _added(name: str, samples: _Samples, baseline: _Samples) -> AddedTime:
 async def _one(
     variant: AppVariant, loop: WireTimingLoop, body: bytes, samples: _Samples | None
 ) -> None:
+    if variant.before is not None:
+        variant.before()
     loop.take_intervals()
     started = time.perf_counter()
     response = await post_graphql(variant.app, body, variant.headers)

@@ -44,7 +44,7 @@ WIRED_SECTIONS = frozenset({
     "authentication", "api_keys", "identity_propagation", "authorization", "demand_control",
     "rate_limits",
     "traffic_shaping", "apq", "trusted_documents", "csrf", "security_headers", "batching",
-    "limits", "audit", "mode", "graphiql", "introspection", "query_plans",
+    "limits", "audit", "mode", "graphiql", "introspection", "query_plans", "telemetry",
 })  # fmt: skip
 
 
@@ -82,6 +82,7 @@ def app_from_config(config: RouterConfig, supergraph_sdl: str) -> Starlette:
         security_headers=config.security_headers,
         batching=config.batching,
         introspection=config.enables(config.introspection),
+        telemetry=config.telemetry,  # tracing itself is process-wide (observability.tracing)
         audit=(
             AuditLog.from_config(config.audit, config.api_keys.database_url)
             if config.audit.enabled

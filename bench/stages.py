@@ -32,6 +32,7 @@ from bench.processes import ProcessGroup, StartupError
 from bench.profile import profile_under_load, py_spy_executable
 from bench.report import RunResults
 from bench.routers import OURS, LoadSettings, compare_routers
+from bench.telemetry_cost import telemetry_cost
 from router.request import GraphQLRequest
 
 __all__ = ["FLEET_QUERIES", "PROJECT_QUERY", "STAGES", "RunPlan", "Stage", "run_stages"]
@@ -160,6 +161,11 @@ def _security_cost(plan: RunPlan, results: RunResults) -> None:
         results.notes.append(f"security cost under load skipped (in-process only): {missing}")
 
 
+def _telemetry_cost(plan: RunPlan, results: RunResults) -> None:
+    workload = FeatureWorkload.load(plan.scales[0])
+    _record(results, telemetry_cost(workload, plan.work_dir))
+
+
 def _data_layer(plan: RunPlan, results: RunResults) -> None:
     query = PROJECT_QUERY.read_text(encoding="utf-8")
     for scale in plan.scales:
@@ -185,6 +191,7 @@ STAGES: dict[str, tuple[str, Stage, bool]] = {
     "project-fleet": ("project fleet", _project_fleet, True),
     "feature-cost": ("feature cost (limits, demand control, APQ)", _feature_cost, False),
     "security-cost": ("security cost (JWT, identity, authorization)", _security_cost, False),
+    "telemetry-cost": ("telemetry cost (metrics, access log, tracing)", _telemetry_cost, False),
     "data-layer": ("data layer", _data_layer, False),
 }
 

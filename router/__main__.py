@@ -29,6 +29,8 @@ from pathlib import Path
 
 import orjson
 
+from observability.logs import configure_logging
+from observability.tracing import configure_tracing
 from router.audit.cli import add_audit_parser, run_audit
 from router.audit.log import AuditLog
 from router.authorization.access_table import access_table
@@ -234,10 +236,11 @@ def subgraph_urls(
 def _serve(args: argparse.Namespace) -> int:
     config = load_config(args.config) if args.config else RouterConfig()
     level = logging.getLevelName(args.log_level.upper())
-    logging.basicConfig(
-        level=level if isinstance(level, int) else logging.DEBUG,
-        format="%(levelname)s:     %(name)s: %(message)s",
-    )
+    telemetry = config.telemetry
+    configure_logging(level if isinstance(level, int) else logging.DEBUG, telemetry.logging.format)
+    tracing = telemetry.tracing.settings()
+    if tracing is not None:
+        configure_tracing(tracing)
     sdl = args.supergraph.read_text(encoding="utf-8")
     names = list(Supergraph.from_sdl(sdl).subgraphs)
 
@@ -283,6 +286,8 @@ def _serve(args: argparse.Namespace) -> int:
         introspection=config.enables(config.introspection),
         audit=_audit_log(config),
         reloader=reloader,
+        telemetry=telemetry,
+        access_log=not args.no_access_log,
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
@@ -295,7 +300,8 @@ def _serve(args: argparse.Namespace) -> int:
         args.port,
         limits,
         log_level=args.log_level,
-        access_log=not args.no_access_log,
+        access_log=False,  # router.access is the access log (uvicorn's shows the URL: variables)
+        log_config=None,  # configure_logging's handler
     )
     return 0
 

@@ -33,6 +33,7 @@ from router.persisted_queries import ApqConfig
 from router.rate_limit import RateLimitConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
 from router.security_headers import SecurityHeadersConfig
+from router.telemetry.config import TelemetryConfig
 from router.traffic_shaping import TrafficShapingConfig
 from router.trusted_documents import TrustedDocumentsConfig
 
@@ -74,6 +75,7 @@ class RouterConfig(BaseModel):
     batching: BatchingConfig = Field(default_factory=BatchingConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
     # production turns off GraphiQL, introspection and query plans unless enabled below
     mode: Literal["development", "production"] = "development"
     graphiql: ToggleConfig = Field(default_factory=ToggleConfig)

@@ -30,6 +30,7 @@ from router.plan import (
     Sequence,
 )
 from router.subgraph_client import SubgraphClients, SubgraphRequestError
+from router.telemetry.record import fetch_span
 
 __all__ = ["deep_merge", "execute_plan"]
 
@@ -207,20 +208,26 @@ class _Execution:
         self, fetch: Fetch, variables: dict[str, Any], copies: int = 1
     ) -> dict[str, Any] | None:
         """The subgraph's answer, or None and ``copies`` errors (one per merged path)."""
-        try:
-            response = await self.clients.fetch(fetch.service_name, fetch.operation, variables)
-        except SubgraphRequestError as error:
-            for _ in range(copies):
-                self.errors.append(
-                    {
-                        "message": f'Error while fetching subquery from service "'
-                        f'{error.service_name}": {error.message}',
-                        "extensions": {"code": "SUBGRAPH_ERROR", "serviceName": error.service_name},
-                    }
-                )
-            return None
+        entities = variables.get("representations") if fetch.requires is not None else None
+        with fetch_span(fetch.service_name, None if entities is None else len(entities)) as failed:
+            try:
+                response = await self.clients.fetch(fetch.service_name, fetch.operation, variables)
+            except SubgraphRequestError as error:
+                failed.append(True)
+                self.fetch_failed(error, copies)
+                return None
         collect_report(response)  # for the audit log, never for the client
         return response
+
+    def fetch_failed(self, error: SubgraphRequestError, copies: int) -> None:
+        for _ in range(copies):
+            self.errors.append(
+                {
+                    "message": f'Error while fetching subquery from service "'
+                    f'{error.service_name}": {error.message}',
+                    "extensions": {"code": "SUBGRAPH_ERROR", "serviceName": error.service_name},
+                }
+            )
 
     async def root_fetch(self, fetch: Fetch) -> None:
         response = await self.send(fetch, self.fetch_variables(fetch))

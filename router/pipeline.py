@@ -9,6 +9,7 @@ introspection from the API schema itself, and shapes the response.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import logging
 import os
@@ -49,6 +50,7 @@ from router.response_shaping import ShapingSchema, shape_response
 from router.security.identity import ANONYMOUS, Identity
 from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphClients
 from router.supergraph import Supergraph
+from router.telemetry.record import note_errors, note_operation, note_plan_cache, phase_span
 from router.traffic_shaping import TrafficShapingConfig, subgraph_shaping
 
 __all__ = [
@@ -247,7 +249,8 @@ class _Preparer:
     ) -> PreparedOperation | RequestError:
         """``coerce=False`` plans without checking variables (missing conditions are false);
         ``grant``: the caller's, when :meth:`is_cached` computed it."""
-        document, names, needs = self.document(request.query)
+        with phase_span("graphql.parse_validate"):
+            document, names, needs = self.document(request.query)
         if isinstance(document, RequestError):
             return document
         definition = select_operation(self.supergraph.api_schema, document, request.operation_name)
@@ -263,6 +266,7 @@ class _Preparer:
             grant = self.grant(needs, identity)
         key = (request.query, request.operation_name, condition_key(names, variables), grant)
         entry = self.plans.get(key)
+        note_plan_cache(entry is not None)
         estimated: float | RequestError | None = None
         if entry is None:
             operation = normalize(schema, document, definition, variables)
@@ -283,7 +287,8 @@ class _Preparer:
             estimated = self.cost_rejection(key, filtered, variables)
             if isinstance(estimated, RequestError):
                 return estimated  # before planning: a refused operation costs no plan
-            planned = self.plan(request, filtered)
+            with phase_span("graphql.plan"):
+                planned = self.plan(request, filtered)
             if isinstance(planned, RequestError):
                 return planned
             entry = (operation, filtered, *planned, errors)
@@ -443,7 +448,7 @@ class Router:
     ) -> PreparedOperation | RequestError:
         """Prepare ``request`` for ``identity`` (anonymous unless given: what it may not
         see is removed, see :mod:`router.authorization`)."""
-        return self._preparer.prepare(request, identity)
+        return _noted(request, self._preparer.prepare(request, identity))
 
     async def prepare_async(
         self, request: GraphQLRequest, identity: Identity = ANONYMOUS
@@ -452,14 +457,18 @@ class Router:
         thread: a large or hostile document never holds the loop."""
         cached, grant = self._preparer.lookup(request, identity)
         if cached:
-            return self._preparer.prepare(request, identity, grant=grant)
+            return _noted(request, self._preparer.prepare(request, identity, grant=grant))
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._planning, self.prepare, request, identity)
+        # in this request's context: its spans and telemetry record (router.telemetry)
+        run = contextvars.copy_context().run
+        return await loop.run_in_executor(self._planning, run, self.prepare, request, identity)
 
     async def execute(self, prepared: PreparedOperation) -> dict[str, Any]:
         """The wire-format response body; never raises."""
         try:
-            return await self._execute(prepared)
+            result = await self._execute(prepared)
+            note_errors(len(result.get("errors") or ()))
+            return result
         except ResponseCoverageError:
             raise  # asked for (tests): a silent wrong answer must fail loudly
         except Exception:  # a router bug must not turn into a 500 for the whole request
@@ -484,10 +493,11 @@ class Router:
         if prepared.operation.introspection is not None:
             introspection = await asyncio.to_thread(self._introspection, prepared)
         shape = partial(shape_response, self._shaping, prepared.operation, data, introspection)
-        if received.bytes > SHAPE_OFF_LOOP_BYTES or introspection is not None:
-            shaped, shaping_errors = await asyncio.to_thread(shape)
-        else:
-            shaped, shaping_errors = shape()
+        with phase_span("router.shape_response"):
+            if received.bytes > SHAPE_OFF_LOOP_BYTES or introspection is not None:
+                shaped, shaping_errors = await asyncio.to_thread(shape)
+            else:
+                shaped, shaping_errors = shape()
         if prepared.authorization_errors:
             errors[:0] = (dict(error) for error in prepared.authorization_errors)
         if self.response_checks != "off":
@@ -572,6 +582,18 @@ def _check_same_subgraphs(supergraph: Supergraph, clients: SubgraphClients) -> N
             f"the running ones ({', '.join(sorted(clients.urls))}): restart the router to "
             "add or remove a subgraph"
         )
+
+
+def _noted(
+    request: GraphQLRequest, prepared: PreparedOperation | RequestError
+) -> PreparedOperation | RequestError:
+    """``prepared``, its operation name and errors noted for telemetry (router.telemetry)."""
+    if isinstance(prepared, RequestError):
+        note_operation(request.operation_name)
+        note_errors(len(prepared.errors))
+    else:
+        note_operation(prepared.operation_name)
+    return prepared
 
 
 def explain(

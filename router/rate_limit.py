@@ -34,14 +34,15 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import orjson
+from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict, Field
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from router.http_protocol import error_body
-from router.metrics import Counter
 from router.security.identity import Identity, RateQuota
+from router.telemetry.metrics import counter_value
 
 __all__ = [
     "BucketConfig",
@@ -209,18 +210,20 @@ class RateLimiter:
             self.buckets = RedisBuckets(config.redis_url, config.redis_timeout_seconds)
         else:
             self.buckets = MemoryBuckets()
+        # registered by the app that serves /metrics (router.telemetry.metrics)
         self.redis_error_count = Counter(
-            "router_rate_limit_redis_errors_total",
+            "router_rate_limit_redis_errors",
             "Rate-limit checks that could not reach Redis (failed open or closed by config).",
+            registry=None,
         )
         self.refused_count = Counter(
-            "router_rate_limited_total", "Operations refused with RATE_LIMITED."
+            "router_rate_limited", "Operations refused with RATE_LIMITED.", registry=None
         )
         self._redis_down = False
 
     @property
     def redis_errors(self) -> int:
-        return self.redis_error_count.value
+        return int(counter_value(self.redis_error_count))
 
     def counters(self) -> tuple[Counter, ...]:
         return (self.redis_error_count, self.refused_count)

@@ -54,7 +54,6 @@ from router.http_protocol import (
     request_from_body,
     request_from_query_params,
 )
-from router.metrics import PROMETHEUS_TEXT, render
 from router.operation import Field
 from router.operation_documents import OperationDocuments
 from router.pipeline import Router
@@ -65,6 +64,9 @@ from router.security.identity import ANONYMOUS, Identity, IdentityKind
 from router.security.middleware import RouterSecurity
 from router.security_headers import SecurityHeadersConfig
 from router.supergraph_reload import SupergraphReloader
+from router.telemetry.config import TelemetryConfig
+from router.telemetry.metrics import PROMETHEUS_TEXT, ConnectionsCollector, RouterMetrics
+from router.telemetry.middleware import TelemetryMiddleware
 
 __all__ = [
     "DEFAULT_BODY_TIMEOUT",
@@ -104,6 +106,8 @@ def create_app(
     introspection: bool = True,
     audit: AuditLog | None = None,
     reloader: SupergraphReloader | None = None,
+    telemetry: TelemetryConfig | None = None,
+    access_log: bool = True,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -126,9 +130,16 @@ def create_app(
     ``introspection=False`` answers ``__schema``/``__type`` with 400 ``INTROSPECTION_DISABLED``.
     ``audit`` records every mutation and unmasked personal-data read (:mod:`router.audit`)
     and serves ``GET /audit`` to callers with ``audit:read``; the app starts and closes it.
-    ``/metrics`` serves the counters (Prometheus text) of the rate limiter.
     ``reloader`` (:mod:`router.supergraph_reload`) swaps in a new supergraph while serving;
     ``/ready`` (also ``/health/ready``) then reports the loaded one.
+    ``/metrics`` serves the app's :class:`~router.telemetry.metrics.RouterMetrics`
+    (Prometheus text, also ``app.state.metrics``; the trusted documents' operation names and
+    ``telemetry.metrics.max_operation_names`` others kept as labels) with the rate limiter's
+    counters; every ``/graphql`` request goes through
+    :class:`~router.telemetry.middleware.TelemetryMiddleware` (request id, root span,
+    metrics, one ``router.access`` log line unless ``access_log=False`` or
+    ``telemetry.logging.access_log`` is false). Tracing is the process's
+    (:func:`observability.tracing.configure_tracing`).
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -151,12 +162,20 @@ def create_app(
         graphql_app = rate_limiter.wrap(graphql_app)
     if security is not None:
         graphql_app = security.wrap(graphql_app)
+    telemetry = telemetry or TelemetryConfig()
+    metrics = RouterMetrics(
+        _operation_names(endpoint.documents), telemetry.metrics.max_operation_names
+    )
+    metrics.register(rate_limiter.counters() if rate_limiter is not None else ())
+    metrics.register([ConnectionsCollector(lambda: endpoint.router.clients.pool_usage())])
+    access_log = access_log and telemetry.logging.access_log
+    graphql_app = TelemetryMiddleware(graphql_app, metrics, access_log=access_log)
     routes: list[Route | Mount] = [
         Route(GRAPHQL_PATH, graphql_app),
         Route("/health", _health, methods=["GET"]),
         Route("/health/ready", _ready_endpoint(router, reloader), methods=["GET"]),
         Route("/ready", _ready_endpoint(router, reloader), methods=["GET"]),
-        Route("/metrics", _metrics_endpoint(rate_limiter), methods=["GET"]),
+        Route("/metrics", _metrics_endpoint(metrics), methods=["GET"]),
     ]
     if audit is not None:
         audit_app: ASGIApp = request_response(audit_endpoint(audit.store))
@@ -194,7 +213,9 @@ def create_app(
         *(cors or CorsPolicy()).middleware(),
         *compression_middleware(compress_min_bytes),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+    app.state.metrics = metrics
+    return app
 
 
 async def _health(_request: Request) -> Response:
@@ -214,13 +235,16 @@ def _ready_endpoint(
     return ready
 
 
-def _metrics_endpoint(rate_limiter: RateLimiter | None) -> Callable[[Request], Awaitable[Response]]:
-    counters = rate_limiter.counters() if rate_limiter is not None else ()
+def _metrics_endpoint(metrics: RouterMetrics) -> Callable[[Request], Awaitable[Response]]:
+    async def exposition(_request: Request) -> Response:
+        return Response(metrics.render(), headers={"content-type": PROMETHEUS_TEXT})
 
-    async def metrics(_request: Request) -> Response:
-        return Response(render(counters), headers={"content-type": PROMETHEUS_TEXT})
+    return exposition
 
-    return metrics
+
+def _operation_names(documents: OperationDocuments) -> list[str]:
+    """The trusted documents' operation names: always labels of their own."""
+    return [op.name for op in documents.trusted.by_id.values() if op.name]
 
 
 class _GraphQLEndpoint:

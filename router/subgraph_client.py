@@ -57,6 +57,7 @@ from router.retries import (
     RetryPolicy,
     with_retries,
 )
+from router.telemetry.record import subgraph_headers
 
 __all__ = [
     "DEADLINE_HEADER",
@@ -341,7 +342,7 @@ class SubgraphClients:
     ) -> tuple[int, bytes]:
         """``replayable``: a query, which may go again on another connection when a kept-alive
         one turns out closed (a mutation never is sent twice)."""
-        extra = SUBGRAPH_REQUEST_HEADERS.get()
+        extra = (*SUBGRAPH_REQUEST_HEADERS.get(), *subgraph_headers())
         pool = self._pools.get(service_name)
         if pool is not None:
             return await pool.post(body, deadline_ms, budget, extra, replayable=replayable)
@@ -357,6 +358,10 @@ class SubgraphClients:
         except httpx.ConnectError as error:  # no connection, so no response
             raise ConnectionFailedError(str(error)) from error
         return response.status_code, b"".join(chunks)
+
+    def pool_usage(self) -> dict[str, tuple[int, int]]:
+        """Per subgraph with a connection pool: (connections in use, idle connections)."""
+        return {name: pool.usage() for name, pool in self._pools.items()}
 
     async def aclose(self) -> None:
         for pool in self._pools.values():
@@ -449,7 +454,12 @@ class _Http11Pool:
             "content-type: application/json\r\naccept: application/json\r\n"
         ).encode("latin-1")
         self._idle: list[_Connection] = []
+        self.max_connections = max_connections
         self._slots = asyncio.Semaphore(max_connections)
+
+    def usage(self) -> tuple[int, int]:
+        """(connections in use, idle connections kept alive)."""
+        return self.max_connections - self._slots._value, len(self._idle)
 
     async def post(
         self,

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from observability.logs import configure_logging
+from observability.tracing import configure_from_environment
 from subgraphs.addresses import DEFAULT_CONFIG, peer_urls
 from subgraphs.common import event_loop
 from subgraphs.common.graceful_shutdown import DEFAULT_GRACE_SECONDS
@@ -107,9 +110,9 @@ def _print_sdl(args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     args = _parse(argv)
     if args.command == "serve":
-        logging.basicConfig(
-            level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-        )
+        log_format = os.environ.get("LOG_FORMAT", "json")
+        configure_logging(args.log_level.upper(), "text" if log_format == "text" else "json")
+        configure_from_environment(f"subgraph-{args.domain}")  # OTEL_TRACES_EXPORTER etc.
         try:  # OPS_MODE=production without ROUTER_IDENTITY_SECRET: refuse to start
             verifier_from_environment()
         except ValueError as error:

@@ -43,11 +43,14 @@ async def serve_subgraph(
         app: ASGIApp = create_app(domain, database, Peers(urls=dict(peer_urls), client=client))
         if wrap is not None:
             app = wrap(app, database)
+        # subgraphs.access is the access log (uvicorn's would show GET variables in URLs)
         config = uvicorn.Config(
             app,
             host=host,
             port=port,
             log_level=log_level,
+            access_log=False,
+            log_config=None,
             timeout_graceful_shutdown=grace_period(shutdown_grace),
         )
         bus = open_bus()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 
 from models.seed import generate
@@ -209,9 +210,13 @@ def test_a_client_error_is_one_log_line_in_the_subgraph(fleet: Fleet) -> None:
     body = _post(fleet, '{ customer(id: "not-an-id") { name } }')
     assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     log = fleet.logs["customers"].read_text()
-    lines = [line for line in log.splitlines() if "not-an-id" in line]
-    assert lines == [
-        "INFO subgraphs.requests: BAD_USER_INPUT at customer: "
-        "Invalid id: 'not-an-id' is not a valid ID"
+    lines = [orjson.loads(line) for line in log.splitlines() if "not-an-id" in line]
+    assert [(line["level"], line["logger"], line["message"]) for line in lines] == [
+        (
+            "INFO",
+            "subgraphs.requests",
+            "BAD_USER_INPUT at customer: Invalid id: 'not-an-id' is not a valid ID",
+        )
     ]
+    assert lines[0]["request_id"]  # the router's x-request-id
     assert "Traceback" not in log

@@ -1,5 +1,6 @@
 """The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries), ``/health``
-(liveness) and ``/ready`` (started, and the database answers).
+(liveness), ``/ready`` (started, and the database answers) and ``/metrics`` (Prometheus,
+:mod:`subgraphs.common.telemetry`).
 
 ``/graphql`` runs behind a :class:`~subgraphs.common.deadline.RequestGuard` (body limit,
 deadline, cancellation on disconnect) and answers SERVICE_UNAVAILABLE until the database
@@ -40,6 +41,13 @@ from subgraphs.common.identity import (
 )
 from subgraphs.common.peers import Peers
 from subgraphs.common.readiness import Readiness
+from subgraphs.common.telemetry import (
+    SubgraphMetrics,
+    SubgraphTelemetry,
+    instrument_database,
+    note_errors,
+    outbox_tables,
+)
 
 __all__ = ["SubgraphView", "create_subgraph_app"]
 
@@ -73,6 +81,8 @@ class SubgraphView(GraphQL[SubgraphContext, None]):
             request, request_adapter, request_data, context, root_value, sub_response
         )
         report = context.audit.extension()
+        if isinstance(result, ExecutionResult) and result.errors:
+            note_errors(len(result.errors))
         if report is not None and isinstance(result, ExecutionResult):
             result.extensions = {**(result.extensions or {}), AUDIT_EXTENSION: report}
         return result
@@ -124,6 +134,8 @@ def create_subgraph_app(
         await view(scope, receive, send)
 
     guard = RequestGuard(graphql)
+    metrics = SubgraphMetrics(name, database, outbox_tables(metadata))
+    instrument_database(database)
 
     async def health(_request: Request) -> Response:
         """Liveness: the process answers (restarting it would not bring the database)."""
@@ -156,15 +168,17 @@ def create_subgraph_app(
 
     app = Starlette(
         routes=[
-            Route("/graphql", guard, methods=["GET", "POST"]),
+            Route("/graphql", SubgraphTelemetry(guard, metrics), methods=["GET", "POST"]),
             Route("/health", health),
             Route("/ready", ready),
+            Route("/metrics", metrics.endpoint, methods=["GET"]),
         ],
         middleware=[Middleware(IdentityMiddleware, verifier=verifier)],
         lifespan=lifespan,
     )
     app.state.guard = guard
     app.state.readiness = readiness
+    app.state.metrics = metrics
     return app
 
 

@@ -4,7 +4,8 @@ Strawberry logs every GraphQL error at ERROR with the exception's traceback (log
 ``strawberry.execution``), so each bad id or invalid email a client sends fills the log
 with a stack trace. Here an expected error (a :class:`~graphql.GraphQLError` raised on
 purpose: syntax, validation, variables, :class:`~subgraphs.common.errors.DomainError`)
-is one INFO line; an unexpected exception keeps its traceback, logged at ERROR by
+is one INFO line (without the e-mail addresses and phone numbers a message may quote
+from the input); an unexpected exception keeps its traceback, logged at ERROR by
 :class:`~subgraphs.common.errors.ErrorCodes` where it is masked.
 """
 
@@ -15,6 +16,8 @@ import logging
 import strawberry
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
+
+from observability.logs import redact
 
 __all__ = ["QuietSchema", "is_expected"]
 
@@ -38,5 +41,6 @@ class QuietSchema(strawberry.federation.Schema):
                 continue  # ErrorCodes logs it with its traceback and masks it
             code = (error.extensions or {}).get("code", "client error")
             path = ".".join(str(key) for key in error.path or ()) or "-"
-            message = " ".join(error.message.split())
+            # messages may quote the input refused (an e-mail, a phone number): not in the log
+            message = redact(" ".join(error.message.split()))
             logger.info("%s at %s: %s", code, path, message)

@@ -14,6 +14,7 @@ from subgraphs.common.entities import EntitySchema
 from subgraphs.common.errors import ErrorCodes, label
 from subgraphs.common.execution_deadline import DeadlineExecutor
 from subgraphs.common.pii import protect_personal_data
+from subgraphs.common.telemetry import trace_root_fields
 from subgraphs.common.text_inputs import RejectNul
 
 __all__ = ["CACHE_SIZE", "ParserCacheWithCodes", "build_schema", "service_sdl"]
@@ -56,6 +57,7 @@ def build_schema(
     )
     protect_personal_data(schema._schema)
     report_mutations(schema._schema)
+    trace_root_fields(schema._schema)
     return schema
 
 

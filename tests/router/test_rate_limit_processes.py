@@ -42,7 +42,7 @@ class Served:
     def metric(self, name: str) -> int:
         text = httpx.get(f"{self.url}/metrics", trust_env=False).text
         (line,) = [line for line in text.splitlines() if line.startswith(name + " ")]
-        return int(line.split()[1])
+        return int(float(line.split()[1]))
 
 
 @pytest.fixture
