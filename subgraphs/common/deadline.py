@@ -154,6 +154,7 @@ class RequestGuard:
             _run_app(self.app, scope, replay, tracked_send)
         )
         watcher = asyncio.create_task(_wait_for_disconnect(receive, gone))
+        counted = False
         try:
             await asyncio.wait(
                 {work, watcher}, timeout=budget / 1000, return_when="FIRST_COMPLETED"
@@ -164,13 +165,17 @@ class RequestGuard:
                 work.cancel()
                 await asyncio.gather(work, return_exceptions=True)
                 self._cancelled(gone.is_set(), budget)
+                counted = True
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
         if not work.cancelled():
             self.counts.completed += 1
             work.result()  # re-raise what the app raised
-        elif not gone.is_set() and not started:
+            return
+        if not counted:  # it stopped itself at the deadline (execution_deadline) first
+            self._cancelled(gone.is_set(), budget)
+        if not gone.is_set() and not started:
             await send_graphql_error(
                 send,
                 504,

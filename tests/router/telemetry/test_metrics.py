@@ -99,6 +99,8 @@ async def test_subgraph_metrics_after_traffic(
     wired, client = platform
     before = await _subgraph_metrics(wired, "orders")
     backlog_before = value(before, "subgraph_outbox_backlog", subgraph="orders")
+    customers_before = await _subgraph_metrics(wired, "customers")
+    customers_backlog = value(customers_before, "subgraph_outbox_backlog", subgraph="customers")
     listed = next(p.id for p in generate.products(TEST_SCALE) if p.status == "LISTED")
     order = {
         "customerId": "7",
@@ -124,7 +126,8 @@ async def test_subgraph_metrics_after_traffic(
     latency = value(customers, "subgraph_request_duration_seconds_sum", subgraph="customers",
                     operation="customer")  # fmt: skip
     assert 0 < latency < 30
-    assert value(customers, "subgraph_outbox_backlog", subgraph="customers") == 0
+    # reading a customer stages nothing (other tests of the session may have left events)
+    assert value(customers, "subgraph_outbox_backlog", subgraph="customers") == customers_backlog
     pool = [key for key in customers if key[0] == "subgraph_db_pool_connections"]
     for key in pool:  # a queue pool (PostgreSQL, SQLite files): nothing checked out now
         if ("state", "checked_out") in key[1]:

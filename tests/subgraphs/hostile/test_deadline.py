@@ -177,3 +177,21 @@ async def test_a_body_above_the_limit_is_413(
     assert response.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     assert guard.counts.too_large == 1
     await _answers_normally(client)
+
+
+async def test_execution_that_stops_itself_at_the_deadline_is_counted() -> None:
+    """The executor's own deadline check (execution_deadline) can end the request's task as
+    cancelled before the guard's timer fires (a long synchronous stretch on a busy
+    machine): still a TIMEOUT, and still counted as a passed deadline."""
+
+    async def stops_itself(scope: Scope, receive: Receive, send: Send) -> None:
+        raise asyncio.CancelledError("the request's deadline has passed")
+
+    guard = RequestGuard(stops_itself, default_ms=60_000)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=guard), base_url="http://orders.test"
+    ) as client:
+        response = await client.post("/graphql", json=NORMAL)
+    assert response.status_code == 504
+    assert response.json()["errors"][0]["extensions"]["code"] == "TIMEOUT"
+    assert (guard.counts.deadline_passed, guard.counts.completed) == (1, 0)
