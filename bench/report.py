@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from bench.config_overhead import A_A_SUFFIX, ConfigOverheadResult
 from bench.data_layer import DataLayerResult
+from bench.fault import FaultResult
 from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.profile import Profile
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
 from bench.side_by_side import VariantComparison
+from bench.workers_scaling import WorkersResult
 
 __all__ = ["RunResults", "ratio", "render"]
 
@@ -33,6 +35,8 @@ class RunResults:
     hostile_mixes: list[HostileMixResult] = field(default_factory=list)
     variant_comparisons: list[VariantComparison] = field(default_factory=list)
     config_overheads: list[ConfigOverheadResult] = field(default_factory=list)
+    workers: list[WorkersResult] = field(default_factory=list)
+    faults: list[FaultResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -278,8 +282,74 @@ def _hostile_target_lines(results: RunResults) -> list[str]:
     return lines
 
 
+def _workers(result: WorkersResult) -> list[str]:
+    rows = [
+        [row.workers, f"{row.requests_per_second:.0f}", f"{row.p50_ms:.1f}", f"{row.p99_ms:.1f}"]
+        for row in result.rows
+    ]
+    return [
+        f"### {result.fleet}",
+        "",
+        *_table(["workers", "req/s", "p50 ms", "p99 ms"], rows),
+        "",
+        f"Pinning: {result.pinning}. Speed-up 2/1: {_x(result.speedup())}.",
+        "",
+    ]
+
+
+def _fault(result: FaultResult) -> list[str]:
+    recovery = result.recovery_seconds
+    return [
+        f"`{result.subgraph}` killed (SIGKILL) at {result.killed_at:.1f} s, ready again at "
+        f"{result.back_at:.1f} s, {len(result.samples)} requests from {result.connections} "
+        f"connections (a Python client in its own process).",
+        "",
+        *_table(
+            ["", "value"],
+            [
+                ["p99 before the kill, ms", f"{result.p99_before_ms:.1f}"],
+                ["requests while down", len(result.down)],
+                [
+                    "p50 / p99 while down, ms",
+                    f"{result.p50_down_ms:.1f} / {result.p99_down_ms:.1f}",
+                ],
+                ["answers with partial data while down", f"{result.partial_share:.1%}"],
+                ["5xx or no answer", result.server_errors],
+                ["recovery after ready, s", "never" if recovery is None else f"{recovery:.2f}"],
+            ],
+        ),
+        "",
+    ]
+
+
+def _scale_out_target_lines(results: RunResults) -> list[str]:
+    lines = []
+    for workers in results.workers:
+        speedup = workers.speedup() or 0.0
+        lines.append(
+            f"- {workers.fleet}, 2 workers / 1 worker throughput >= 1.7x: {speedup:.2f}x -> "
+            f"{'met' if speedup >= 1.7 else 'NOT met'} ({workers.pinning})"
+        )
+    for fault in results.faults:
+        recovery = fault.recovery_seconds
+        checks = [
+            (f"p99 while down < 20 ms: {fault.p99_down_ms:.1f} ms", fault.p99_down_ms < 20),
+            (f"5xx: {fault.server_errors}", fault.server_errors == 0),
+            (f"partial data while down: {fault.partial_share:.0%}", fault.partial_share > 0.9),
+            (
+                "recovery <= 2 s: " + ("never" if recovery is None else f"{recovery:.2f} s"),
+                recovery is not None and recovery <= 2.0,
+            ),
+        ]
+        for text, met in checks:
+            lines.append(
+                f"- fault ({fault.subgraph} down), {text} -> {'met' if met else 'NOT met'}"
+            )
+    return lines
+
+
 def _target_lines(results: RunResults) -> list[str]:
-    lines = _hostile_target_lines(results)
+    lines = _scale_out_target_lines(results) + _hostile_target_lines(results)
     lines += _variant_target_lines(results) + _in_process_target_lines(results)
     for comparison in results.comparisons:
         ours = comparison.measurement("ours")
@@ -357,6 +427,14 @@ def render(results: RunResults) -> str:
         lines += ["## Hostile mix", "", *_hostile_mixes(results.hostile_mixes)]
     if results.profile is not None:
         lines += ["## Profile of our router under load (py-spy)", "", *_profile(results.profile)]
+    if results.workers:
+        lines += ["## Router worker processes", ""]
+        for workers in results.workers:
+            lines += _workers(workers)
+    if results.faults:
+        lines += ["## Fault: a subgraph killed under load", ""]
+        for fault in results.faults:
+            lines += _fault(fault)
     if results.notes:
         lines += ["## Skipped and failed", "", *(f"- {note}" for note in results.notes), ""]
     return "\n".join(lines).rstrip() + "\n"
