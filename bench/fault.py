@@ -1,7 +1,8 @@
 """The fault test: one subgraph of the project fleet killed under load, then brought back.
 
-A Python client (``connections`` concurrent loops, one request after the other each) sends
-customer-360 to our router for the whole timeline and keeps every answer's start time,
+A Python client sends customer-360 to our router from ``connections`` concurrent loops (2 by
+default, so that a latency is the request's and not a queue on a saturated 2-core machine),
+first ``warmup_seconds`` not kept (plan cache, pools), then keeps every answer's start time,
 latency, status and whether it had errors: ``before_seconds`` healthy, the subgraph killed
 (SIGKILL) for ``down_seconds``, then started again on its port, ``after_seconds`` more. The
 router runs with its defaults (circuit breaker on: 5 failures open it, 1 s cooldown, then
@@ -24,7 +25,7 @@ import httpx
 
 from bench.load import RequestBody
 
-__all__ = ["FaultResult", "Sample", "measure_fault"]
+__all__ = ["FaultResult", "Sample", "latency_ms", "measure_fault"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,8 @@ class FaultResult:
     subgraph: str
     connections: int
     killed_at: float
-    back_at: float  # the subgraph answered /ready again
+    restarted_at: float  # its process started again
+    back_at: float  # it answered /ready again
     samples: tuple[Sample, ...]
 
     def _between(self, start: float, end: float) -> list[Sample]:
@@ -49,19 +51,25 @@ class FaultResult:
 
     @property
     def down(self) -> list[Sample]:
-        return self._between(self.killed_at, self.back_at)
+        """Answers started while no process of the subgraph ran."""
+        return self._between(self.killed_at, self.restarted_at)
+
+    @property
+    def starting(self) -> list[Sample]:
+        """Answers started while the new process was starting (its imports take a core)."""
+        return self._between(self.restarted_at, self.back_at)
 
     @property
     def p99_down_ms(self) -> float:
-        return _percentile([s.latency_ms for s in self.down], 0.99)
+        return latency_ms(self.down, 0.99)
 
     @property
-    def p50_down_ms(self) -> float:
-        return _percentile([s.latency_ms for s in self.down], 0.5)
+    def before(self) -> list[Sample]:
+        return self._between(0, self.killed_at)
 
     @property
-    def p99_before_ms(self) -> float:
-        return _percentile([s.latency_ms for s in self._between(0, self.killed_at)], 0.99)
+    def samples_after_back(self) -> list[Sample]:
+        return self._between(self.back_at, float("inf"))
 
     @property
     def server_errors(self) -> int:
@@ -74,21 +82,29 @@ class FaultResult:
         return sum(1 for s in down if s.data and s.errors) / len(down) if down else 0.0
 
     @property
-    def recovery_seconds(self) -> float | None:
-        """From the subgraph being back to the first answer after which every answer is
-        error-free; None when errors go on to the end."""
-        after = sorted(self._between(self.back_at, float("inf")), key=lambda s: s.started)
+    def recovered_at(self) -> float | None:
+        """The start of the first answer after which every answer is error-free; None when
+        errors go on to the end."""
+        after = self._between(self.restarted_at, float("inf"))
         last_error = max((s.started for s in after if s.errors), default=None)
         if last_error is None:
-            return 0.0
-        clean = [s.started for s in after if s.started > last_error]
-        return clean[0] - self.back_at if clean else None
+            return self.restarted_at
+        clean = sorted(s.started for s in after if s.started > last_error)
+        return clean[0] if clean else None
+
+    @property
+    def recovery_seconds(self) -> float | None:
+        """From the subgraph answering ``/ready`` to :attr:`recovered_at` (0 when the
+        router was answering in full before ``/ready`` did)."""
+        recovered = self.recovered_at
+        return None if recovered is None else max(0.0, recovered - self.back_at)
 
 
-def _percentile(values: Sequence[float], share: float) -> float:
-    if not values:
+def latency_ms(samples: Sequence[Sample], share: float) -> float:
+    """The ``share`` percentile of the samples' latencies (0 when there is none)."""
+    if not samples:
         return 0.0
-    ordered = sorted(values)
+    ordered = sorted(sample.latency_ms for sample in samples)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
@@ -128,7 +144,8 @@ def measure_fault(
     subgraph: str,
     pid: int,
     restart: Callable[[], object],
-    connections: int = 10,
+    connections: int = 2,
+    warmup_seconds: float = 3.0,
     before_seconds: float = 3.0,
     down_seconds: float = 10.0,
     after_seconds: float = 5.0,
@@ -137,6 +154,11 @@ def measure_fault(
     the subgraph is ready again) after ``down_seconds``."""
 
     async def run() -> FaultResult:
+        warm = asyncio.Event()
+        warming = asyncio.create_task(_drive(url, bodies, connections, warm))
+        await asyncio.sleep(warmup_seconds)  # plan cache, pools, the subgraphs' first queries
+        warm.set()
+        await warming
         stop = asyncio.Event()
         origin = time.perf_counter()
         load = asyncio.create_task(_drive(url, bodies, connections, stop))
@@ -144,12 +166,13 @@ def measure_fault(
         os.kill(pid, signal.SIGKILL)
         killed_at = time.perf_counter() - origin
         await asyncio.sleep(down_seconds)
+        restarted_at = time.perf_counter() - origin
         await asyncio.to_thread(restart)
         back_at = time.perf_counter() - origin
         await asyncio.sleep(after_seconds)
         stop.set()
         samples = await load
         # the load's clock started a moment after ``origin``; the shift is microseconds
-        return FaultResult(subgraph, connections, killed_at, back_at, tuple(samples))
+        return FaultResult(subgraph, connections, killed_at, restarted_at, back_at, tuple(samples))
 
     return asyncio.run(run())

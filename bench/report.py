@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bench.config_overhead import A_A_SUFFIX, ConfigOverheadResult
 from bench.data_layer import DataLayerResult
-from bench.fault import FaultResult
+from bench.fault import FaultResult, Sample, latency_ms
 from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.profile import Profile
@@ -284,42 +284,72 @@ def _hostile_target_lines(results: RunResults) -> list[str]:
 
 def _workers(result: WorkersResult) -> list[str]:
     rows = [
-        [row.workers, f"{row.requests_per_second:.0f}", f"{row.p50_ms:.1f}", f"{row.p99_ms:.1f}"]
+        [
+            row.workers,
+            f"{row.requests_per_second:.0f}",
+            f"{row.p50_ms:.1f}",
+            f"{row.p99_ms:.1f}",
+            f"{row.cores_used:.2f}",
+            f"{row.cpu_ms_per_request:.2f}",
+            f"{row.fleet_cores:.2f}",
+            f"{row.machine_cores:.2f}",
+        ]
         for row in result.rows
     ]
+    header = ["workers", "req/s", "p50 ms", "p99 ms", "router cores", "router CPU ms/req"]
+    header += ["fleet cores", "machine cores busy"]
     return [
         f"### {result.fleet}",
         "",
-        *_table(["workers", "req/s", "p50 ms", "p99 ms"], rows),
+        *_table(header, rows),
         "",
-        f"Pinning: {result.pinning}. Speed-up 2/1: {_x(result.speedup())}.",
+        f"Pinning: {result.pinning}. Speed-up 2/1: {_x(result.speedup())}. Load average "
+        f"when the stage began: {result.load_average:.1f} (other work on the machine). "
+        "Cores: CPU seconds per second of load of the router (master and workers), of the "
+        "fleet's one Node process, and of the whole machine (/proc/stat); 2 workers can only "
+        "use what the fleet, the load generator and the rest leave.",
         "",
     ]
 
 
 def _fault(result: FaultResult) -> list[str]:
-    recovery = result.recovery_seconds
     return [
-        f"`{result.subgraph}` killed (SIGKILL) at {result.killed_at:.1f} s, ready again at "
-        f"{result.back_at:.1f} s, {len(result.samples)} requests from {result.connections} "
-        f"connections (a Python client in its own process).",
+        f"`{result.subgraph}` killed (SIGKILL) at {result.killed_at:.1f} s, started again at "
+        f"{result.restarted_at:.1f} s, ready (its `/ready`) at {result.back_at:.1f} s; every "
+        f"answer complete again from {_seconds(result.recovered_at)}; {len(result.samples)} "
+        f"requests from {result.connections} connections (a Python client in the bench's "
+        "process, customer-360 over the seeded customers; the router with its defaults: "
+        "circuit breaker after 5 failures, 1 s cooldown).",
         "",
         *_table(
-            ["", "value"],
+            ["window", "requests", "p50 ms", "p99 ms", "with errors", "partial data"],
             [
-                ["p99 before the kill, ms", f"{result.p99_before_ms:.1f}"],
-                ["requests while down", len(result.down)],
-                [
-                    "p50 / p99 while down, ms",
-                    f"{result.p50_down_ms:.1f} / {result.p99_down_ms:.1f}",
-                ],
-                ["answers with partial data while down", f"{result.partial_share:.1%}"],
-                ["5xx or no answer", result.server_errors],
-                ["recovery after ready, s", "never" if recovery is None else f"{recovery:.2f}"],
+                _window("healthy", result.before),
+                _window("down (no process)", result.down),
+                _window("starting again", result.starting),
+                _window("back", result.samples_after_back),
             ],
         ),
         "",
+        f"5xx or no answer: {result.server_errors}; every answer complete "
+        f"{_seconds(result.recovery_seconds)} after `/ready`.",
+        "",
     ]
+
+
+def _window(name: str, samples: Sequence[Sample]) -> list[object]:
+    return [
+        name,
+        len(samples),
+        f"{latency_ms(samples, 0.5):.1f}",
+        f"{latency_ms(samples, 0.99):.1f}",
+        sum(1 for s in samples if s.errors),
+        sum(1 for s in samples if s.errors and s.data),
+    ]
+
+
+def _seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:.1f} s"
 
 
 def _scale_out_target_lines(results: RunResults) -> list[str]:
@@ -333,7 +363,11 @@ def _scale_out_target_lines(results: RunResults) -> list[str]:
     for fault in results.faults:
         recovery = fault.recovery_seconds
         checks = [
-            (f"p99 while down < 20 ms: {fault.p99_down_ms:.1f} ms", fault.p99_down_ms < 20),
+            (
+                f"p99 while down < 20 ms: {fault.p99_down_ms:.1f} ms (healthy before: "
+                f"{latency_ms(fault.before, 0.99):.1f} ms)",
+                fault.p99_down_ms < 20,
+            ),
             (f"5xx: {fault.server_errors}", fault.server_errors == 0),
             (f"partial data while down: {fault.partial_share:.0%}", fault.partial_share > 0.9),
             (

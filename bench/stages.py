@@ -110,10 +110,11 @@ def _workers(plan: RunPlan, results: RunResults) -> None:
     with ProcessGroup(plan.work_dir / "logs") as group:
         urls = start_node_fleet(group, NODE_FLEET_PORT)
         sdl = rewrite_routing_urls(FLEET_SUPERGRAPH.read_text(encoding="utf-8"), urls)
+        fleet_pid = group.processes[-1].pid
         supergraph = write_supergraph(plan.work_dir, "workers", sdl)
         results.workers.append(measure_workers(
             f"Node fleet (mix of {len(bodies)} queries)", supergraph, bodies, plan.settings,
-            log_dir=plan.work_dir / "logs", base_port=WORKERS_PORT,
+            log_dir=plan.work_dir / "logs", base_port=WORKERS_PORT, fleet_pid=fleet_pid,
         ))  # fmt: skip
 
 
