@@ -66,21 +66,20 @@ async def test_a_worker_that_dies_is_replaced(tmp_path: Path) -> None:
     supergraph = tmp_path / "schema.graphql"
     supergraph.write_text(V1, encoding="utf-8")
     log = tmp_path / "log"
-    async with running(FlakySubgraph()) as subgraph:
-        async with router_process(subgraph, supergraph, log, "--workers", "2") as (
-            process,
-            base_url,
-        ):
-            first = await _pids_answering(base_url, 2)
-            victim = min(first)
-            os.kill(victim, signal.SIGKILL)
-            await until(lambda: f"(pid {victim}) exited" in log.read_text(), "the master noticed")
-            replaced: set[int] = set()
-            for _ in range(100):
-                replaced = await _pids_answering(base_url, 2)
-                if len(replaced) == 2 and victim not in replaced:
-                    break
-            assert len(replaced) == 2 and victim not in replaced and process.returncode is None
-            assert {_parent_of(pid) for pid in replaced} == {process.pid}
-            process.send_signal(signal.SIGTERM)
-            assert await process.wait() == 0
+    async with (
+        running(FlakySubgraph()) as subgraph,
+        router_process(subgraph, supergraph, log, "--workers", "2") as (process, base_url),
+    ):
+        first = await _pids_answering(base_url, 2)
+        victim = min(first)
+        os.kill(victim, signal.SIGKILL)
+        await until(lambda: f"(pid {victim}) exited" in log.read_text(), "the master noticed")
+        replaced: set[int] = set()
+        for _ in range(100):
+            replaced = await _pids_answering(base_url, 2)
+            if len(replaced) == 2 and victim not in replaced:
+                break
+        assert len(replaced) == 2 and victim not in replaced and process.returncode is None
+        assert {_parent_of(pid) for pid in replaced} == {process.pid}
+        process.send_signal(signal.SIGTERM)
+        assert await process.wait() == 0
