@@ -12,7 +12,7 @@ import httpx
 
 from tests.router.flaky_subgraph import FlakySubgraph, running
 from tests.router.test_graceful_shutdown import refuses_connections, router_process, until
-from tests.router.test_supergraph_reload import V1
+from tests.router.test_supergraph_reload import V1, V2
 
 
 async def _pids_answering(base_url: str, wanted: int, attempts: int = 200) -> set[int]:
@@ -81,5 +81,49 @@ async def test_a_worker_that_dies_is_replaced(tmp_path: Path) -> None:
                 break
         assert len(replaced) == 2 and victim not in replaced and process.returncode is None
         assert {_parent_of(pid) for pid in replaced} == {process.pid}
+        process.send_signal(signal.SIGTERM)
+        assert await process.wait() == 0
+
+
+async def _answers_extra(base_url: str) -> bool:
+    async with httpx.AsyncClient(base_url=base_url, trust_env=False) as client:
+        body = (await client.post("/graphql", json={"query": "{ extra }"})).json()
+    return bool(body.get("data"))
+
+
+async def test_sighup_reloads_every_worker_and_a_replacement_serves_the_file_as_it_is(
+    tmp_path: Path,
+) -> None:
+    """SIGHUP to the master reaches both workers (polling off: SIGHUP is the only trigger);
+    a worker forked after the change reads the changed file, not the master's copy."""
+    supergraph = tmp_path / "schema.graphql"
+    supergraph.write_text(V1, encoding="utf-8")
+    options = ("--workers", "2", "--reload-poll-seconds", "0")
+    async with (
+        running(FlakySubgraph()) as subgraph,
+        router_process(subgraph, supergraph, tmp_path / "log", *options) as (process, base_url),
+    ):
+        subgraph.fields["extra"] = 5
+        workers = await _pids_answering(base_url, 2)
+        assert not await _answers_extra(base_url)
+        supergraph.write_text(V2, encoding="utf-8")
+        process.send_signal(signal.SIGHUP)
+        for _ in range(200):  # until one new connection sees V2, then every one must
+            if await _answers_extra(base_url):
+                break
+        # new connections spread over both workers (2**-30 that they all miss one)
+        answers = [await _answers_extra(base_url) for _ in range(30)]
+        assert all(answers), answers
+
+        victim = min(workers)
+        os.kill(victim, signal.SIGKILL)
+        replaced: set[int] = set()
+        for _ in range(100):
+            replaced = await _pids_answering(base_url, 2)
+            if len(replaced) == 2 and victim not in replaced:
+                break
+        assert victim not in replaced
+        answers = [await _answers_extra(base_url) for _ in range(30)]
+        assert all(answers), answers
         process.send_signal(signal.SIGTERM)
         assert await process.wait() == 0
