@@ -3,7 +3,7 @@
 Runs every benchmark in one session and writes ``bench/RESULTS.md``. ``--quick`` measures
 the data layer at 10k and 100k orders only (seeding 1M takes minutes the first time; seeded
 databases are reused afterwards). ``--only`` runs the stages named (comma-separated):
-node-fleet, project-fleet, feature-cost, security-cost, telemetry-cost, data-layer.
+node-fleet, project-fleet, workers, fault, feature-cost, security-cost, telemetry-cost, data-layer.
 """
 
 from __future__ import annotations

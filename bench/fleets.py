@@ -28,7 +28,7 @@ from graphql import (
 )
 
 from bench.environment import PEERS_DIR, REPO_ROOT, node_executable
-from bench.processes import ProcessGroup, http_ready, log_line_ready
+from bench.processes import ManagedProcess, ProcessGroup, http_ready, log_line_ready
 
 __all__ = [
     "FLEET_SUPERGRAPH",
@@ -38,6 +38,7 @@ __all__ = [
     "project_supergraph",
     "rewrite_routing_urls",
     "start_node_fleet",
+    "start_project_subgraph",
     "start_project_subgraphs",
     "write_supergraph",
 ]
@@ -115,20 +116,39 @@ def start_project_subgraphs(
         domain: f"http://127.0.0.1:{base_port + index}/graphql"
         for index, domain in enumerate(PROJECT_DOMAINS)
     }
-    peers = [f"--peer={name}={url}" for name, url in urls.items()]
+    pids = {}
+    for domain in urls:
+        process = start_project_subgraph(
+            group, urls, domain, database_url, f"{label}-{domain}", tuned=tuned, env=env
+        )
+        pids[domain] = process.pid
+    return ProjectFleet(urls, pids)
+
+
+def start_project_subgraph(
+    group: ProcessGroup,
+    urls: Mapping[str, str],
+    domain: str,
+    database_url: str,
+    name: str,
+    *,
+    tuned: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> ManagedProcess:
+    """One subgraph of a project fleet whose subgraphs are at ``urls`` (also to bring one
+    back after it was killed)."""
+    peers = [f"--peer={peer}={url}" for peer, url in urls.items()]
     if tuned:
         peers.append("--tuned")
-    pids = {}
-    for domain, url in urls.items():
-        port = url.rsplit(":", 1)[1].split("/")[0]
-        pids[domain] = group.start(
-            f"{label}-{domain}",
-            [sys.executable, "-m", "bench.counted_subgraph", domain, "--port", port, *peers],
-            http_ready(url.replace("/graphql", "/ready")),
-            env={**(env or {}), "DATABASE_URL": database_url},
-            cwd=REPO_ROOT,
-        ).pid
-    return ProjectFleet(urls, pids)
+    url = urls[domain]
+    port = url.rsplit(":", 1)[1].split("/")[0]
+    return group.start(
+        name,
+        [sys.executable, "-m", "bench.counted_subgraph", domain, "--port", port, *peers],
+        http_ready(url.replace("/graphql", "/ready")),
+        env={**(env or {}), "DATABASE_URL": database_url},
+        cwd=REPO_ROOT,
+    )
 
 
 def project_supergraph(urls: Mapping[str, str]) -> str:

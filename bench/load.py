@@ -16,7 +16,7 @@ import orjson
 
 from bench.environment import BENCH_DIR, PEERS_DIR, node_executable
 
-__all__ = ["LoadError", "LoadResult", "RequestBody", "run_load"]
+__all__ = ["LoadError", "LoadResult", "RequestBody", "run_load", "run_pinned_load"]
 
 RequestBody = Mapping[str, Any]
 
@@ -50,6 +50,13 @@ class LoadResult(NamedTuple):
 def run_load(
     url: str, bodies: Sequence[RequestBody], *, connections: int, duration: int
 ) -> LoadResult:
+    return run_pinned_load(None, url, bodies, connections=connections, duration=duration)
+
+
+def run_pinned_load(
+    cores: str | None, url: str, bodies: Sequence[RequestBody], *, connections: int, duration: int
+) -> LoadResult:
+    """:func:`run_load` with the load generator pinned to ``cores`` (a ``taskset`` list)."""
     node = node_executable()
     if node is None:
         raise LoadError("node is not installed")
@@ -59,6 +66,7 @@ def run_load(
     try:
         completed = subprocess.run(
             [
+                *(["taskset", "-c", cores] if cores else []),
                 node,
                 str(BENCH_DIR / "loadgen.mjs"),
                 "--peers",

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 
 from bench.config_overhead import A_A_SUFFIX, ConfigOverheadResult
 from bench.data_layer import DataLayerResult
+from bench.fault import FaultResult, Sample, latency_ms
 from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.profile import Profile
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
 from bench.side_by_side import VariantComparison
+from bench.workers_scaling import WorkersResult
 
 __all__ = ["RunResults", "ratio", "render"]
 
@@ -33,6 +35,8 @@ class RunResults:
     hostile_mixes: list[HostileMixResult] = field(default_factory=list)
     variant_comparisons: list[VariantComparison] = field(default_factory=list)
     config_overheads: list[ConfigOverheadResult] = field(default_factory=list)
+    workers: list[WorkersResult] = field(default_factory=list)
+    faults: list[FaultResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -278,8 +282,108 @@ def _hostile_target_lines(results: RunResults) -> list[str]:
     return lines
 
 
+def _workers(result: WorkersResult) -> list[str]:
+    rows = [
+        [
+            row.workers,
+            f"{row.requests_per_second:.0f}",
+            f"{row.p50_ms:.1f}",
+            f"{row.p99_ms:.1f}",
+            f"{row.cores_used:.2f}",
+            f"{row.cpu_ms_per_request:.2f}",
+            f"{row.fleet_cores:.2f}",
+            f"{row.machine_cores:.2f}",
+        ]
+        for row in result.rows
+    ]
+    header = ["workers", "req/s", "p50 ms", "p99 ms", "router cores", "router CPU ms/req"]
+    header += ["fleet cores", "machine cores busy"]
+    return [
+        f"### {result.fleet}",
+        "",
+        *_table(header, rows),
+        "",
+        f"Pinning: {result.pinning}. Speed-up 2/1: {_x(result.speedup())}. Load average "
+        f"when the stage began: {result.load_average:.1f} (other work on the machine). "
+        "Cores: CPU seconds per second of load of the router (master and workers), of the "
+        "fleet's one Node process, and of the whole machine (/proc/stat); 2 workers can only "
+        "use what the fleet, the load generator and the rest leave.",
+        "",
+    ]
+
+
+def _fault(result: FaultResult) -> list[str]:
+    return [
+        f"`{result.subgraph}` killed (SIGKILL) at {result.killed_at:.1f} s, started again at "
+        f"{result.restarted_at:.1f} s, ready (its `/ready`) at {result.back_at:.1f} s; every "
+        f"answer complete again from {_seconds(result.recovered_at)}; {len(result.samples)} "
+        f"requests from {result.connections} connections (a Python client in the bench's "
+        "process, customer-360 over the seeded customers; the router with its defaults: "
+        "circuit breaker after 5 failures, 1 s cooldown).",
+        "",
+        *_table(
+            ["window", "requests", "p50 ms", "p99 ms", "with errors", "partial data"],
+            [
+                _window("healthy", result.before),
+                _window("down (no process)", result.down),
+                _window("starting again", result.starting),
+                _window("back", result.samples_after_back),
+            ],
+        ),
+        "",
+        f"5xx or no answer: {result.server_errors}; every answer complete "
+        f"{_seconds(result.recovery_seconds)} after `/ready`.",
+        "",
+    ]
+
+
+def _window(name: str, samples: Sequence[Sample]) -> list[object]:
+    return [
+        name,
+        len(samples),
+        f"{latency_ms(samples, 0.5):.1f}",
+        f"{latency_ms(samples, 0.99):.1f}",
+        sum(1 for s in samples if s.errors),
+        sum(1 for s in samples if s.errors and s.data),
+    ]
+
+
+def _seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:.1f} s"
+
+
+def _scale_out_target_lines(results: RunResults) -> list[str]:
+    lines = []
+    for workers in results.workers:
+        speedup = workers.speedup() or 0.0
+        lines.append(
+            f"- {workers.fleet}, 2 workers / 1 worker throughput >= 1.7x: {speedup:.2f}x -> "
+            f"{'met' if speedup >= 1.7 else 'NOT met'} ({workers.pinning})"
+        )
+    for fault in results.faults:
+        recovery = fault.recovery_seconds
+        checks = [
+            (
+                f"p99 while down < 20 ms: {fault.p99_down_ms:.1f} ms (healthy before: "
+                f"{latency_ms(fault.before, 0.99):.1f} ms)",
+                fault.p99_down_ms < 20,
+            ),
+            (f"5xx: {fault.server_errors}", fault.server_errors == 0),
+            (f"partial data while down: {fault.partial_share:.0%}", fault.partial_share > 0.9),
+            (
+                "recovery <= 2 s: " + ("never" if recovery is None else f"{recovery:.2f} s"),
+                recovery is not None and recovery <= 2.0,
+            ),
+        ]
+        for text, met in checks:
+            lines.append(
+                f"- fault ({fault.subgraph} down), {text} -> {'met' if met else 'NOT met'}"
+            )
+    return lines
+
+
 def _target_lines(results: RunResults) -> list[str]:
-    lines = _hostile_target_lines(results)
+    lines = _scale_out_target_lines(results) + _hostile_target_lines(results)
     lines += _variant_target_lines(results) + _in_process_target_lines(results)
     for comparison in results.comparisons:
         ours = comparison.measurement("ours")
@@ -357,6 +461,14 @@ def render(results: RunResults) -> str:
         lines += ["## Hostile mix", "", *_hostile_mixes(results.hostile_mixes)]
     if results.profile is not None:
         lines += ["## Profile of our router under load (py-spy)", "", *_profile(results.profile)]
+    if results.workers:
+        lines += ["## Router worker processes", ""]
+        for workers in results.workers:
+            lines += _workers(workers)
+    if results.faults:
+        lines += ["## Fault: a subgraph killed under load", ""]
+        for fault in results.faults:
+            lines += _fault(fault)
     if results.notes:
         lines += ["## Skipped and failed", "", *(f"- {note}" for note in results.notes), ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -41,6 +41,9 @@ class Contender:
 
     name: str
     peer_script: str | None = None
+    # our router's processes: 1 beside the single-process Node gateways (the workers stage
+    # compares 1 and 2)
+    workers: int = 1
 
     @property
     def needs_node(self) -> bool:
@@ -52,6 +55,7 @@ class Contender:
             return [
                 sys.executable, "-m", "router", "serve", "--supergraph", str(supergraph),
                 "--port", str(port), "--no-graphiql", "--log-level", "warning",
+                "--workers", str(self.workers),
                 *(["--config", str(config)] if config is not None else []),
             ]  # fmt: skip
         node = node_executable() or "node"

@@ -15,12 +15,14 @@ from bench.data_layer import (
 )
 from bench.databases import SCALES, DataScale, SeedError, ensure_seeded, sqlalchemy_url
 from bench.environment import BENCH_DIR, missing_peers_reason
+from bench.fault import measure_fault
 from bench.feature_stages import CostResult, FeatureWorkload, feature_cost, security_cost
 from bench.fleets import (
     FLEET_SUPERGRAPH,
     project_supergraph,
     rewrite_routing_urls,
     start_node_fleet,
+    start_project_subgraph,
     start_project_subgraphs,
     write_supergraph,
 )
@@ -33,6 +35,7 @@ from bench.profile import profile_under_load, py_spy_executable
 from bench.report import RunResults
 from bench.routers import OURS, LoadSettings, compare_routers
 from bench.telemetry_cost import telemetry_cost
+from bench.workers_scaling import measure_workers
 from router.request import GraphQLRequest
 
 __all__ = ["FLEET_QUERIES", "PROJECT_QUERY", "STAGES", "RunPlan", "Stage", "run_stages"]
@@ -49,6 +52,10 @@ PROJECT_FLEET_PORT = 14720
 PROJECT_ROUTERS_PORT = 14730
 DATA_LAYER_PORT = 14760
 HOSTILE_MIX_PORT = 14740
+WORKERS_PORT = 14780  # and 14781
+FAULT_FLEET_PORT = 14790  # 14790-14794, the router on 14799
+FAULT_ROUTER_PORT = 14799
+FAULT_SUBGRAPH = "marketing"  # customer-360's recommendations: the rest still answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +102,44 @@ def _node_fleet(plan: RunPlan, results: RunResults) -> None:
                 _profile_ours(plan, supergraph, bodies, results)
             except _EXPECTED_FAILURES as error:
                 results.notes.append(f"profile failed: {_first_lines(error)}")
+
+
+def _workers(plan: RunPlan, results: RunResults) -> None:
+    queries = sorted(FLEET_QUERIES.glob("*.graphql"))
+    bodies = [{"query": path.read_text(encoding="utf-8")} for path in queries]
+    with ProcessGroup(plan.work_dir / "logs") as group:
+        urls = start_node_fleet(group, NODE_FLEET_PORT)
+        sdl = rewrite_routing_urls(FLEET_SUPERGRAPH.read_text(encoding="utf-8"), urls)
+        fleet_pid = group.processes[-1].pid
+        supergraph = write_supergraph(plan.work_dir, "workers", sdl)
+        results.workers.append(measure_workers(
+            f"Node fleet (mix of {len(bodies)} queries)", supergraph, bodies, plan.settings,
+            log_dir=plan.work_dir / "logs", base_port=WORKERS_PORT, fleet_pid=fleet_pid,
+        ))  # fmt: skip
+
+
+def _fault(plan: RunPlan, results: RunResults) -> None:
+    scale = plan.scales[0]
+    asyncio.run(ensure_seeded(scale))
+    query = PROJECT_QUERY.read_text(encoding="utf-8")
+    ids = asyncio.run(customers_with_orders(scale.database, minimum=10, limit=200))
+    bodies = [{"query": query, "variables": {"id": customer_id}} for customer_id in ids]
+    database_url = sqlalchemy_url(scale.database)
+    with ProcessGroup(plan.work_dir / "logs") as group:
+        fleet = start_project_subgraphs(group, FAULT_FLEET_PORT, database_url, "fault")
+        sdl = without_access_control(project_supergraph(fleet.urls))
+        supergraph = write_supergraph(plan.work_dir, "fault", sdl)
+        OURS.start(group, supergraph, FAULT_ROUTER_PORT, "fault")
+
+        def restart() -> None:
+            start_project_subgraph(
+                group, fleet.urls, FAULT_SUBGRAPH, database_url, f"fault-{FAULT_SUBGRAPH}-back"
+            )
+
+        results.faults.append(measure_fault(
+            f"http://127.0.0.1:{FAULT_ROUTER_PORT}/graphql", bodies, subgraph=FAULT_SUBGRAPH,
+            pid=fleet.pids[FAULT_SUBGRAPH], restart=restart,
+        ))  # fmt: skip
 
 
 def _project_fleet(plan: RunPlan, results: RunResults) -> None:
@@ -189,6 +234,8 @@ Stage = Callable[[RunPlan, RunResults], None]
 STAGES: dict[str, tuple[str, Stage, bool]] = {
     "node-fleet": ("Node fleet", _node_fleet, True),
     "project-fleet": ("project fleet", _project_fleet, True),
+    "workers": ("router workers (1 and 2 processes)", _workers, True),
+    "fault": ("fault: a subgraph killed under load", _fault, False),
     "feature-cost": ("feature cost (limits, demand control, APQ)", _feature_cost, False),
     "security-cost": ("security cost (JWT, identity, authorization)", _security_cost, False),
     "telemetry-cost": ("telemetry cost (metrics, access log, tracing)", _telemetry_cost, False),

@@ -22,8 +22,9 @@ import asyncio
 import logging
 import os
 import re
+import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -31,6 +32,8 @@ import orjson
 
 from observability.logs import configure_logging
 from observability.tracing import configure_tracing
+from prefork.sockets import reuse_port_sockets
+from prefork.supervisor import Supervisor, WorkerSlot
 from router.audit.cli import add_audit_parser, run_audit
 from router.audit.log import AuditLog
 from router.authorization.access_table import access_table
@@ -54,7 +57,14 @@ from router.subgraph_client import DEFAULT_MAX_RESPONSE_BYTES, SubgraphClients
 from router.supergraph import Supergraph
 from router.supergraph_reload import SupergraphReloader
 
-__all__ = ["build_parser", "environment_variable", "main", "parse_subgraph_urls", "subgraph_urls"]
+__all__ = [
+    "build_parser",
+    "default_workers",
+    "environment_variable",
+    "main",
+    "parse_subgraph_urls",
+    "subgraph_urls",
+]
 
 _log = logging.getLogger("router")
 
@@ -76,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4000)
+    serve.add_argument(
+        "--workers",
+        type=_worker_count,
+        default=default_workers(),
+        help="processes serving the port, each with its own plan cache and subgraph pools "
+        "(default: the cores this process may run on, here %(default)s; 1: no master process)",
+    )
     serve.add_argument(
         "--subgraph-url",
         action="append",
@@ -233,16 +250,52 @@ def subgraph_urls(
     return {**urls, **flagged}
 
 
+def default_workers() -> int:
+    """The cores this process may run on (``taskset`` narrows them)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _worker_count(text: str) -> int:
+    count = int(text)
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 worker, not {count}")
+    return count
+
+
 def _serve(args: argparse.Namespace) -> int:
+    """One process (``--workers 1``), or a pre-fork master (:mod:`prefork`) whose workers
+    each build and serve their own app; the configuration and the supergraph are checked
+    here first, so a bad one stops the start-up before any worker is forked."""
     config = load_config(args.config) if args.config else RouterConfig()
     level = logging.getLevelName(args.log_level.upper())
-    telemetry = config.telemetry
-    configure_logging(level if isinstance(level, int) else logging.DEBUG, telemetry.logging.format)
-    tracing = telemetry.tracing.settings()
-    if tracing is not None:
-        configure_tracing(tracing)
+    log_format = config.telemetry.logging.format
+    configure_logging(level if isinstance(level, int) else logging.DEBUG, log_format)
     sdl = args.supergraph.read_text(encoding="utf-8")
     names = list(Supergraph.from_sdl(sdl).subgraphs)
+    subgraph_urls(names, args.subgraph_url, os.environ)
+    if args.workers == 1:
+        return _serve_worker(args, config, sdl, names, None)
+    sockets = reuse_port_sockets(args.host, args.port, args.workers)
+    _log.info("router master (pid %d): %d workers on port %d", os.getpid(), args.workers, args.port)
+
+    def worker(slot: WorkerSlot) -> int:
+        return _serve_worker(args, config, sdl, names, slot.socket)
+
+    return Supervisor(sockets, worker).run()
+
+
+def _serve_worker(
+    args: argparse.Namespace,
+    config: RouterConfig,
+    sdl: str,
+    names: list[str],
+    sock: socket.socket | None,
+) -> int:
+    """Build and serve the app (in each worker: the tracer's export thread, the plan
+    cache and the pools are the worker's own)."""
+    tracing = config.telemetry.tracing.settings()
+    if tracing is not None:
+        configure_tracing(tracing)
 
     def build(sdl: str, clients: SubgraphClients | None = None) -> Router:
         return Router.from_supergraph_sdl(
@@ -259,7 +312,10 @@ def _serve(args: argparse.Namespace) -> int:
             clients=clients,
         )
 
-    router = build(sdl)
+    if sock is not None:  # a worker, maybe a replacement forked after a reload
+        router, sdl = _current_router(build, args.supergraph, sdl)
+    else:
+        router = build(sdl)
     reloader = SupergraphReloader(
         args.supergraph,
         router,
@@ -286,11 +342,14 @@ def _serve(args: argparse.Namespace) -> int:
         introspection=config.enables(config.introspection),
         audit=_audit_log(config),
         reloader=reloader,
-        telemetry=telemetry,
+        telemetry=config.telemetry,
         access_log=not args.no_access_log,
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
-    _log.info("router on http://%s:%s/graphql; subgraphs: %s", args.host, args.port, listed)
+    _log.info(
+        "router on http://%s:%s/graphql (pid %d); subgraphs: %s",
+        args.host, args.port, os.getpid(), listed,
+    )  # fmt: skip
     limits = ServerLimits(
         args.header_timeout, args.keep_alive_timeout, args.max_concurrency, args.shutdown_grace
     )
@@ -299,11 +358,26 @@ def _serve(args: argparse.Namespace) -> int:
         args.host,
         args.port,
         limits,
+        sock=sock,
         log_level=args.log_level,
         access_log=False,  # router.access is the access log (uvicorn's shows the URL: variables)
         log_config=None,  # configure_logging's handler
     )
     return 0
+
+
+def _current_router(
+    build: Callable[[str], Router], path: Path, checked_sdl: str
+) -> tuple[Router, str]:
+    """The router of the supergraph file as it is now (it may have been reloaded since the
+    master read it), else of the one the master checked at start-up."""
+    try:
+        sdl = path.read_text(encoding="utf-8")
+        if sdl != checked_sdl:
+            return build(sdl), sdl
+    except Exception as error:  # the file changed into something that cannot serve
+        _log.error("%s cannot serve (%s); serving the supergraph checked at start-up", path, error)
+    return build(checked_sdl), checked_sdl
 
 
 def _audit_log(config: RouterConfig) -> AuditLog | None:

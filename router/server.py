@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import math
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
@@ -219,7 +220,9 @@ def create_app(
 
 
 async def _health(_request: Request) -> Response:
-    return _json_response({"status": "ok"}, 200, APPLICATION_JSON)
+    """Liveness, with the process id: behind ``serve --workers N`` it tells which worker
+    answered."""
+    return _json_response({"status": "ok", "pid": os.getpid()}, 200, APPLICATION_JSON)
 
 
 def _ready_endpoint(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -110,6 +111,17 @@ def uvicorn_config(
 SWITCH_INTERVAL_SECONDS = 0.001
 
 
-def serve(app: ASGIApp, host: str, port: int, limits: ServerLimits, **options: Any) -> None:
+def serve(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    limits: ServerLimits,
+    *,
+    sock: socket.socket | None = None,
+    **options: Any,
+) -> None:
+    """Serve ``app`` on ``host:port``, or on ``sock`` already listening (a worker of
+    ``serve --workers``, :mod:`prefork`)."""
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-    GracefulServer(uvicorn_config(app, host, port, limits, **options)).run()
+    server = GracefulServer(uvicorn_config(app, host, port, limits, **options))
+    server.run(sockets=None if sock is None else [sock])

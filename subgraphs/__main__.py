@@ -1,6 +1,7 @@
 """Run one subgraph standalone, or print its SDL.
 
     python -m subgraphs serve orders [--host 127.0.0.1] [--port 4003] [--peer products=URL ...]
+        [--workers N]
     python -m subgraphs sdl customers
     python -m subgraphs sdl --all --out-dir DIR
 
@@ -9,6 +10,11 @@ SQLite by default); its tables are created at start-up if missing. The domains i
 (orders calls customers, products, inventory and marketing) are found by --peer, else
 SUBGRAPH_URL_<NAME>, else the routing_url in --config (supergraph.yaml); one missing is
 an error. The URLs used are logged at start-up.
+
+``--workers N`` (default 1) serves the port from N processes under a pre-fork master
+(:mod:`prefork`), each with its own database pool: N times the connections, so size
+``DATABASE_POOL_SIZE`` against PostgreSQL's limit; several processes writing one SQLite
+file wait on its lock. Worker 0 creates the tables and runs the event workers.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from pathlib import Path
 
 from observability.logs import configure_logging
 from observability.tracing import configure_from_environment
+from prefork.sockets import reuse_port_sockets
+from prefork.supervisor import Supervisor, WorkerSlot
 from subgraphs.addresses import DEFAULT_CONFIG, peer_urls
 from subgraphs.common import event_loop
 from subgraphs.common.graceful_shutdown import DEFAULT_GRACE_SECONDS
@@ -64,6 +72,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         default=DEFAULT_GRACE_SECONDS,
         help="on SIGTERM, seconds in-flight requests may take to finish (then cancelled)",
     )
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes serving the port (default 1)"
+    )
     serve.add_argument("--log-level", default="info")
     sdl = commands.add_parser("sdl", help="print a subgraph's federation SDL")
     sdl.add_argument("domain", nargs="?", choices=sorted(DOMAINS))
@@ -84,7 +95,9 @@ def _peer_urls(args: argparse.Namespace) -> dict[str, str]:
         raise SystemExit(f"python -m subgraphs serve: error: {error}") from None
 
 
-async def _serve(args: argparse.Namespace, peers: dict[str, str]) -> None:
+async def _serve(
+    args: argparse.Namespace, peers: dict[str, str], slot: WorkerSlot | None = None
+) -> None:
     port = args.port or DOMAINS[args.domain].port
     await serve_subgraph(
         args.domain,
@@ -93,7 +106,24 @@ async def _serve(args: argparse.Namespace, peers: dict[str, str]) -> None:
         peers,
         log_level=args.log_level,
         shutdown_grace=args.shutdown_grace,
+        sock=None if slot is None else slot.socket,
+        leader=slot is None or slot.index == 0,
     )
+
+
+def _serve_workers(args: argparse.Namespace, peers: dict[str, str]) -> int:
+    port = args.port or DOMAINS[args.domain].port
+    try:
+        sockets = reuse_port_sockets(args.host, port, args.workers)
+    except (OSError, ValueError) as error:
+        raise SystemExit(f"python -m subgraphs serve: error: {error}") from None
+
+    def worker(slot: WorkerSlot) -> int:  # the tracer's export thread is the worker's own
+        configure_from_environment(f"subgraph-{args.domain}")
+        event_loop.run(_serve(args, peers, slot))
+        return 0
+
+    return Supervisor(sockets, worker).run()
 
 
 def _print_sdl(args: argparse.Namespace) -> None:
@@ -112,7 +142,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         log_format = os.environ.get("LOG_FORMAT", "json")
         configure_logging(args.log_level.upper(), "text" if log_format == "text" else "json")
-        configure_from_environment(f"subgraph-{args.domain}")  # OTEL_TRACES_EXPORTER etc.
         try:  # OPS_MODE=production without ROUTER_IDENTITY_SECRET: refuse to start
             verifier_from_environment()
         except ValueError as error:
@@ -126,6 +155,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             args.port or DOMAINS[args.domain].port,
             listed,
         )
+        if args.workers > 1:
+            sys.exit(_serve_workers(args, peers))
+        configure_from_environment(f"subgraph-{args.domain}")  # OTEL_TRACES_EXPORTER etc.
         event_loop.run(_serve(args, peers))
     else:
         _print_sdl(args)

@@ -7,6 +7,7 @@ its SQL statements), so both run the subgraph the same way.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,13 +35,20 @@ async def serve_subgraph(
     wrap: Callable[[ASGIApp, Database], ASGIApp] | None = None,
     log_level: str = "info",
     shutdown_grace: float = DEFAULT_GRACE_SECONDS,
+    sock: socket.socket | None = None,
+    leader: bool = True,
 ) -> None:
     """Serve ``domain`` until stopped (SIGTERM: gracefully, requests in flight get
-    ``shutdown_grace`` seconds); ``wrap`` may put middleware around its app."""
+    ``shutdown_grace`` seconds); ``wrap`` may put middleware around its app.
+
+    A worker of ``serve --workers N`` serves on ``sock`` (already listening); only the
+    ``leader`` (worker 0) creates the tables and runs the domain's event workers, so the
+    outbox is relayed and each event consumed by one process of the domain."""
     database = open_database(database_url(domain), **dict(engine_options or {}))
     limits = httpx.Limits(max_keepalive_connections=20)
     async with httpx.AsyncClient(limits=limits, timeout=10.0) as client:
-        app: ASGIApp = create_app(domain, database, Peers(urls=dict(peer_urls), client=client))
+        peers = Peers(urls=dict(peer_urls), client=client)
+        app: ASGIApp = create_app(domain, database, peers, create_tables=leader)
         if wrap is not None:
             app = wrap(app, database)
         # subgraphs.access is the access log (uvicorn's would show GET variables in URLs)
@@ -55,8 +63,8 @@ async def serve_subgraph(
         )
         bus = open_bus()
         try:
-            async with running_workers({domain: database}, bus):
-                await GracefulServer(config).serve()
+            async with running_workers({domain: database} if leader else {}, bus):
+                await GracefulServer(config).serve(sockets=None if sock is None else [sock])
         finally:
             await bus.close()
             await database.dispose()

@@ -8,11 +8,13 @@ from bench.config_overhead import (
     VariantTiming,
 )
 from bench.data_layer import DataLayerResult
+from bench.fault import FaultResult, Sample
 from bench.hostile_mix import HostileMixResult
 from bench.overhead import OverheadResult
 from bench.report import RunResults, ratio, render
 from bench.routers import FleetComparison, LoadSettings, RouterMeasurement
 from bench.side_by_side import Target, VariantComparison, variant_ratio
+from bench.workers_scaling import WorkersResult, WorkersRow
 
 BY_SUBGRAPH = (("orders", 2.5), ("products", 1.0))
 
@@ -168,3 +170,28 @@ def test_sections_without_measurements_are_left_out() -> None:
     assert "## Router throughput and latency" not in markdown
     assert "## Data layer" not in markdown
     assert "## What features cost, measured side by side" in markdown
+
+
+def test_workers_and_fault_sections_and_targets() -> None:
+    results = _results()
+    results.workers.append(
+        WorkersResult(
+            "Node fleet",
+            (
+                WorkersRow(1, 500.0, 20.0, 50.0, 0.9, 1.8, 0.4, 1.9),
+                WorkersRow(2, 900.0, 11.0, 30.0, 1.6, 1.8, 0.5, 2.0),
+            ),
+            "not pinned: 2 cores",
+            5.0,
+        )
+    )
+    down = [Sample(1.5 + i / 100, 4.0, 200, errors=True, data=True) for i in range(100)]
+    samples = (Sample(0.5, 9.0, 200, False, True), *down, Sample(4.5, 9.0, 200, False, True))
+    results.faults.append(FaultResult("marketing", 2, 1.0, 3.0, 4.0, samples))
+    text = render(results)
+    assert "## Router worker processes" in text and "| 2 | 900 | 11.0 | 30.0 | 1.60 |" in text
+    assert "2 workers / 1 worker throughput >= 1.7x: 1.80x -> met (not pinned: 2 cores)" in text
+    assert "## Fault: a subgraph killed under load" in text
+    assert "| down (no process) | 100 | 4.0 | 4.0 | 100 | 100 |" in text
+    assert "p99 while down < 20 ms: 4.0 ms (healthy before: 9.0 ms) -> met" in text
+    assert "recovery <= 2 s: 0.00 s -> met" in text

@@ -43,6 +43,7 @@ def served(directory: Path, router_arguments: Sequence[str] = ()) -> Iterator[Se
         assert fleet.stdout.readline().startswith(b"READY"), "the fleet did not start"
         command = [sys.executable, "-m", "router", "serve", "--supergraph", str(SUPERGRAPH)]
         command += ["--port", str(ROUTER_PORT), "--log-level", "debug", "--no-access-log"]
+        command += ["--workers", "1"]  # the CPU measured is the serving process's
         for name, url in fleet_urls(FLEET_PORT).items():
             command += ["--subgraph-url", f"{name}={url}"]
         log = directory / "router.log"

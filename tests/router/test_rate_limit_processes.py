@@ -96,6 +96,7 @@ def routers(directory: Path, configs: Sequence[tuple[Path, int]]) -> Iterator[li
             log = directory / f"router-{port}.log"
             command = [sys.executable, "-m", "router", "serve", "--supergraph", str(SUPERGRAPH)]
             command += ["--config", str(config), "--port", str(port), "--no-access-log"]
+            command += ["--workers", "1"]  # one process: its /metrics are the counters
             with log.open("wb") as stderr:
                 processes.append(
                     subprocess.Popen(command, cwd=REPOSITORY, stderr=stderr, env=environment)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -52,7 +53,7 @@ async def test_a_subgraph_down_makes_ready_503_while_health_stays_ok(
     platform.transport.unmount(local_url("inventory"))
     health = await client.get("/health")
     ready = await client.get("/health/ready")
-    assert health.status_code == 200 and health.json() == {"status": "ok"}
+    assert health.status_code == 200 and health.json() == {"status": "ok", "pid": os.getpid()}
     assert ready.status_code == 503
     body = ready.json()
     assert body["status"] == "unavailable"

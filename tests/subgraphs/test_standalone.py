@@ -114,3 +114,44 @@ def test_sigterm_shuts_a_subgraph_down_cleanly(tmp_path: Path) -> None:
             process.stderr.close()
     assert returncode == 0, log
     assert "Application shutdown complete" in log
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def test_two_workers_serve_one_port_and_sigterm_stops_both(tmp_path: Path) -> None:
+    """``--workers 2``: a master and two processes answer the port; SIGTERM shuts both down
+    cleanly and the master exits 0."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'workers.db'}"}
+    command = [sys.executable, "-m", "subgraphs", "serve", "customers", "--port", str(port)]
+    command += ["--workers", "2"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if (
+                    httpx.get(f"{url}/ready").status_code == 200
+                    and len(_children(process.pid)) == 2
+                ):
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        workers = _children(process.pid)
+        assert len(workers) == 2
+        body = httpx.post(f"{url}/graphql", json={"query": "{ __typename }"}).json()
+        assert body == {"data": {"__typename": "Query"}}
+        process.terminate()
+        returncode = process.wait(timeout=30)
+        log = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+    assert returncode == 0, log
+    assert log.count("Application shutdown complete") == 2, log
