@@ -106,9 +106,7 @@ def _serving_threads() -> dict[int, float]:
         )
         if serving and thread.ident is not None:
             with contextlib.suppress(OSError):  # it ended meanwhile
-                clocks[thread.ident] = time.clock_gettime(
-                    time.pthread_getcpuclockid(thread.ident)
-                )
+                clocks[thread.ident] = time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
     return clocks
 
 
