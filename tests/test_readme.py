@@ -56,6 +56,6 @@ def test_the_router_examples_answer_what_they_say(dev: DevProcess) -> None:
     assert '"tier"' in out  # the POST with variables
     assert '"shippingEstimate"' in out  # customer 360 from docs/customer-360.graphql
     assert '"redeemCoupon":{"code":"C05-SAVE05"' in out
-    assert '{"status":"ok"}' in out and '"status":"ready"' in out
+    assert '{"status":"ok"' in out and '"status":"ready"' in out
     assert "bytes gzipped" in out
     assert "200 http://localhost:3000" in out

@@ -108,7 +108,10 @@ async def test_serve_wires_the_safety_sections_of_router_yaml(
     served: list[Starlette] = []
     monkeypatch.setattr("router.__main__.serve", lambda app, *_a, **_k: served.append(app))
     monkeypatch.setenv("OPS_MODE", "")
-    assert main(["serve", "--supergraph", str(SUPERGRAPH), "--config", str(config)]) == 0
+    assert (
+        main(["serve", "--workers", "1", "--supergraph", str(SUPERGRAPH), "--config", str(config)])
+        == 0
+    )
     (app,) = served
     async with (
         app.router.lifespan_context(app),

@@ -108,6 +108,6 @@ def test_serve_refuses_to_start_on_a_bad_manifest(
     monkeypatch.setattr("router.__main__.serve", lambda *_a, **_k: pytest.fail("served"))
     monkeypatch.setenv("OPS_MODE", "")
     with pytest.raises(SystemExit) as exit_info:
-        main(["serve", "--supergraph", str(SUPERGRAPH), "--config", str(config)])
+        main(["serve", "--workers", "1", "--supergraph", str(SUPERGRAPH), "--config", str(config)])
     assert exit_info.value.code == 2
     assert "'format' must be 'apollo-persisted-query-manifest'" in capsys.readouterr().err

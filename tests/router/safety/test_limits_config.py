@@ -55,7 +55,16 @@ async def _served(
     served: list[Starlette] = []
     monkeypatch.setattr("router.__main__.serve", lambda app, *_a, **_k: served.append(app))
     monkeypatch.setenv("OPS_MODE", "")
-    command = ["serve", "--supergraph", str(SUPERGRAPH), "--config", str(config), *flags]
+    command = [
+        "serve",
+        "--workers",
+        "1",
+        "--supergraph",
+        str(SUPERGRAPH),
+        "--config",
+        str(config),
+        *flags,
+    ]
     assert main(command) == 0
     (app,) = served
     async with (
