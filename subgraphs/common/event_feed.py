@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncGenerator, Collection
 from datetime import UTC, datetime
 
 from events.bus import ConsumerSpec, EventBus, StartAt
@@ -44,9 +44,10 @@ class _Listener:
             return
         try:
             self.queue.put_nowait(envelope)
-        except asyncio.QueueFull:
+        except asyncio.QueueFull:  # its next read is the end: no gap is ever delivered
             self.overflowed = True
-            self.queue.get_nowait()  # room for the end marker
+            while not self.queue.empty():
+                self.queue.get_nowait()
             self.queue.put_nowait(None)
 
 
@@ -90,7 +91,7 @@ class EventFeed:
     def listeners(self) -> int:
         return len(self._listeners)
 
-    async def events(self, types: Collection[str]) -> AsyncIterator[Envelope]:
+    async def events(self, types: Collection[str]) -> AsyncGenerator[Envelope, None]:
         """The events of ``types`` dispatched from now on, in order, until the caller
         stops iterating; :class:`FeedOverflow` if it falls ``queue_size`` behind."""
         listener = _Listener(frozenset(types), self.queue_size)
