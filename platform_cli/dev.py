@@ -145,7 +145,8 @@ async def open_platform(options: DevOptions) -> AsyncIterator[Platform]:
 
 
 def _server(app: Starlette, host: str, port: int) -> uvicorn.Config:
-    return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off", ws="none")
+    """A subgraph's own port: also where the router opens its subscriptions (a WebSocket)."""
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
 
 
 def _router_server(app: Starlette, host: str, port: int) -> uvicorn.Config:

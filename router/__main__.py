@@ -344,6 +344,7 @@ def _serve_worker(
         reloader=reloader,
         telemetry=config.telemetry,
         access_log=not args.no_access_log,
+        subscriptions=config.subscriptions,
     )
     listed = ", ".join(f"{name}={url}" for name, url in router.clients.urls.items())
     _log.info(

@@ -33,6 +33,7 @@ from router.persisted_queries import ApqConfig
 from router.rate_limit import RateLimitConfig
 from router.security.config import ApiKeysConfig, AuthenticationConfig, IdentityPropagationConfig
 from router.security_headers import SecurityHeadersConfig
+from router.subscriptions.limits import SubscriptionLimits
 from router.telemetry.config import TelemetryConfig
 from router.traffic_shaping import TrafficShapingConfig
 from router.trusted_documents import TrustedDocumentsConfig
@@ -76,6 +77,7 @@ class RouterConfig(BaseModel):
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     audit: AuditConfig = Field(default_factory=AuditConfig)
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
+    subscriptions: SubscriptionLimits = Field(default_factory=SubscriptionLimits)
     # production turns off GraphiQL, introspection and query plans unless enabled below
     mode: Literal["development", "production"] = "development"
     graphiql: ToggleConfig = Field(default_factory=ToggleConfig)

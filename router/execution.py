@@ -183,8 +183,10 @@ class _Execution:
         variables: Mapping[str, Any],
         data: dict[str, Any],
         null_entities: list[Path],
+        root_answer: Mapping[str, Any] | None = None,
     ) -> None:
         self.clients = clients
+        self.root_answer = root_answer
         self.variables = variables
         self.data = data
         self.errors: list[dict[str, Any]] = []
@@ -230,7 +232,11 @@ class _Execution:
             )
 
     async def root_fetch(self, fetch: Fetch) -> None:
-        response = await self.send(fetch, self.fetch_variables(fetch))
+        response = self.root_answer
+        if response is not None:  # the first fetch, answered already (a subscription event)
+            self.root_answer = None
+        else:
+            response = await self.send(fetch, self.fetch_variables(fetch))
         if response is None:
             return
         self.add_errors(fetch, response, lambda path: [path])
@@ -425,14 +431,20 @@ async def execute_plan(
     clients: SubgraphClients,
     variables: Mapping[str, Any],
     null_entities: list[Path] | None = None,
+    *,
+    root_answer: Mapping[str, Any] | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Run ``plan``; return the merged (unshaped) data and the errors collected.
 
     ``null_entities``, when given, receives the path of every object a subgraph answered
     ``null`` for in ``_entities`` (its fields stay missing: the subgraph's null, not the
     router's; ``router.response_coverage`` needs to tell the two apart).
+    ``root_answer``: the answer of the plan's first fetch, received already (the event of
+    a subscription, whose root fetch is the subscription itself): that fetch is not sent.
     """
-    execution = _Execution(clients, variables, {}, [] if null_entities is None else null_entities)
+    entities = [] if null_entities is None else null_entities
+    answer = None if root_answer is None else dict(root_answer)
+    execution = _Execution(clients, variables, {}, entities, answer)
     if plan.node is not None:
         await execution.run(plan.node)
     return execution.data, execution.errors

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import math
+import socket
 from collections.abc import Iterator
+from typing import Protocol
 
 import uvicorn
 
@@ -24,7 +26,20 @@ def grace_period(seconds: float) -> int:
     return max(1, math.ceil(seconds))
 
 
+class _Subscriptions(Protocol):
+    async def aclose(self) -> None: ...
+
+
 class GracefulServer(uvicorn.Server):
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        """Open subscriptions end first with their last message (``router.subscriptions``):
+        uvicorn would otherwise drop their WebSockets (1012) before the app's lifespan."""
+        state = getattr(self.config.app, "state", None)
+        hub: _Subscriptions | None = getattr(state, "subscriptions", None)
+        if hub is not None:
+            await hub.aclose()
+        await super().shutdown(sockets)
+
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         with super().capture_signals():

@@ -270,10 +270,6 @@ class _Preparer:
         estimated: float | RequestError | None = None
         if entry is None:
             operation = normalize(schema, document, definition, variables)
-            if operation.kind is OperationKind.SUBSCRIPTION:
-                return _request_error(
-                    RequestErrorKind.VALIDATION, "Subscriptions are not supported by this router."
-                )
             filtered = operation
             errors: tuple[Mapping[str, Any], ...] = ()
             if self.authorizer is not None:
@@ -463,10 +459,14 @@ class Router:
         run = contextvars.copy_context().run
         return await loop.run_in_executor(self._planning, run, self.prepare, request, identity)
 
-    async def execute(self, prepared: PreparedOperation) -> dict[str, Any]:
-        """The wire-format response body; never raises."""
+    async def execute(
+        self, prepared: PreparedOperation, *, root_answer: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The wire-format response body; never raises. ``root_answer``: the answer of the
+        plan's first fetch, already received (a subscription's event,
+        :mod:`router.subscriptions`): the rest of the plan runs on it."""
         try:
-            result = await self._execute(prepared)
+            result = await self._execute(prepared, root_answer)
             note_errors(len(result.get("errors") or ()))
             return result
         except ResponseCoverageError:
@@ -483,11 +483,17 @@ class Router:
                 "data": None,
             }
 
-    async def _execute(self, prepared: PreparedOperation) -> dict[str, Any]:
+    async def _execute(
+        self, prepared: PreparedOperation, root_answer: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
         null_entities: list[list[str | int]] = []
         with self.clients.request_scope(self.request_timeout) as received:
             data, errors = await execute_plan(
-                prepared.plan, self.clients, prepared.variables, null_entities
+                prepared.plan,
+                self.clients,
+                prepared.variables,
+                null_entities,
+                root_answer=root_answer,
             )
         introspection = None
         if prepared.operation.introspection is not None:

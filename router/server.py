@@ -25,7 +25,7 @@ import orjson
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route, request_response
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute, request_response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -64,6 +64,10 @@ from router.request import GraphQLRequest, OperationKind, RequestError, RequestE
 from router.security.identity import ANONYMOUS, Identity, IdentityKind
 from router.security.middleware import RouterSecurity
 from router.security_headers import SecurityHeadersConfig
+from router.subscriptions import SubscriptionLimits
+from router.subscriptions.hub import SubscriptionHub
+from router.subscriptions.sse import SseMiddleware
+from router.subscriptions.websocket import WebSocketEndpoint
 from router.supergraph_reload import SupergraphReloader
 from router.telemetry.config import TelemetryConfig
 from router.telemetry.metrics import PROMETHEUS_TEXT, ConnectionsCollector, RouterMetrics
@@ -109,6 +113,7 @@ def create_app(
     reloader: SupergraphReloader | None = None,
     telemetry: TelemetryConfig | None = None,
     access_log: bool = True,
+    subscriptions: SubscriptionLimits | None = None,
 ) -> Starlette:
     """Build the Starlette app; its lifespan closes ``router`` on shutdown.
 
@@ -141,6 +146,8 @@ def create_app(
     metrics, one ``router.access`` log line unless ``access_log=False`` or
     ``telemetry.logging.access_log`` is false). Tracing is the process's
     (:func:`observability.tracing.configure_tracing`).
+    ``subscriptions`` limits the subscriptions served on ``/graphql`` over a WebSocket and
+    over SSE (:mod:`router.subscriptions`); they end when the app shuts down or reloads.
     """
     endpoint = _GraphQLEndpoint(
         router,
@@ -156,9 +163,11 @@ def create_app(
     endpoint.introspection = introspection
     endpoint.audit = audit
     endpoint.require_authentication = router.authorizer.config.require_authentication
+    hub = SubscriptionHub(router, security, subscriptions)
     if reloader is not None:
         reloader.subscribe(endpoint.use_router)
-    graphql_app: ASGIApp = endpoint
+        reloader.subscribe(hub.use_router)
+    graphql_app: ASGIApp = SseMiddleware(endpoint, hub)
     if rate_limiter is not None:
         graphql_app = rate_limiter.wrap(graphql_app)
     if security is not None:
@@ -171,8 +180,9 @@ def create_app(
     metrics.register([ConnectionsCollector(lambda: endpoint.router.clients.pool_usage())])
     access_log = access_log and telemetry.logging.access_log
     graphql_app = TelemetryMiddleware(graphql_app, metrics, access_log=access_log)
-    routes: list[Route | Mount] = [
+    routes: list[BaseRoute] = [
         Route(GRAPHQL_PATH, graphql_app),
+        WebSocketRoute(GRAPHQL_PATH, WebSocketEndpoint(hub)),
         Route("/health", _health, methods=["GET"]),
         Route("/health/ready", _ready_endpoint(router, reloader), methods=["GET"]),
         Route("/ready", _ready_endpoint(router, reloader), methods=["GET"]),
@@ -198,6 +208,7 @@ def create_app(
                 await reloader.start()
             yield
         finally:
+            await hub.aclose()
             if reloader is not None:
                 await reloader.stop()
             if security is not None:
@@ -216,6 +227,7 @@ def create_app(
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
     app.state.metrics = metrics
+    app.state.subscriptions = hub  # router.graceful_shutdown ends them first
     return app
 
 
@@ -454,6 +466,13 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _check_kind(kind: OperationKind, *, is_post: bool) -> None:
+    if kind is OperationKind.SUBSCRIPTION:  # router.subscriptions serves them
+        raise HTTPProblem(
+            406,
+            "NOT_ACCEPTABLE",
+            "A subscription needs a WebSocket (graphql-transport-ws) or a request that "
+            "accepts text/event-stream.",
+        )
     if kind is OperationKind.MUTATION and not is_post:
         raise HTTPProblem(
             405,

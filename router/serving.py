@@ -96,7 +96,7 @@ def uvicorn_config(
         host=host,
         port=port,
         http=Protocol,
-        ws="none",
+        ws="auto",  # /graphql subscriptions over a WebSocket (router.subscriptions)
         timeout_keep_alive=int(max(1, limits.keep_alive_timeout)),
         limit_concurrency=limits.max_concurrency,
         timeout_graceful_shutdown=grace_period(limits.shutdown_grace),

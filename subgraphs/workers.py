@@ -25,6 +25,7 @@ from subgraphs.inventory.erp_adjustments import consume_erp_adjustments
 from subgraphs.inventory.sweeper import sweep_forever
 from subgraphs.marketing import order_events as marketing_order_events
 from subgraphs.orders.pos_sales import consume_pos_sales
+from subgraphs.orders.subscriptions import feed_order_events
 
 __all__ = ["OUTBOXES", "WORKERS", "Worker", "relay_of", "running_workers"]
 
@@ -57,7 +58,7 @@ WORKERS: Mapping[str, tuple[Worker, ...]] = {
         sweep_forever,
     ),
     "marketing": (relay_of(MarketingEvent), marketing_order_events.consume_order_events),
-    "orders": (relay_of(OrderEvent), consume_pos_sales),
+    "orders": (relay_of(OrderEvent), consume_pos_sales, feed_order_events),
     "products": (relay_of(ProductEvent),),
 }
 

@@ -1,4 +1,5 @@
-"""The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries), ``/health``
+"""The ASGI app of one subgraph: ``POST /graphql`` (and GET for queries), subscriptions
+over a WebSocket on ``/graphql`` (``graphql-transport-ws``, for the router), ``/health``
 (liveness), ``/ready`` (started, and the database answers) and ``/metrics`` (Prometheus,
 :mod:`subgraphs.common.telemetry`).
 
@@ -21,8 +22,8 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
@@ -131,6 +132,9 @@ def create_subgraph_app(
             message = f"The {name} service is starting: its database is not reachable yet"
             await send_graphql_error(send, 503, message, "SERVICE_UNAVAILABLE")
             return
+        if not readiness.ready:  # a WebSocket: refused at the handshake (HTTP 403)
+            await send({"type": "websocket.close", "code": 1013})
+            return
         await view(scope, receive, send)
 
     guard = RequestGuard(graphql)
@@ -169,6 +173,7 @@ def create_subgraph_app(
     app = Starlette(
         routes=[
             Route("/graphql", SubgraphTelemetry(guard, metrics), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", _AsgiApp(graphql)),  # subscriptions (graphql-transport-ws)
             Route("/health", health),
             Route("/ready", ready),
             Route("/metrics", metrics.endpoint, methods=["GET"]),
@@ -180,6 +185,16 @@ def create_subgraph_app(
     app.state.readiness = readiness
     app.state.metrics = metrics
     return app
+
+
+class _AsgiApp:
+    """An ASGI function as a route's app (Starlette calls a plain function with a session)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
 
 
 async def _ping(database: Database) -> None:

@@ -194,7 +194,8 @@ _PROBES = frozenset({"/health", "/ready"})
 
 
 class IdentityMiddleware:
-    """Verifies the identity header of each HTTP request (``/health`` excepted)."""
+    """Verifies the identity header of each HTTP request (``/health`` excepted) and of each
+    WebSocket handshake (a subscription runs with the identity it was opened with)."""
 
     def __init__(self, app: ASGIApp, verifier: IdentityVerifier) -> None:
         self.app = app
@@ -202,7 +203,7 @@ class IdentityMiddleware:
         self._header = verifier.header.encode()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in _PROBES:
+        if scope["type"] not in ("http", "websocket") or scope["path"] in _PROBES:
             await self.app(scope, receive, send)
             return
         values = [v for n, v in scope["headers"] if n == self._header]
@@ -213,6 +214,9 @@ class IdentityMiddleware:
             identity = self.verifier.verify(raw)
         except IdentityError as error:
             _logger.warning("refused a request: %s", error)
+            if scope["type"] == "websocket":  # refused at the handshake: HTTP 403
+                await send({"type": "websocket.close", "code": 4401})
+                return
             await send(
                 {
                     "type": "http.response.start",

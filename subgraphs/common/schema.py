@@ -34,7 +34,11 @@ class ParserCacheWithCodes(ParserCache):
 
 
 def build_schema(
-    *, query: type, mutation: type | None = None, types: Iterable[type] = ()
+    *,
+    query: type,
+    mutation: type | None = None,
+    subscription: type | None = None,
+    types: Iterable[type] = (),
 ) -> strawberry.federation.Schema:
     """A federation schema with the parser and validation caches on (about 4x throughput),
     stable error codes, client errors logged in one line (``QuietSchema``), and checked
@@ -51,6 +55,7 @@ def build_schema(
     schema = EntitySchema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         types=list(types),
         extensions=extensions,
         execution_context_class=DeadlineExecutor,

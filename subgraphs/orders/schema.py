@@ -1,4 +1,5 @@
-"""Queries and mutations of the orders subgraph."""
+"""Queries, mutations and subscriptions (:mod:`subgraphs.orders.subscriptions`) of the
+orders subgraph."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from subgraphs.orders import validation
 from subgraphs.orders.lifecycle import change_status
 from subgraphs.orders.placement import place_order
 from subgraphs.orders.sorting import OrderSort, order_sort
+from subgraphs.orders.subscriptions import Subscription
 from subgraphs.orders.types import (
     Customer,
     Order,
@@ -37,7 +39,7 @@ from subgraphs.orders.types import (
     Product,
 )
 
-__all__ = ["Mutation", "Query", "schema"]
+__all__ = ["Mutation", "Query", "Subscription", "schema"]
 
 
 def _filtered(statement: Select[Any], where: OrderFilter | None) -> Select[Any]:
@@ -129,4 +131,9 @@ class Mutation:
         return Order.from_row(row)
 
 
-schema = build_schema(query=Query, mutation=Mutation, types=[Order, Customer, Product])
+schema = build_schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Order, Customer, Product],
+)
