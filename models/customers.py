@@ -53,10 +53,13 @@ class AddressKind(enum.Enum):
 
 class Customer(Base):
     __tablename__ = "customers"
-    # The keyset orders of ``customers(orderBy:)`` besides the id.
+    # The keyset orders of ``customers(orderBy:)`` besides the id. Ids are never reused,
+    # even on SQLite (AUTOINCREMENT): an erased customer's id must not name a new customer
+    # while a domain that was down still has to erase the old one's data.
     __table_args__ = (
         Index("ix_customers_name_id", "name", "id"),
         Index("ix_customers_created_at_id", "created_at", "id"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Identifier, primary_key=True)

@@ -86,20 +86,24 @@ async def _find_or_create(
 ) -> tuple[int, bool]:
     try:
         async with database.sessions() as session, session.begin():
-            existing = await session.scalar(
-                select(ErasureRequest.id).where(ErasureRequest.customer_id == customer_id)
-            )
+            existing = await _request_of(session, customer_id)
             if existing is not None:
                 return existing, False
             return await _create(session, customer_id, requested_by, policy), True
-    except IntegrityError:  # a concurrent call created it first
+    except (IntegrityError, NotFound):
+        # A concurrent call created the request first (and deleted the customer, which
+        # this one then waited for): its request is the answer.
         async with database.sessions() as session:
-            winner = await session.scalar(
-                select(ErasureRequest.id).where(ErasureRequest.customer_id == customer_id)
-            )
+            winner = await _request_of(session, customer_id)
         if winner is None:
             raise
         return winner, False
+
+
+async def _request_of(session: AsyncSession, customer_id: int) -> int | None:
+    return await session.scalar(
+        select(ErasureRequest.id).where(ErasureRequest.customer_id == customer_id)
+    )
 
 
 async def _create(
