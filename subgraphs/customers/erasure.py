@@ -57,7 +57,7 @@ class RetryPolicy:
     most ``batch_size`` requests per look."""
 
     first_delay: float = 1.0
-    max_delay: float = 300.0
+    max_delay: float = 60.0
     interval: float = 1.0
     batch_size: int = 50
 
