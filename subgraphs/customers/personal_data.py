@@ -5,7 +5,9 @@ The customers domain contributes the customer, their addresses and any erasure r
 every other domain its own part, through its internal export field. The document is whole
 or not at all: a domain that cannot answer makes the export fail SERVICE_UNAVAILABLE
 naming it (a partial export would pass for a complete one). Values are unmasked: the
-export is for handing to the person, by a caller holding ``gdpr:manage``.
+export is for handing to the person, by a caller holding ``gdpr:manage``, so the read is
+reported to the audit log as an unmasked read of the customer's personal fields
+(:func:`report_export`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from sqlalchemy import select
 from models.base import utcnow
 from models.customers import Address, Customer, ErasureRequest
 from models.database import Database
+from subgraphs.common.audit_report import AuditReport
 from subgraphs.common.errors import DomainError, NotFound, ServiceUnavailable
 from subgraphs.common.ids import format_id
 from subgraphs.common.peers import Peers
 from subgraphs.customers.peer_calls import PEER_DOMAINS, export_from
 
-__all__ = ["export_customer_data"]
+__all__ = ["export_customer_data", "report_export"]
 
 logger = logging.getLogger("subgraphs.customers.personal_data")
 
@@ -108,3 +111,16 @@ async def export_customer_data(
         "exportedAt": utcnow().isoformat(),
         "domains": domains,
     }
+
+
+def report_export(report: AuditReport, document: dict[str, Any]) -> None:
+    """Record in the request's audit report the personal fields the document holds
+    unmasked, as :mod:`subgraphs.common.pii` reports a tagged field read with ``pii:read``."""
+    own = document["domains"]["customers"]
+    customer_id = document["customerId"]
+    if own["customer"] is not None:
+        for field in ("name", "email", "phone"):
+            report.read_pii("Customer", customer_id, field)
+    if own["addresses"]:
+        for field in ("Address.line1", "Address.postalCode"):
+            report.read_pii("Customer", customer_id, field)

@@ -20,6 +20,7 @@ from subgraphs.common.access_directives import (
     CUSTOMERS_READ,
     CUSTOMERS_WRITE,
 )
+from subgraphs.common.audit_report import report_of
 from subgraphs.common.context import context_of
 from subgraphs.common.erasure import GDPR_SCOPE, require_gdpr_scope
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
@@ -123,6 +124,9 @@ class Query:
         document = await personal_data.export_customer_data(
             context.database, context.peers, parse_id(customer_id, "customerId")
         )
+        report = report_of(context)
+        if report is not None:
+            personal_data.report_export(report, document)
         return JSON(document)
 
     @strawberry.federation.field(
