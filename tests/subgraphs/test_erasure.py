@@ -142,6 +142,35 @@ async def test_erasure_empties_every_domain_and_keeps_the_amounts(
     assert events and all(e.published and e.payload["customerId"] is None for e in events)
 
 
+ENTITIES = """query($representations: [_Any!]!) { _entities(representations: $representations) {
+  ... on Customer { __typename } } }"""
+
+
+async def test_no_domain_resolves_an_erased_customer(fleet: Fleet) -> None:
+    person = await new_person(fleet, orders=1)
+    representations = [{"__typename": "Customer", "id": person.customer_id}]
+    recommend = ENTITIES.replace("__typename", "recommendations { id }")
+    before = await fleet.call("marketing", recommend, STAFF, representations=representations)
+    assert before["data"]["_entities"][0]["recommendations"]  # from the person's facts
+    await _erase(fleet, person)
+    customers = await fleet.call(
+        "customers",
+        ENTITIES.replace("__typename", "id name email"),
+        STAFF | {"pii:read"},
+        representations=representations,
+    )
+    assert customers["data"] == {"_entities": [None]}
+    orders = await fleet.call(
+        "orders",
+        ENTITIES.replace("__typename", "orders { totalCount nodes { id } }"),
+        STAFF,
+        representations=representations,
+    )
+    assert orders["data"]["_entities"] == [{"orders": {"totalCount": 0, "nodes": []}}]
+    marketing = await fleet.call("marketing", recommend, STAFF, representations=representations)
+    assert marketing["data"]["_entities"] == [{"recommendations": []}]
+
+
 async def test_an_erased_order_still_moves_its_stock(fleet: Fleet, database: Database) -> None:
     """Orders and inventory pseudonymise the reservation reference alike."""
     person = await new_person(fleet, orders=1)
