@@ -8,9 +8,6 @@ and their addresses are deleted). It then asks each other domain to erase its pa
 error, leaves its step PENDING with the error and a time to try again, and
 :mod:`subgraphs.customers.erasure_retrier` finishes it when the domain is back. Every
 domain's erasure is idempotent and transactional, so trying a step twice is harmless.
-
-Marketing's step waits for orders': until orders has pseudonymised the person's orders,
-their outbox events may still reach marketing and record new facts about them.
 """
 
 from __future__ import annotations
@@ -34,7 +31,6 @@ from subgraphs.common.peers import Peers
 from subgraphs.customers.peer_calls import PEER_DOMAINS, erase_in
 
 __all__ = [
-    "PREREQUISITES",
     "STEP_ORDER",
     "RetryPolicy",
     "attempt_pending_steps",
@@ -46,7 +42,6 @@ __all__ = [
 logger = logging.getLogger("subgraphs.customers.erasure")
 
 STEP_ORDER = ("customers", *PEER_DOMAINS)
-PREREQUISITES = {"marketing": "orders"}
 _MAX_ERROR_LENGTH = 500
 
 
@@ -174,24 +169,16 @@ async def attempt_pending_steps(
     request = await load_request(database, request_id)
     if request is None:
         return 0
-    status = {step.domain: step.status for step in request.steps}
     completed = 0
     for step in request.steps:
         if step.status is ErasureStatus.DONE:
             continue
-        prerequisite = PREREQUISITES.get(step.domain)
-        if prerequisite is not None and status.get(prerequisite) is ErasureStatus.PENDING:
-            await _record_failure(
-                database, step.id, f"waiting for the {prerequisite} step", policy, attempted=False
-            )
-            continue
         try:
             records = await erase_in(peers, step.domain, request.customer_id, request.salt)
         except Exception as error:  # the domain is down, or failed: try again later
-            await _record_failure(database, step.id, _describe(error), policy, attempted=True)
+            await _record_failure(database, step.id, _describe(error), policy)
             continue
         await _record_success(database, step.id, records)
-        status[step.domain] = ErasureStatus.DONE
         completed += 1
     return completed
 
@@ -207,18 +194,17 @@ def _describe(error: Exception) -> str:
 
 
 async def _record_failure(
-    database: Database, step_id: int, error: str, policy: RetryPolicy, *, attempted: bool
+    database: Database, step_id: int, error: str, policy: RetryPolicy
 ) -> None:
     now = utcnow()
     async with database.sessions() as session, session.begin():
         step = await session.get(ErasureStep, step_id, with_for_update=True)
         if step is None or step.status is ErasureStatus.DONE:
             return  # a concurrent attempt finished it
-        if attempted:
-            step.attempts += 1
-            step.last_attempt_at = now
+        step.attempts += 1
+        step.last_attempt_at = now
         step.last_error = error
-        step.next_attempt_at = policy.next_attempt(now, max(step.attempts, 1))
+        step.next_attempt_at = policy.next_attempt(now, step.attempts)
 
 
 async def _record_success(database: Database, step_id: int, records: int) -> None:

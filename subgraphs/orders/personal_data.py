@@ -4,16 +4,19 @@ Orders are kept for accounting (amounts, lines, statuses, dates) but unlinked fr
 person: their customer becomes :data:`~subgraphs.common.erasure.ERASED_CUSTOMER_ID` and their
 client-chosen idempotency keys become pseudonyms, derived as inventory derives its
 reservation references (so shipping or cancelling such an order still moves its stock).
-The person's outbox events lose the customer id and are never relayed: marketing is not
-to learn anything more about them. One transaction; a second run finds nothing to do.
+The person's outbox events (published or not) say customer ``"0"`` instead: the relay
+still publishes the unpublished ones, and consumers (marketing) record nothing about a
+person. One transaction; a second run finds nothing to do.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from sqlalchemy import select
 
+from events.envelope import decode, encode
 from models.database import Database
 from models.orders import Order, OrderEvent, OrderLine
 from subgraphs.common.erasure import ERASED_CUSTOMER_ID, pseudonym
@@ -72,9 +75,19 @@ async def erase_customer_data(database: Database, customer_id: int, salt: str) -
             if order.idempotency_key is not None:
                 order.idempotency_key = pseudonym(salt, order.idempotency_key)
         events = await session.scalars(
-            select(OrderEvent).where(OrderEvent.order_id.in_([order.id for order in orders]))
+            select(OrderEvent).where(
+                OrderEvent.aggregate_id.in_([format_id(order.id) for order in orders])
+            )
         )
         for event in events:
-            event.payload = {**event.payload, "customerId": None}
-            event.published = True
+            event.envelope = _unlinked(event.envelope)
     return len(orders)
+
+
+def _unlinked(raw: str) -> str:
+    """The event's CloudEvents JSON with its ``customerId`` replaced by the erased one."""
+    envelope = decode(raw.encode())
+    if "customerId" not in envelope.data:
+        return raw
+    data = {**envelope.data, "customerId": str(ERASED_CUSTOMER_ID)}
+    return encode(dataclasses.replace(envelope, data=data)).decode()
