@@ -11,14 +11,16 @@ from a random salt of the erasure request, the same in every domain.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from events.envelope import decode, encode
 from models.database import Database
 from subgraphs.common.context import context_of
 from subgraphs.common.errors import BadUserInput, Forbidden
@@ -35,6 +37,7 @@ __all__ = [
     "export_field",
     "pseudonym",
     "require_gdpr_scope",
+    "rewritten_event",
 ]
 
 Exporter = Callable[[Database, int], Awaitable[dict[str, Any]]]
@@ -57,6 +60,19 @@ def pseudonym(salt: str, value: str) -> str:
     pseudonymise the same string alike) and tells nothing about ``value`` without ``salt``."""
     digest = hashlib.sha256(f"{salt}\x00{value}".encode()).hexdigest()
     return f"erased:{digest[:32]}"
+
+
+def rewritten_event(raw: str, data: Mapping[str, Any], subject: str | None = None) -> str:
+    """An outbox row's CloudEvents JSON with the ``data`` entries it has replaced (and its
+    subject, when given): how a domain takes a person out of its staged and past events."""
+    envelope = decode(raw.encode())
+    changes = {key: value for key, value in data.items() if key in envelope.data}
+    if not changes and subject is None:
+        return raw
+    replaced = dataclasses.replace(
+        envelope, data={**envelope.data, **changes}, subject=subject or envelope.subject
+    )
+    return encode(replaced).decode()
 
 
 def export_field(domain: str, export: Exporter) -> Any:

@@ -4,23 +4,23 @@ Orders are kept for accounting (amounts, lines, statuses, dates) but unlinked fr
 person: their customer becomes :data:`~subgraphs.common.erasure.ERASED_CUSTOMER_ID` and their
 client-chosen idempotency keys become pseudonyms, derived as inventory derives its
 reservation references (so shipping or cancelling such an order still moves its stock).
-The person's outbox events (published or not) say customer ``"0"`` instead: the relay
-still publishes the unpublished ones, and consumers (marketing) record nothing about a
-person. One transaction; a second run finds nothing to do.
+The person's outbox events (published or not) say customer ``"0"`` and name the
+reservation by its new reference: the relay still publishes the unpublished ones, and
+consumers (marketing) record nothing about a person. One transaction; a second run finds
+nothing to do.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from sqlalchemy import select
 
-from events.envelope import decode, encode
 from models.database import Database
 from models.orders import Order, OrderEvent, OrderLine
-from subgraphs.common.erasure import ERASED_CUSTOMER_ID, pseudonym
+from subgraphs.common.erasure import ERASED_CUSTOMER_ID, pseudonym, rewritten_event
 from subgraphs.common.ids import format_id
+from subgraphs.common.reservation_references import reservation_reference
 
 __all__ = ["erase_customer_data", "export_customer_data"]
 
@@ -70,24 +70,22 @@ async def erase_customer_data(database: Database, customer_id: int, salt: str) -
                 select(Order).where(Order.customer_id == customer_id).with_for_update()
             )
         )
+        references: dict[str, str] = {}  # order id -> its reservation's new reference
         for order in orders:
             order.customer_id = ERASED_CUSTOMER_ID
             if order.idempotency_key is not None:
                 order.idempotency_key = pseudonym(salt, order.idempotency_key)
+                references[format_id(order.id)] = reservation_reference(
+                    ERASED_CUSTOMER_ID, order.idempotency_key
+                )
         events = await session.scalars(
             select(OrderEvent).where(
                 OrderEvent.aggregate_id.in_([format_id(order.id) for order in orders])
             )
         )
         for event in events:
-            event.envelope = _unlinked(event.envelope)
+            data: dict[str, Any] = {"customerId": str(ERASED_CUSTOMER_ID)}
+            if event.aggregate_id in references:
+                data["reservationReference"] = references[event.aggregate_id]
+            event.envelope = rewritten_event(event.envelope, data)
     return len(orders)
-
-
-def _unlinked(raw: str) -> str:
-    """The event's CloudEvents JSON with its ``customerId`` replaced by the erased one."""
-    envelope = decode(raw.encode())
-    if "customerId" not in envelope.data:
-        return raw
-    data = {**envelope.data, "customerId": str(ERASED_CUSTOMER_ID)}
-    return encode(dataclasses.replace(envelope, data=data)).decode()

@@ -18,7 +18,7 @@ from events.envelope import decode
 from models.base import utcnow
 from models.customers import Address, Customer, ErasureRequest
 from models.database import Database
-from models.inventory import Reservation, ReservationStatus
+from models.inventory import InventoryEvent, Reservation, ReservationStatus
 from models.marketing import ErasedCustomer, PurchaseFact, RecordedOrder
 from models.orders import Order, OrderEvent
 from subgraphs.customers.erasure import RetryPolicy
@@ -151,6 +151,12 @@ async def test_erasure_empties_every_domain_and_keeps_the_amounts(
     assert {o.customer_id for o in orders} == {0}
     assert not {o.idempotency_key for o in orders} & set(person.keys)
     assert events and {decode(e.envelope.encode()).data["customerId"] for e in events} == {"0"}
+    async with database.sessions() as session:
+        staged = list(await session.scalars(select(OrderEvent.envelope)))
+        staged += list(await session.scalars(select(InventoryEvent.envelope)))
+    old_references = [f"order:{person.customer_id}:{key}" for key in person.keys]
+    assert not [e for e in staged for reference in old_references if reference in e]
+    assert any(f"order:0:{order.idempotency_key}" in e for e in staged for order in orders)
 
 
 ENTITIES = """query($representations: [_Any!]!) { _entities(representations: $representations) {
