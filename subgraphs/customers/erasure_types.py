@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from models import customers as model
+from subgraphs.common.access_directives import GDPR_MANAGE
 from subgraphs.common.ids import format_id
 
 __all__ = ["ErasureDomainStatus", "ErasureRequest", "ErasureStatus"]
@@ -17,7 +18,7 @@ ErasureStatus = strawberry.enum(
 )
 
 
-@strawberry.type(description="One domain's part of an erasure request.")
+@strawberry.type(description="One domain's part of an erasure request.", directives=GDPR_MANAGE)
 class ErasureDomainStatus:
     domain: str
     status: ErasureStatus  # type: ignore[valid-type]
@@ -48,7 +49,8 @@ class ErasureDomainStatus:
 
 
 @strawberry.type(
-    description="A request to erase a customer's personal data in every domain (GDPR/PIPL)."
+    description="A request to erase a customer's personal data in every domain (GDPR/PIPL).",
+    directives=GDPR_MANAGE,
 )
 class ErasureRequest:
     id: strawberry.ID

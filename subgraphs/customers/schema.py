@@ -19,10 +19,11 @@ from subgraphs.common.access_directives import (
     CUSTOMER_UPDATE,
     CUSTOMERS_READ,
     CUSTOMERS_WRITE,
+    GDPR_MANAGE,
 )
 from subgraphs.common.audit_report import report_of
 from subgraphs.common.context import context_of
-from subgraphs.common.erasure import GDPR_SCOPE, require_gdpr_scope
+from subgraphs.common.erasure import require_gdpr_scope
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
 from subgraphs.common.identity import current_identity
 from subgraphs.common.ids import parse_id
@@ -52,8 +53,6 @@ from subgraphs.customers.types import (
 __all__ = ["Mutation", "Query", "schema"]
 
 T = TypeVar("T")
-
-_GDPR = [[GDPR_SCOPE]]
 
 
 def _filtered(statement: Select[Any], where: CustomerFilter | None) -> Select[Any]:
@@ -114,7 +113,7 @@ class Query:
         )
 
     @strawberry.federation.field(
-        requires_scopes=_GDPR,
+        directives=GDPR_MANAGE,
         description="Everything every domain holds about a customer, as one JSON document "
         "(GDPR/PIPL access request); SERVICE_UNAVAILABLE when a domain cannot answer.",
     )
@@ -130,7 +129,7 @@ class Query:
         return JSON(document)
 
     @strawberry.federation.field(
-        requires_scopes=_GDPR, description="An erasure request and its progress per domain."
+        directives=GDPR_MANAGE, description="An erasure request and its progress per domain."
     )
     async def erasure_request(
         self, info: Info[Any, Any], id: strawberry.ID
@@ -225,7 +224,7 @@ class Mutation:
         return Customer.from_row(row)
 
     @strawberry.federation.mutation(
-        requires_scopes=_GDPR,
+        directives=GDPR_MANAGE,
         description="Erase the customer's personal data in every domain (GDPR/PIPL): the "
         "customer is deleted, orders are kept for accounting but unlinked, marketing facts "
         "unlinked. A domain that is down finishes when it is back (see `domains`). "

@@ -15,10 +15,11 @@ import pytest
 
 from models.base import utcnow
 from models.database import Database
-from platform_cli.dev import Platform, wire_platform
+from platform_cli.dev import Platform
 from subgraphs.customers.erasure import RetryPolicy
 from subgraphs.customers.erasure_retrier import retry_due_erasures
 from subgraphs.registry import DOMAINS
+from tests.project_access import TEST_CREDENTIALS, project_platform, router_client
 from tests.subgraphs.gdpr_fleet import SECRET, Fleet, Person, new_person, open_fleet
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema.graphql"
@@ -33,14 +34,18 @@ PATHS = """query($id: ID!, $name: String!, $email: String!, $order: ID!) {
 
 
 @pytest.fixture
-async def router(database: Database) -> AsyncIterator[httpx.AsyncClient]:
-    platform: Platform
-    async with wire_platform({name: database for name in DOMAINS}, SUPERGRAPH.read_text()) as (
+async def platform(database: Database) -> AsyncIterator[Platform]:
+    async with project_platform({name: database for name in DOMAINS}, SUPERGRAPH.read_text()) as (
         platform
     ):
-        transport = httpx.ASGITransport(app=platform.router_app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://router") as client:
-            yield client
+        yield platform
+
+
+@pytest.fixture
+async def router(platform: Platform) -> AsyncIterator[httpx.AsyncClient]:
+    """A staff client with every scope (gdpr:manage and pii:read included)."""
+    async with router_client(platform.router_app) as client:
+        yield client
 
 
 @pytest.fixture
@@ -118,6 +123,30 @@ async def test_while_orders_has_not_erased_yet_the_order_shows_no_customer(
     await retry_due_erasures(
         database, fleet.peers, SECRET, RetryPolicy(), now=utcnow() + timedelta(hours=1)
     )
+    body = await _paths(router, person)
+    assert "errors" not in body, body
+    _not_found(body["data"], person)
+
+
+async def test_the_router_erases_for_gdpr_manage_only(
+    platform: Platform, router: httpx.AsyncClient, fleet: Fleet
+) -> None:
+    person = await new_person(fleet, orders=1)
+    staff = TEST_CREDENTIALS.token("officer", ["staff", "pii:read"])
+    async with router_client(platform.router_app) as plain:
+        plain.headers["authorization"] = f"Bearer {staff}"
+        refused = await plain.post(
+            "/graphql", json={"query": ERASE, "variables": {"id": person.customer_id}}
+        )
+    body = refused.json()
+    assert body["data"] is None or body["data"]["eraseCustomer"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+    assert (await _paths(router, person))["data"]["customer"]["email"] == person.email
+
+    response = await router.post(
+        "/graphql", json={"query": ERASE, "variables": {"id": person.customer_id}}
+    )
+    assert response.json()["data"]["eraseCustomer"]["status"] == "DONE"
     body = await _paths(router, person)
     assert "errors" not in body, body
     _not_found(body["data"], person)
