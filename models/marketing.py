@@ -6,6 +6,8 @@ read from the orders tables). ``ProductAffinity`` is the co-purchase graph deriv
 whatever the size of the order history. ``RecordedOrder`` lists the orders counted (or
 known cancelled), so each order is counted once whatever the order its events arrive in;
 ``ProcessedEvent`` is the consumer's inbox (``models.inbox``): each event is handled once.
+``ErasedCustomer`` lists the customers whose data was erased (GDPR/PIPL), so that their
+order events still on the way are recorded without any fact about them.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = [
     "Campaign",
     "CampaignStatus",
     "Coupon",
+    "ErasedCustomer",
     "MarketingEvent",
     "ProcessedEvent",
     "ProductAffinity",
@@ -105,3 +108,10 @@ class MarketingEvent(OutboxRecord, Base):
 
     __tablename__ = "marketing_outbox"
     __table_args__ = (Index("ix_marketing_outbox_published_id", "published", "id"),)
+
+
+class ErasedCustomer(Base):
+    __tablename__ = "erased_customers"
+
+    customer_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    erased_at: Mapped[datetime] = mapped_column(default=utcnow)

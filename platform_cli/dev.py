@@ -7,15 +7,19 @@ Gateway can serve the same ``schema.graphql`` against them, or Apollo Gateway th
 :mod:`bench.peer_supergraph`), and every domain's event workers run in the background
 (``subgraphs.workers``): the orders outbox is relayed to the bus and marketing consumes it.
 The bus is NATS JetStream at ``EVENTS_URL``, else the embedded one, kept in the orders store
-(``events.connect``). The router verifies the tokens of :mod:`platform_cli.dev_credentials`.
+(``events.connect``); the domains' own workers (``subgraphs.registry``: the customers erasure
+retrier) are started beside them. The router verifies the tokens of
+:mod:`platform_cli.dev_credentials`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import json
 import logging
+import os
 import socket
 import sys
 from collections.abc import AsyncIterator, Mapping
@@ -182,6 +186,13 @@ async def _serve(options: DevOptions, sockets: Mapping[str, socket.socket]) -> N
             for name, sock in sockets.items()
         ]
         bus = open_bus(platform.databases["orders"])
+        # The mounted apps run without a lifespan: their own workers are started here.
+        secret = os.environ.get("ROUTER_IDENTITY_SECRET") or None
+        domain_workers = [
+            asyncio.create_task(work(platform.databases[name], platform.peers, secret))
+            for name, domain in DOMAINS.items()
+            for work in domain.worker_functions
+        ]
         print(f"router:     http://{options.host}:{options.port}/graphql (GraphiQL in a browser)")
         credentials = platform.credentials
         print("staff token (every scope; send as Authorization: Bearer <token>):")
@@ -196,4 +207,8 @@ async def _serve(options: DevOptions, sockets: Mapping[str, socket.socket]) -> N
             async with running_workers(platform.databases, bus):
                 await serve_until_stopped(servers)
         finally:
+            for task in domain_workers:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await bus.close()

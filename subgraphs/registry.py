@@ -1,5 +1,6 @@
 """The domains of the platform: where each subgraph's schema and tables live, its default
-port, and which other domains it calls."""
+port, which other domains it calls, and the background work it runs (``workers``,
+``module:function`` names of :data:`~subgraphs.common.app.Worker` functions)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import MetaData
 from starlette.applications import Starlette
 
 from models.database import Database
-from subgraphs.common.app import create_subgraph_app
+from subgraphs.common.app import Worker, create_subgraph_app
 from subgraphs.common.peers import Peers
 
 __all__ = ["DOMAINS", "Domain", "create_app", "local_url"]
@@ -24,6 +25,7 @@ class Domain:
     schema_module: str
     models_module: str
     calls: tuple[str, ...] = ()
+    workers: tuple[str, ...] = ()
 
     @property
     def schema(self) -> strawberry.federation.Schema:
@@ -35,11 +37,28 @@ class Domain:
         metadata: MetaData = importlib.import_module(self.models_module).Base.metadata
         return metadata
 
+    @property
+    def worker_functions(self) -> tuple[Worker, ...]:
+        return tuple(_function(name) for name in self.workers)
+
+
+def _function(name: str) -> Worker:
+    module, _, attribute = name.partition(":")
+    function: Worker = getattr(importlib.import_module(module), attribute)
+    return function
+
 
 DOMAINS: dict[str, Domain] = {
     domain.name: domain
     for domain in (
-        Domain("customers", 4001, "subgraphs.customers.schema", "models.customers"),
+        Domain(
+            "customers",
+            4001,
+            "subgraphs.customers.schema",
+            "models.customers",
+            calls=("orders", "inventory", "marketing"),
+            workers=("subgraphs.customers.erasure_retrier:retry_erasures_forever",),
+        ),
         Domain("products", 4002, "subgraphs.products.schema", "models.products"),
         Domain(
             "orders",
@@ -61,7 +80,13 @@ def create_app(
 ) -> Starlette:
     domain = DOMAINS[name]
     return create_subgraph_app(
-        name, domain.schema, database, domain.metadata, peers, create_tables=create_tables
+        name,
+        domain.schema,
+        database,
+        domain.metadata,
+        peers,
+        create_tables=create_tables,
+        workers=domain.worker_functions,
     )
 
 

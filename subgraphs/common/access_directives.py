@@ -22,6 +22,7 @@ __all__ = [
     "CUSTOMERS_READ",
     "CUSTOMERS_WRITE",
     "CUSTOMER_UPDATE",
+    "GDPR_MANAGE",
     "INVENTORY_READ",
     "INVENTORY_WRITE",
     "MARKETING_READ",
@@ -65,3 +66,6 @@ INVENTORY_WRITE = _scopes(["staff"], ["inventory:write"])
 CATALOG_WRITE = _scopes(["staff"], ["catalog:write"])
 MARKETING_WRITE = _scopes(["staff"], ["marketing:write"])
 REDEEM_COUPON = _scopes(["staff"], ["marketing:write"], ["customer"])
+
+# personal data rights (export, erasure and its requests): only gdpr:manage, not implied by staff
+GDPR_MANAGE = _scopes(["gdpr:manage"])

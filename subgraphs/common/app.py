@@ -5,12 +5,15 @@ over a WebSocket on ``/graphql`` (``graphql-transport-ws``, for the router), ``/
 
 ``/graphql`` runs behind a :class:`~subgraphs.common.deadline.RequestGuard` (body limit,
 deadline, cancellation on disconnect) and answers SERVICE_UNAVAILABLE until the database
-has answered once (:mod:`subgraphs.common.readiness`).
+has answered once (:mod:`subgraphs.common.readiness`). A domain's background ``workers``
+(e.g. the customers domain's erasure retrier) run for as long as the app's lifespan.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -50,7 +53,11 @@ from subgraphs.common.telemetry import (
     outbox_tables,
 )
 
-__all__ = ["SubgraphView", "create_subgraph_app"]
+__all__ = ["SubgraphView", "Worker", "create_subgraph_app"]
+
+# Background work of a domain: its database, its peers and the identity secret to sign its
+# own calls with (``subgraphs.common.identity.acting_as_service``); runs until cancelled.
+Worker = Callable[[Database, Peers, str | None], Coroutine[Any, Any, None]]
 
 
 class SubgraphView(GraphQL[SubgraphContext, None]):
@@ -110,6 +117,7 @@ def create_subgraph_app(
     *,
     create_tables: bool = True,
     identity: IdentityVerifier | None = None,
+    workers: Sequence[Worker] = (),
 ) -> Starlette:
     """The app for domain ``name``. The caller owns ``database`` (and disposes of it).
 
@@ -117,7 +125,8 @@ def create_subgraph_app(
     ``ROUTER_IDENTITY_SECRET``, see :mod:`subgraphs.common.identity`).
     """
     verifier = identity if identity is not None else verifier_from_environment()
-    view = SubgraphView(schema, database, peers or Peers())
+    peers = peers or Peers()
+    view = SubgraphView(schema, database, peers)
 
     async def start() -> None:
         if create_tables:
@@ -165,9 +174,18 @@ def create_subgraph_app(
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
         readiness.begin()
+        tasks = [
+            asyncio.create_task(work(database, peers, verifier.secret), name=f"{name}-worker")
+            for work in workers
+        ]
         try:
             yield {}
         finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await readiness.stop()
 
     app = Starlette(

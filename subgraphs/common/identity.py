@@ -16,15 +16,19 @@ The router sends a short-lived HS256 JWT in ``X-Router-Identity`` (see
   to start without a secret, so this never reaches a deployment.
 
 Resolvers read :func:`current_identity`; :func:`forwarded_identity_headers` lets calls to
-peer domains carry the same vouched identity on.
+peer domains carry the same vouched identity on. Work a subgraph does on its own, outside
+any request (e.g. the customers domain finishing an erasure in the background), calls its
+peers as a ``service`` identity it signs itself with the same secret
+(:func:`acting_as_service`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -40,6 +44,7 @@ __all__ = [
     "IdentityError",
     "IdentityMiddleware",
     "IdentityVerifier",
+    "acting_as_service",
     "current_identity",
     "forwarded_identity_headers",
     "verifier_from_environment",
@@ -50,6 +55,8 @@ _ISSUER = "ops-router"
 _AUDIENCE = "ops-subgraphs"
 _LEEWAY_SECONDS = 5
 _MAX_REMEMBERED = 4096
+_SERVICE_TOKEN_SECONDS = 60
+_KINDS = ("anonymous", "user", "partner", "service")
 _logger = logging.getLogger(__name__)
 
 _BODY = orjson.dumps(
@@ -70,7 +77,7 @@ class IdentityError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class CallerIdentity:
-    kind: str  # anonymous | user | partner | development
+    kind: str  # anonymous | user | partner | service | development
     subject: str | None = None
     client_id: str | None = None
     scopes: frozenset[str] = frozenset()
@@ -102,6 +109,37 @@ def current_identity() -> CallerIdentity:
 def forwarded_identity_headers() -> Mapping[str, str]:
     """The identity header to pass on to a peer subgraph, as received."""
     return dict(_forwarded.get())
+
+
+@contextlib.contextmanager
+def acting_as_service(
+    secret: str | None, client_id: str, scopes: frozenset[str]
+) -> Iterator[CallerIdentity]:
+    """Within the block, :func:`current_identity` is the service ``client_id`` holding
+    ``scopes`` and calls to peers carry it, signed with ``secret`` (the subgraphs' shared
+    ``ROUTER_IDENTITY_SECRET``; without one, peers serve everyone as the development
+    caller and no header is sent)."""
+    identity = CallerIdentity("service", None, client_id, scopes)
+    header: tuple[tuple[str, str], ...] = ()
+    if secret is not None:
+        now = int(time.time())
+        claims = {
+            "iss": _ISSUER,
+            "aud": _AUDIENCE,
+            "iat": now,
+            "exp": now + _SERVICE_TOKEN_SECONDS,
+            "kind": identity.kind,
+            "client_id": client_id,
+            "scope": " ".join(sorted(scopes)),
+        }
+        header = ((IDENTITY_HEADER, jwt.encode(claims, secret, algorithm="HS256")),)
+    identity_token = _current.set(identity)
+    forwarded_token = _forwarded.set(header)
+    try:
+        yield identity
+    finally:
+        _forwarded.reset(forwarded_token)
+        _current.reset(identity_token)
 
 
 class IdentityVerifier:
@@ -163,7 +201,7 @@ class IdentityVerifier:
         except (jwt.PyJWTError, ValueError, TypeError) as error:
             raise IdentityError(f"invalid identity header: {error}") from None
         kind, scope = claims.get("kind"), claims.get("scope", "")
-        if kind not in ("anonymous", "user", "partner") or not isinstance(scope, str):
+        if kind not in _KINDS or not isinstance(scope, str):
             raise IdentityError("malformed identity claims")
         subject, client = claims.get("sub"), claims.get("client_id")
         identity = CallerIdentity(

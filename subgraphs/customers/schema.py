@@ -9,6 +9,7 @@ import strawberry
 from sqlalchemy import Select, String, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from models import customers as model
@@ -18,9 +19,13 @@ from subgraphs.common.access_directives import (
     CUSTOMER_UPDATE,
     CUSTOMERS_READ,
     CUSTOMERS_WRITE,
+    GDPR_MANAGE,
 )
+from subgraphs.common.audit_report import report_of
 from subgraphs.common.context import context_of
+from subgraphs.common.erasure import require_gdpr_scope
 from subgraphs.common.errors import BadUserInput, Conflict, NotFound
+from subgraphs.common.identity import current_identity
 from subgraphs.common.ids import parse_id
 from subgraphs.common.like import ESCAPE, contains
 from subgraphs.common.pagination import (
@@ -34,7 +39,8 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.customers import outbox, validation
+from subgraphs.customers import erasure, outbox, personal_data, validation
+from subgraphs.customers.erasure_types import ErasureRequest
 from subgraphs.customers.sorting import CustomerSort, customer_sort
 from subgraphs.customers.types import (
     AddressInput,
@@ -105,6 +111,32 @@ class Query:
         return await list_connection(
             database, statement, "customers", sort, page, Customer.from_row
         )
+
+    @strawberry.federation.field(
+        directives=GDPR_MANAGE,
+        description="Everything every domain holds about a customer, as one JSON document "
+        "(GDPR/PIPL access request); SERVICE_UNAVAILABLE when a domain cannot answer.",
+    )
+    async def export_customer_data(self, info: Info[Any, Any], customer_id: strawberry.ID) -> JSON:
+        require_gdpr_scope()
+        context = context_of(info)
+        document = await personal_data.export_customer_data(
+            context.database, context.peers, parse_id(customer_id, "customerId")
+        )
+        report = report_of(context)
+        if report is not None:
+            personal_data.report_export(report, document)
+        return JSON(document)
+
+    @strawberry.federation.field(
+        directives=GDPR_MANAGE, description="An erasure request and its progress per domain."
+    )
+    async def erasure_request(
+        self, info: Info[Any, Any], id: strawberry.ID
+    ) -> ErasureRequest | None:
+        require_gdpr_scope()
+        row = await erasure.load_request(context_of(info).database, parse_id(id))
+        return None if row is None else ErasureRequest.from_row(row)
 
 
 def _address_rows(addresses: list[AddressInput]) -> list[model.Address]:
@@ -191,6 +223,36 @@ class Mutation:
             )
         return Customer.from_row(row)
 
+    @strawberry.federation.mutation(
+        directives=GDPR_MANAGE,
+        description="Erase the customer's personal data in every domain (GDPR/PIPL): the "
+        "customer is deleted, orders are kept for accounting but unlinked, marketing facts "
+        "unlinked. A domain that is down finishes when it is back (see `domains`). "
+        "Idempotent: calling again returns the same request.",
+    )
+    async def erase_customer(
+        self, info: Info[Any, Any], customer_id: strawberry.ID
+    ) -> ErasureRequest:
+        require_gdpr_scope()
+        context = context_of(info)
+        request_id = await erasure.request_erasure(
+            context.database,
+            context.peers,
+            parse_id(customer_id, "customerId"),
+            _requester(),
+            erasure.RetryPolicy(),
+        )
+        row = await erasure.load_request(context.database, request_id)
+        if row is None:  # deleted between the two statements: never, short of manual SQL
+            raise NotFound(f"No erasure request {request_id}", id=str(request_id))
+        return ErasureRequest.from_row(row)
+
+
+def _requester() -> str:
+    """Who asked, for the request's record: ``kind:subject-or-client``."""
+    identity = current_identity()
+    return f"{identity.kind}:{identity.subject or identity.client_id or '-'}"[:200]
+
 
 def _required(value: T | None, field: str) -> T:
     if value is None:
@@ -198,4 +260,4 @@ def _required(value: T | None, field: str) -> T:
     return value
 
 
-schema = build_schema(query=Query, mutation=Mutation, types=[Customer])
+schema = build_schema(query=Query, mutation=Mutation, types=[Customer, ErasureRequest])

@@ -11,10 +11,11 @@ from strawberry.types import Info
 from models import inventory as model
 from subgraphs.common.access_directives import INVENTORY_READ, INVENTORY_WRITE
 from subgraphs.common.context import context_of
+from subgraphs.common.erasure import erase_field, export_field
 from subgraphs.common.errors import NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.schema import build_schema
-from subgraphs.inventory import products, reservations, stock, validation
+from subgraphs.inventory import personal_data, products, reservations, stock, validation
 from subgraphs.inventory.types import (
     Product,
     Reservation,
@@ -55,6 +56,8 @@ class Query:
                 .order_by(model.Reservation.id)
             )
             return [Reservation.from_row(row) for row in rows]
+
+    export_inventory_customer_data = export_field("inventory", personal_data.export_customer_data)
 
 
 @strawberry.type
@@ -107,6 +110,8 @@ class Mutation:
         return await reservations.fulfill(
             context_of(info).database, validation.clean_reference(reference)
         )
+
+    erase_inventory_customer_data = erase_field("inventory", personal_data.erase_customer_data)
 
 
 schema = build_schema(query=Query, mutation=Mutation, types=[Product])

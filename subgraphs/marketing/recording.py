@@ -9,6 +9,9 @@ A cancellation takes the order's quantities back: a fact that falls to zero is r
 its pairs with the rest of the basket lose one (a pair at zero is removed). A cancellation
 that arrives before its order is recorded marks the order, so the order is never counted.
 
+Nothing is kept about a customer whose data was erased (``subgraphs.marketing.personal_data``):
+their orders are recorded under the erased id, without facts.
+
 The seeder stores only the top related products per product, so a pair that was cut there
 starts again from one here; rankings read the top ``first`` and stay meaningful.
 """
@@ -23,7 +26,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.database import Database
 from models.marketing import ProductAffinity, PurchaseFact, RecordedOrder
+from subgraphs.common.erasure import ERASED_CUSTOMER_ID
 from subgraphs.common.errors import Conflict
+from subgraphs.marketing.personal_data import is_erased
 from subgraphs.marketing.validation import PlacedOrder
 
 __all__ = [
@@ -71,6 +76,9 @@ async def apply_order_placed(session: AsyncSession, order: PlacedOrder) -> bool:
     """Count ``order`` in ``session``'s transaction; ``False`` when already recorded."""
     if await session.get(RecordedOrder, order.order_id) is not None:
         return False
+    if await is_erased(session, order.customer_id):  # counted once, about no one
+        session.add(RecordedOrder(order_id=order.order_id, customer_id=ERASED_CUSTOMER_ID))
+        return True
     session.add(RecordedOrder(order_id=order.order_id, customer_id=order.customer_id))
     new_products = await _add_purchases(session, order)
     basket = set(order.quantities) | await _basket(session, order.customer_id)
@@ -80,9 +88,13 @@ async def apply_order_placed(session: AsyncSession, order: PlacedOrder) -> bool:
 
 async def apply_order_cancelled(session: AsyncSession, order: PlacedOrder) -> bool:
     """Take a cancelled order back; ``False`` when it had not been counted (it never will)."""
+    erased = await is_erased(session, order.customer_id)
     if await session.get(RecordedOrder, order.order_id) is None:
-        session.add(RecordedOrder(order_id=order.order_id, customer_id=order.customer_id))
+        customer_id = ERASED_CUSTOMER_ID if erased else order.customer_id
+        session.add(RecordedOrder(order_id=order.order_id, customer_id=customer_id))
         return False
+    if erased:  # the person's facts went with their erasure
+        return True
     gone = await _remove_purchases(session, order)
     basket = await _basket(session, order.customer_id)
     await _weaken(session, co_purchase_pairs(basket, gone))

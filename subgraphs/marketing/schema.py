@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from models import marketing as model
 from models.base import utcnow
+from models.database import Database
 from subgraphs.common.access_directives import (
     AUTHENTICATED,
     MARKETING_READ,
@@ -19,6 +20,7 @@ from subgraphs.common.access_directives import (
     REDEEM_COUPON,
 )
 from subgraphs.common.context import context_of
+from subgraphs.common.erasure import erase_field, export_field
 from subgraphs.common.errors import Conflict, NotFound
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
@@ -32,7 +34,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.marketing import loaders, outbox, validation
+from subgraphs.marketing import loaders, outbox, personal_data, validation
 from subgraphs.marketing.recording import record_order_placed
 from subgraphs.marketing.sorting import CampaignSort, campaign_sort
 from subgraphs.marketing.types import (
@@ -100,6 +102,13 @@ class Query:
                 select(model.Coupon).where(model.Coupon.code == code.strip().upper())
             )
         return None if row is None else Coupon.from_row(row)
+
+    export_marketing_customer_data = export_field("marketing", personal_data.export_customer_data)
+
+
+async def _erase(database: Database, customer_id: int, _salt: str) -> int:
+    """Marketing keeps nothing under a pseudonym: the salt is not needed."""
+    return await personal_data.erase_customer_data(database, customer_id)
 
 
 async def _campaign(session: AsyncSession, campaign_id: int) -> model.Campaign:
@@ -212,6 +221,8 @@ class Mutation:
             [(line.product_id, line.quantity) for line in input.lines],
         )
         return await record_order_placed(context_of(info).database, order)
+
+    erase_marketing_customer_data = erase_field("marketing", _erase)
 
 
 schema = build_schema(query=Query, mutation=Mutation, types=[Campaign, Coupon, Customer, Product])

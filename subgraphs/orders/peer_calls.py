@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from subgraphs.common.peers import Peers
+from subgraphs.common.reservation_references import reservation_reference
 from subgraphs.orders.validation import RequestedLine
 
 __all__ = [
@@ -45,11 +46,6 @@ class ProductQuote(NamedTuple):
     status: str
     price_minor: int
     currency: str
-
-
-def reservation_reference(customer_id: int, idempotency_key: str) -> str:
-    """The stock reservation of the customer's order placed with ``idempotency_key``."""
-    return f"order:{customer_id}:{idempotency_key}"
 
 
 def _representations(typename: str, ids: Sequence[int]) -> list[dict[str, str]]:

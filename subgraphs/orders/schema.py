@@ -13,6 +13,7 @@ from models import orders as model
 from subgraphs.common.access import ORDER_CHANGES, ORDER_READS
 from subgraphs.common.access_directives import ORDERS_READ, ORDERS_STATUS_WRITE, ORDERS_WRITE
 from subgraphs.common.context import context_of
+from subgraphs.common.erasure import erase_field, export_field
 from subgraphs.common.ids import parse_id
 from subgraphs.common.pagination import (
     CONNECTION_DIRECTIVES,
@@ -25,7 +26,7 @@ from subgraphs.common.pagination import (
     page_request,
 )
 from subgraphs.common.schema import build_schema
-from subgraphs.orders import validation
+from subgraphs.orders import personal_data, validation
 from subgraphs.orders.lifecycle import change_status
 from subgraphs.orders.placement import place_order
 from subgraphs.orders.sorting import OrderSort, order_sort
@@ -84,6 +85,8 @@ class Query:
         database = context_of(info).database
         return await list_connection(database, statement, "orders", sort, page, Order.from_row)
 
+    export_orders_customer_data = export_field("orders", personal_data.export_customer_data)
+
 
 @strawberry.type
 class Mutation:
@@ -129,6 +132,8 @@ class Mutation:
             authorize=lambda owner: ORDER_CHANGES.check(owner, f"cancel order {order_id}"),
         )
         return Order.from_row(row)
+
+    erase_orders_customer_data = erase_field("orders", personal_data.erase_customer_data)
 
 
 schema = build_schema(

@@ -19,6 +19,7 @@ from models import orders as model
 from subgraphs.common.access import ORDER_READS
 from subgraphs.common.access_directives import ORDERS_READ
 from subgraphs.common.context import context_of
+from subgraphs.common.erasure import ERASED_CUSTOMER_ID
 from subgraphs.common.ids import format_id, parse_id
 from subgraphs.common.keyset import ChildPage, Page, Sort
 from subgraphs.common.money import Money, money
@@ -115,8 +116,13 @@ class Order:
             loaded_lines=lines,
         )
 
-    @strawberry.field
-    def customer(self) -> Customer:
+    @strawberry.field(
+        description="Who placed the order; null once the customer's personal data has been "
+        "erased (GDPR/PIPL `eraseCustomer`): the order is kept for accounting, unlinked."
+    )
+    def customer(self) -> Customer | None:
+        if self.customer_id == ERASED_CUSTOMER_ID:
+            return None
         return Customer(id=strawberry.ID(format_id(self.customer_id)))
 
     # demand control (router.demand_control): an order's lines are few, not a page

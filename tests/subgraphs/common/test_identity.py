@@ -1,4 +1,5 @@
-"""subgraphs.common.identity: the verifier remembers tokens it verified, never past expiry."""
+"""subgraphs.common.identity: the verifier remembers tokens it verified, never past expiry;
+the service identity a subgraph signs for its own background calls to its peers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,14 @@ import pytest
 
 from router.security.identity import Identity, IdentityKind, IdentitySigner
 from subgraphs.common import identity as module
-from subgraphs.common.identity import IdentityError, IdentityVerifier
+from subgraphs.common.identity import (
+    ANONYMOUS_CALLER,
+    IdentityError,
+    IdentityVerifier,
+    acting_as_service,
+    current_identity,
+    forwarded_identity_headers,
+)
 
 SECRET = "a-test-secret-of-at-least-thirty-two-bytes"
 CUSTOMER = Identity(IdentityKind.USER, "7", "shop", frozenset({"customer"}))
@@ -74,3 +82,33 @@ def test_the_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         identity = Identity(IdentityKind.USER, str(subject), None, frozenset())
         assert verifier.verify(signer.sign(identity, now=clock.now)).subject == str(subject)
         assert len(verifier._verified) <= 4
+
+
+SERVICE_SECRET = "the-subgraphs-shared-secret-0123456789"
+
+
+def test_a_service_identity_is_signed_and_verified_in_production() -> None:
+    with acting_as_service(
+        SERVICE_SECRET, "customers-erasure", frozenset({"gdpr:manage"})
+    ) as identity:
+        assert current_identity() == identity
+        headers = forwarded_identity_headers()
+    verified = IdentityVerifier(SERVICE_SECRET, production=True).verify(
+        headers["x-router-identity"]
+    )
+    assert (verified.kind, verified.client_id) == ("service", "customers-erasure")
+    assert verified.has_scope("gdpr:manage") and not verified.has_scope("staff")
+    assert current_identity() == ANONYMOUS_CALLER and forwarded_identity_headers() == {}
+
+
+def test_a_service_identity_signed_with_another_secret_is_refused() -> None:
+    with acting_as_service("not-the-secret-at-all-0123456789", "x", frozenset()):
+        header = forwarded_identity_headers()["x-router-identity"]
+    with pytest.raises(IdentityError):
+        IdentityVerifier(SERVICE_SECRET, production=True).verify(header)
+
+
+def test_without_a_secret_no_header_is_sent() -> None:
+    with acting_as_service(None, "customers-erasure", frozenset({"gdpr:manage"})):
+        assert forwarded_identity_headers() == {}
+        assert current_identity().has_scope("gdpr:manage")
