@@ -73,9 +73,13 @@ async def _serve(app: ASGIApp, port: int) -> tuple[uvicorn.Server, asyncio.Task[
 
 
 async def _stop(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    """Bounded whatever the server does: ``asyncio.wait`` never waits on a task that will
+    not take its cancellation (``wait_for`` would, and hang the session's loop)."""
     server.should_exit = True
-    with contextlib.suppress(asyncio.CancelledError):
-        await asyncio.wait_for(task, 15)
+    await asyncio.wait({task}, timeout=15)
+    if not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=5)
 
 
 @dataclass
@@ -195,9 +199,8 @@ async def running_platform(
         finally:
             for worker in workers:
                 worker.cancel()
-            for worker in workers:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+            if workers:
+                await asyncio.wait(workers, timeout=10)
             for server, task in servers:
                 await _stop(server, task)
 
