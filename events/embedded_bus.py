@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.bus import ConsumerSpec, Delivery, stream_of
-from events.embedded_tables import Base, EventConsumer, EventDelivery, EventLog
+from models.event_store import Base, EventConsumer, EventDelivery, EventLog
 from events.errors import BrokerUnavailable
 from models.base import utcnow
 from models.database import Database

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import delete
 
 from events.embedded_bus import EmbeddedBus
-from events.embedded_tables import Base as EmbeddedBase
-from events.embedded_tables import EventConsumer, EventDelivery, EventLog
+from models.event_store import Base as EmbeddedBase
+from models.event_store import EventConsumer, EventDelivery, EventLog
 from events.nats_bus import NatsBus
 from models.database import open_database
 from tests.events.harness import (
