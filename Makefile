@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
+	$(PY) -m models.migrate upgrade
 	$(PY) -m platform_cli dev
 
 test: peers lint typecheck schema-check test-sqlite test-postgres

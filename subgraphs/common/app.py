@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from sqlalchemy import MetaData, text
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -34,6 +34,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import SubscriptionExecutionResult
 
 from models.database import Database
+from models.migrate import prepare_schema
 from subgraphs.common.audit_report import AUDIT_EXTENSION
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.deadline import RequestGuard, deadline_of
@@ -112,7 +113,6 @@ def create_subgraph_app(
     name: str,
     schema: strawberry.federation.Schema,
     database: Database,
-    metadata: MetaData,
     peers: Peers | None = None,
     *,
     create_tables: bool = True,
@@ -121,7 +121,10 @@ def create_subgraph_app(
 ) -> Starlette:
     """The app for domain ``name``. The caller owns ``database`` (and disposes of it).
 
-    ``identity`` checks the router's identity header (default: from ``OPS_MODE`` and
+    ``create_tables``: at start-up, bring the domain's tables to the head migration (in
+    production only check that they are there: :func:`models.migrate.prepare_schema`);
+    otherwise only wait for the database to answer. ``identity`` checks the router's
+    identity header (default: from ``OPS_MODE`` and
     ``ROUTER_IDENTITY_SECRET``, see :mod:`subgraphs.common.identity`).
     """
     verifier = identity if identity is not None else verifier_from_environment()
@@ -130,7 +133,7 @@ def create_subgraph_app(
 
     async def start() -> None:
         if create_tables:
-            await database.create_tables(metadata)
+            await prepare_schema(database, name)
         else:
             await _ping(database)
 
