@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import delete
 
 from models.database import open_database
+from models.migrate import SchemaMismatch
 from models.router_keys import ApiKey, RouterBase
 from router.__main__ import main
 from router.security.api_keys import ApiKeyStore
@@ -139,20 +140,23 @@ def test_parse_rate_limit() -> None:
         parse_rate_limit("1/s", burst=0)
 
 
-async def test_an_older_table_gets_the_new_columns(tmp_path: Path) -> None:
-    """A router_api_keys table created before keys had rate limits is completed in place."""
+async def test_an_older_table_is_refused_with_what_it_lacks(tmp_path: Path) -> None:
+    """A router_api_keys table created before keys had rate limits (and before migrations)
+    is refused, the missing columns named, with what to do (README: adopting a database)."""
     database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         async with database.engine.begin() as connection:
             await connection.exec_driver_sql(
-                "CREATE TABLE router_api_keys (id INTEGER PRIMARY KEY, key_id VARCHAR(32) UNIQUE,"
-                " client VARCHAR(200), secret_sha256 VARCHAR(64), scopes JSON,"
-                " created_at DATETIME, expires_at DATETIME, revoked_at DATETIME,"
-                " last_used_at DATETIME, replaces VARCHAR(32))"
+                "CREATE TABLE router_api_keys (id INTEGER NOT NULL, key_id VARCHAR(32) NOT NULL,"
+                " client VARCHAR(200) NOT NULL, secret_sha256 VARCHAR(64) NOT NULL,"
+                " scopes JSON NOT NULL, created_at DATETIME NOT NULL, expires_at DATETIME,"
+                " revoked_at DATETIME, last_used_at DATETIME, replaces VARCHAR(32),"
+                " CONSTRAINT pk_router_api_keys PRIMARY KEY (id),"
+                " CONSTRAINT uq_router_api_keys_key_id UNIQUE (key_id))"
             )
         store = ApiKeyStore(database)
-        await store.create_tables()
-        issued = await store.create("acme", [], rate_limit=RateQuota(5, 1.0))
-        assert (await store.authenticate(issued.key)).rate_quota == RateQuota(5, 1.0)
+        with pytest.raises(SchemaMismatch, match="rate_limit_capacity") as refused:
+            await store.create_tables()
+        assert "python -m models.migrate stamp --domain router" in str(refused.value)
     finally:
         await database.dispose()
