@@ -59,8 +59,8 @@ async def test_seeded_rows_survive_each_step_down_and_up(scratch: Database) -> N
     scale = Scale(customers=8, orders=12, products=6, warehouses=2, seed=3)
     for domain in SEEDERS:
         await seed_domain(scratch, domain, scale, show_progress=False)
-    for owner in OWNERS:
-        await upgrade(scratch, owner)
+    for name in OWNERS:
+        await upgrade(scratch, name)
     async with scratch.sessions() as session, session.begin():
         session.add(
             AuditEntry(
