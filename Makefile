@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: peers demo test lint typecheck schema-check compose test-sqlite test-postgres bench
+.PHONY: peers demo test lint typecheck schema-check compose deploy-config test-sqlite test-postgres bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ schema-check: $(VENV)/.installed
 
 compose: $(VENV)/.installed
 	$(PY) -m router.composition compose --config supergraph.yaml --output schema.graphql
+
+# deploy/kubernetes/router-config.yaml from deploy/router.yaml and schema.graphql (after compose)
+deploy-config: $(VENV)/.installed
+	$(PY) -m platform_cli.configmaps
 
 bench: $(VENV)/.installed
 	$(PY) -m bench
