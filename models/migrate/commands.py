@@ -156,11 +156,15 @@ async def downgrade(database: Database, owner: str, revision: str) -> SchemaStat
     return await _run(database, chosen, work)
 
 
-async def stamp(database: Database, owner: str, revision: str) -> SchemaState:
+async def stamp(
+    database: Database, owner: str, revision: str, *, purge: bool = False
+) -> SchemaState:
+    """Record ``revision`` without running anything (``purge``: whatever was recorded, even
+    a revision this version does not know)."""
     chosen = owner_of(owner)
 
     def work(connection: Connection) -> SchemaState:
-        command.stamp(alembic_config(chosen, connection), revision)
+        command.stamp(alembic_config(chosen, connection), revision, purge=purge)
         return _state(chosen, connection)
 
     return await _run(database, chosen, work)

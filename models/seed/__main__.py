@@ -22,7 +22,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warehouses", type=int, default=_DEFAULTS.warehouses)
     parser.add_argument("--seed", type=int, default=_DEFAULTS.seed, help="random seed")
     parser.add_argument(
-        "--reset", action="store_true", help="drop the tables (migrate down to base) first"
+        "--reset", action="store_true", help="drop the tables first"
     )
     parser.add_argument("--domain", action="append", choices=sorted(SEEDERS), help="only these")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")

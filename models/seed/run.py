@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import MetaData, func, select
 
 from models.database import Database
-from models.migrate import current, downgrade, upgrade
+from models.migrate import stamp, upgrade
 from models.seed.generate import Scale
 
 __all__ = ["SEEDERS", "domains_in_order", "is_empty", "seed_domain"]
@@ -61,13 +61,10 @@ async def seed_domain(
 
 
 async def _drop(database: Database, domain: str, metadata: MetaData) -> None:
-    """Every table of ``domain``: down to the first migration, or dropped outright when
-    they were made before migrations (no version table)."""
-    state = await current(database, domain)
-    if state.revision is not None and state.known:
-        await downgrade(database, domain, "base")
-    else:
-        await database.drop_tables(metadata)
+    """Every table of ``domain``, and its recorded revision: whatever state the database is
+    in (a shared test database may have been reset by a version without migrations)."""
+    await database.drop_tables(metadata)
+    await stamp(database, domain, "base", purge=True)
 
 
 async def _analyze(database: Database, metadata: MetaData) -> None:
