@@ -5,8 +5,8 @@ facade (``run_sync``), inside one transaction: on PostgreSQL the whole upgrade i
 and serialised per owner (``models/migrations/env.py`` takes an advisory lock).
 
 A database whose tables were made by ``create_all`` before migrations existed has no version
-table: :func:`upgrade` adopts it (stamps it at head) when its tables match the models, and
-refuses otherwise, listing the differences (:class:`SchemaMismatch`).
+table: :func:`upgrade` adopts it (:mod:`models.migrate.adoption`: completes what older
+versions would have added, stamps head) or refuses, listing the differences.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -25,7 +24,8 @@ from alembic.util import CommandError
 from sqlalchemy import Connection, inspect, text
 
 from models.database import Database
-from models.migrate.comparison import comparison_options
+from models.migrate.adoption import SchemaMismatch, complete_for_adoption
+from models.migrate.comparison import differences_on
 from models.migrate.owners import MIGRATIONS_DIRECTORY, Owner, owner_of
 
 __all__ = [
@@ -43,10 +43,6 @@ __all__ = [
 logger = logging.getLogger("models.migrate")
 
 _T = TypeVar("_T")
-
-
-class SchemaMismatch(RuntimeError):
-    """Tables exist without a version table and differ from the models: not adoptable."""
 
 
 class SchemaBehind(RuntimeError):
@@ -106,13 +102,6 @@ def _state(owner: Owner, connection: Connection) -> SchemaState:
     return SchemaState(owner.name, revision, script.get_current_head(), known)
 
 
-def _differences(owner: Owner, connection: Connection) -> list[Any]:
-    """What autogenerate would change to make the owner's tables match its models."""
-    options = comparison_options(owner, connection.dialect.name)
-    context = MigrationContext.configure(connection, opts=options)
-    return list(compare_metadata(context, owner.metadata))
-
-
 def _owned_tables_present(owner: Owner, connection: Connection) -> bool:
     present = set(inspect(connection).get_table_names())
     return bool(present & set(owner.metadata.tables))
@@ -122,16 +111,8 @@ def _upgrade(owner: Owner, revision: str, connection: Connection) -> None:
     config = alembic_config(owner, connection)
     state = _state(owner, connection)
     if state.revision is None and _owned_tables_present(owner, connection):
-        found = _differences(owner, connection)
-        if found:
-            listed = "\n  ".join(str(difference) for difference in found)
-            raise SchemaMismatch(
-                f"{owner.name}: its tables exist without a version table "
-                f"({owner.version_table}) and differ from the models, so they cannot be "
-                f"adopted:\n  {listed}\nBring them in line by hand, then "
-                f"`python -m models.migrate stamp --domain {owner.name} <revision>`."
-            )
-        logger.info("%s: tables made before migrations match the models: stamped", owner.name)
+        complete_for_adoption(owner, connection)
+        logger.info("%s: tables made before migrations adopted: stamped at head", owner.name)
         command.stamp(config, "head")
     command.upgrade(config, revision)
 
@@ -178,7 +159,7 @@ async def current(database: Database, owner: str) -> SchemaState:
 async def differences(database: Database, owner: str) -> list[Any]:
     """The differences between the database and the models (empty: they agree)."""
     chosen = owner_of(owner)
-    return await _run(database, chosen, lambda connection: _differences(chosen, connection))
+    return await _run(database, chosen, lambda connection: differences_on(chosen, connection))
 
 
 async def new_revision(database: Database, owner: str, message: str) -> str:

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic.autogenerate import compare_metadata
 from alembic.autogenerate.api import AutogenContext
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection
 
 from models.base import UTCDateTime
 from models.migrate.owners import OWNERS, Owner
 
-__all__ = ["comparison_options"]
+__all__ = ["comparison_options", "differences_on"]
 
 
 def _render_item(kind: str, item: Any, _context: AutogenContext) -> str | bool:
@@ -46,3 +49,10 @@ def comparison_options(owner: Owner, dialect_name: str) -> dict[str, Any]:
         "render_item": _render_item,
         "compare_type": True,
     }
+
+
+def differences_on(owner: Owner, connection: Connection) -> list[Any]:
+    """What autogenerate would change to make the owner's tables match its models."""
+    options = comparison_options(owner, connection.dialect.name)
+    context = MigrationContext.configure(connection, opts=options)
+    return list(compare_metadata(context, owner.metadata))

@@ -1,11 +1,9 @@
-"""upgrade -> downgrade -> upgrade; seeded rows survive a step down and back up; tables
-made by ``create_all`` before migrations are adopted when they match, refused otherwise."""
+"""upgrade -> downgrade -> upgrade; seeded rows survive a step down and back up."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, inspect, select
 
@@ -13,11 +11,9 @@ from models.base import utcnow
 from models.database import Database
 from models.migrate import (
     OWNERS,
-    SchemaMismatch,
     current,
     differences,
     downgrade,
-    owner_of,
     upgrade,
 )
 from models.migrate.commands import alembic_config
@@ -82,22 +78,3 @@ async def test_seeded_rows_survive_each_step_down_and_up(scratch: Database) -> N
             await upgrade(scratch, name, revision.revision)
         assert await _rows(scratch, owner.metadata) == before, name
         assert await differences(scratch, name) == [], name
-
-
-async def test_tables_made_by_create_all_are_adopted(scratch: Database) -> None:
-    for owner in OWNERS.values():
-        await scratch.create_tables(owner.metadata)
-    for name in OWNERS:
-        state = await upgrade(scratch, name)
-        assert state.revision == state.head and state.head is not None
-        assert await differences(scratch, name) == []
-
-
-async def test_tables_unlike_the_models_are_refused(scratch: Database) -> None:
-    await scratch.create_tables(owner_of("inventory").metadata)
-    async with scratch.engine.begin() as connection:
-        await connection.exec_driver_sql("ALTER TABLE warehouses ADD COLUMN manager VARCHAR(40)")
-    with pytest.raises(SchemaMismatch, match="manager") as refused:
-        await upgrade(scratch, "inventory")
-    assert "stamp --domain inventory" in str(refused.value)
-    assert (await current(scratch, "inventory")).revision is None

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import delete
 
 from models.database import open_database
-from models.migrate import SchemaMismatch
 from models.router_keys import ApiKey, RouterBase
 from router.__main__ import main
 from router.security.api_keys import ApiKeyStore
@@ -140,9 +139,9 @@ def test_parse_rate_limit() -> None:
         parse_rate_limit("1/s", burst=0)
 
 
-async def test_an_older_table_is_refused_with_what_it_lacks(tmp_path: Path) -> None:
+async def test_an_older_table_gets_the_new_columns(tmp_path: Path) -> None:
     """A router_api_keys table created before keys had rate limits (and before migrations)
-    is refused, the missing columns named, with what to do (README: adopting a database)."""
+    is completed when the router's tables are migrated (``models.migrate.adoption``)."""
     database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         async with database.engine.begin() as connection:
@@ -155,8 +154,8 @@ async def test_an_older_table_is_refused_with_what_it_lacks(tmp_path: Path) -> N
                 " CONSTRAINT uq_router_api_keys_key_id UNIQUE (key_id))"
             )
         store = ApiKeyStore(database)
-        with pytest.raises(SchemaMismatch, match="rate_limit_capacity") as refused:
-            await store.create_tables()
-        assert "python -m models.migrate stamp --domain router" in str(refused.value)
+        await store.create_tables()
+        issued = await store.create("acme", [], rate_limit=RateQuota(5, 1.0))
+        assert (await store.authenticate(issued.key)).rate_quota == RateQuota(5, 1.0)
     finally:
         await database.dispose()

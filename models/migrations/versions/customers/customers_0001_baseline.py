@@ -2,7 +2,7 @@
 
 Revision ID: customers_0001
 Revises:
-Create Date: 2026-12-01 06:28:41.020527
+Create Date: (baseline, generated from the models)
 """
 
 from __future__ import annotations
@@ -49,6 +49,30 @@ def upgrade() -> None:
         batch_op.create_index("ix_customers_name_id", ["name", "id"], unique=False)
 
     op.create_table(
+        "customers_inbox",
+        sa.Column("consumer", sa.String(length=128), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=128), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_customers_inbox")),
+    )
+    op.create_table(
+        "customers_outbox",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=128), nullable=False),
+        sa.Column("aggregate_id", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("envelope", sa.Text(), nullable=False),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customers_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_customers_outbox_event_id")),
+    )
+    with op.batch_alter_table("customers_outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_customers_outbox_published_id", ["published", "id"], unique=False)
+
+    op.create_table(
         "customer_addresses",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column(
@@ -83,6 +107,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_customer_addresses_customer_id")
 
     op.drop_table("customer_addresses")
+    with op.batch_alter_table("customers_outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_customers_outbox_published_id")
+
+    op.drop_table("customers_outbox")
+    op.drop_table("customers_inbox")
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index("ix_customers_name_id")
         batch_op.drop_index("ix_customers_created_at_id")

@@ -2,7 +2,7 @@
 
 Revision ID: events_0001
 Revises:
-Create Date: 2026-12-01 06:28:53.368290
+Create Date: (baseline, generated from the models)
 """
 
 from __future__ import annotations

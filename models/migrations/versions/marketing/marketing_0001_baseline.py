@@ -2,7 +2,7 @@
 
 Revision ID: marketing_0001
 Revises:
-Create Date: 2026-12-01 06:28:49.287464
+Create Date: (baseline, generated from the models)
 """
 
 from __future__ import annotations
@@ -45,6 +45,22 @@ def upgrade() -> None:
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_marketing_inbox")),
     )
+    op.create_table(
+        "marketing_outbox",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=128), nullable=False),
+        sa.Column("aggregate_id", sa.String(length=64), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("envelope", sa.Text(), nullable=False),
+        sa.Column("published", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_marketing_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_marketing_outbox_event_id")),
+    )
+    with op.batch_alter_table("marketing_outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_marketing_outbox_published_id", ["published", "id"], unique=False)
+
     op.create_table(
         "product_affinity",
         sa.Column("product_id", sa.BigInteger(), nullable=False),
@@ -106,6 +122,10 @@ def downgrade() -> None:
 
     op.drop_table("purchase_facts")
     op.drop_table("product_affinity")
+    with op.batch_alter_table("marketing_outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_marketing_outbox_published_id")
+
+    op.drop_table("marketing_outbox")
     op.drop_table("marketing_inbox")
     op.drop_table("campaigns")
     # ### end Alembic commands ###

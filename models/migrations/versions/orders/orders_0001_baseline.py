@@ -2,7 +2,7 @@
 
 Revision ID: orders_0001
 Revises:
-Create Date: 2026-12-01 06:28:45.476397
+Create Date: (baseline, generated from the models)
 """
 
 from __future__ import annotations
@@ -38,6 +38,12 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column(
+            "channel",
+            sa.Enum("ONLINE", "STORE", name="orderchannel", native_enum=False, length=8),
+            server_default="ONLINE",
+            nullable=False,
+        ),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("total_minor", sa.BigInteger(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=128), nullable=True),
@@ -55,6 +61,14 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_orders_total_minor_id", ["total_minor", "id"], unique=False)
 
+    op.create_table(
+        "orders_inbox",
+        sa.Column("consumer", sa.String(length=128), nullable=False),
+        sa.Column("event_id", sa.String(length=64), nullable=False),
+        sa.Column("event_type", sa.String(length=128), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_orders_inbox")),
+    )
     op.create_table(
         "orders_outbox",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -103,6 +117,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_orders_outbox_published_id")
 
     op.drop_table("orders_outbox")
+    op.drop_table("orders_inbox")
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.drop_index("ix_orders_total_minor_id")
         batch_op.drop_index("ix_orders_customer_id_created_at_id")

@@ -2,7 +2,7 @@
 
 Revision ID: router_0001
 Revises:
-Create Date: 2026-12-01 06:28:51.276332
+Create Date: (baseline, generated from the models)
 """
 
 from __future__ import annotations
