@@ -2,7 +2,7 @@
 
 Each command borrows one connection of the async engine and runs Alembic on its synchronous
 facade (``run_sync``), inside one transaction: on PostgreSQL the whole upgrade is atomic
-and serialised per owner (``models/migrations/env.py`` takes an advisory lock).
+and serialised per owner (an advisory lock held until the transaction ends).
 
 A database whose tables were made by ``create_all`` before migrations existed has no version
 table: :func:`upgrade` adopts it (:mod:`models.migrate.adoption`: completes what older
@@ -11,7 +11,9 @@ versions would have added, stamps head) or refuses, listing the differences.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -78,14 +80,24 @@ def alembic_config(owner: Owner, connection: Connection | None = None) -> Config
     return config
 
 
+# Alembic keeps the running environment in module state (``alembic.context``): two
+# commands interleaving in one process would run in each other's, so they take turns.
+_TURNS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _turn() -> asyncio.Lock:
+    return _TURNS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+
+
 async def _run(database: Database, owner: Owner, work: Callable[[Connection], _T]) -> _T:
-    async with database.engine.begin() as connection:
+    async with _turn(), database.engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             # One migrator at a time per owner (replicas starting together): the others
             # wait here, then find the database at head.
-            key = f"alembic_version_{owner.name}"
             lock = text("SELECT pg_advisory_xact_lock(hashtext(:key))")
-            await connection.execute(lock, {"key": key})
+            await connection.execute(lock, {"key": owner.version_table})
         return await connection.run_sync(work)
 
 

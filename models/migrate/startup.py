@@ -11,6 +11,7 @@ version working.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Mapping
@@ -23,6 +24,20 @@ from models.migrate.commands import SchemaBehind, SchemaState, current, upgrade
 __all__ = ["migrates_at_startup", "prepare_schema"]
 
 logger = logging.getLogger("models.migrate")
+_ATTEMPTS = 4
+
+
+async def _upgrade_with_retries(database: Database, owner: str) -> SchemaState:
+    """Several processes sharing one SQLite file may start together, and SQLite runs DDL
+    outside the migration's transaction, so one may fail on a table another just made:
+    it tries again (and finds the database at head, or adopts what the other made).
+    PostgreSQL serialises migrators with a lock instead."""
+    for attempt in range(1, _ATTEMPTS):
+        try:
+            return await upgrade(database, owner)
+        except SQLAlchemyError:
+            await asyncio.sleep(0.1 * attempt)
+    return await upgrade(database, owner)
 
 
 def migrates_at_startup(environ: Mapping[str, str] | None = None) -> bool:
@@ -36,15 +51,7 @@ async def prepare_schema(
     """Upgrade ``owner``'s tables to head (``migrate``, default :func:`migrates_at_startup`)
     or check that they are there; raises :class:`SchemaBehind` when they are not."""
     if migrate if migrate is not None else migrates_at_startup():
-        try:
-            return await upgrade(database, owner)
-        except SQLAlchemyError:
-            # Another process sharing this SQLite file migrated it at the same moment
-            # (PostgreSQL serialises migrators with a lock): fine if it got to head.
-            state = await current(database, owner)
-            if state.behind or state.revision is None:
-                raise
-            return state
+        return await _upgrade_with_retries(database, owner)
     state = await current(database, owner)
     if state.behind:
         raise SchemaBehind(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -39,6 +40,38 @@ async def test_production_accepts_a_database_at_head(scratch: Database) -> None:
     await prepare_schema(scratch, "orders", migrate=True)
     state = await prepare_schema(scratch, "orders", migrate=False)
     assert state.revision == state.head
+
+
+_START = """
+import asyncio, sys
+from models.database import open_database
+from models.migrate import prepare_schema
+
+async def start():
+    database = open_database(sys.argv[1])
+    try:
+        print((await prepare_schema(database, "orders", migrate=True)).revision)
+    finally:
+        await database.dispose()
+
+asyncio.run(start())
+"""
+
+
+async def test_processes_starting_together_all_find_head(scratch: Database) -> None:
+    """Replicas migrating one fresh database at the same moment (PostgreSQL: one at a time
+    under a lock; SQLite: the losers of a race try again)."""
+    url = scratch.engine.url.render_as_string(hide_password=False)
+    processes = [
+        await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _START, url, stdout=asyncio.subprocess.PIPE
+        )
+        for _ in range(3)
+    ]
+    outputs = [(await process.communicate())[0].decode().strip() for process in processes]
+    head = (await current(scratch, "orders")).head
+    assert outputs == [head] * 3
+    assert (await current(scratch, "orders")).revision == head
 
 
 def test_a_subgraph_refuses_to_start_on_a_database_behind(scratch_url: str) -> None:
