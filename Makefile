@@ -45,8 +45,10 @@ schema-check: $(VENV)/.installed
 
 compose: $(VENV)/.installed
 	$(PY) -m router.composition compose --config supergraph.yaml --output schema.graphql
+	$(PY) -m platform_cli.configmaps
 
-# deploy/kubernetes/router-config.yaml from deploy/router.yaml and schema.graphql (after compose)
+# deploy/kubernetes/router-config.yaml from deploy/router.yaml and schema.graphql (make compose
+# runs it too)
 deploy-config: $(VENV)/.installed
 	$(PY) -m platform_cli.configmaps
 
