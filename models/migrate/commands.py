@@ -179,8 +179,11 @@ async def new_revision(database: Database, owner: str, message: str) -> str:
     be at head); returns the new file's path."""
     chosen = owner_of(owner)
     chosen.versions_directory.mkdir(parents=True, exist_ok=True)
-    number = len(list(chosen.versions_directory.glob("*.py"))) + 1
-    revision_id = f"{chosen.name}_{number:04d}"
+    numbers = [
+        int(path.name[len(chosen.name) + 1 : len(chosen.name) + 5])
+        for path in chosen.versions_directory.glob(f"{chosen.name}_[0-9][0-9][0-9][0-9]_*.py")
+    ]
+    revision_id = f"{chosen.name}_{max(numbers, default=0) + 1:04d}"
 
     def work(connection: Connection) -> str:
         config = alembic_config(chosen, connection)

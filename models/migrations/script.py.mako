@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+%if "sa." in (upgrades or "") + (downgrades or ""):
 import sqlalchemy as sa
+%endif
+%if "op." in (upgrades or "") + (downgrades or ""):
 from alembic import op
+%endif
 ${imports if imports else ""}
 revision: str = ${repr(up_revision)}
 down_revision: str | Sequence[str] | None = ${repr(down_revision)}
