@@ -190,10 +190,13 @@ async def new_revision(database: Database, owner: str, message: str) -> str:
         config.set_main_option("file_template", "%%(rev)s_%%(slug)s")
         # the project's formatting (line length, quotes), as if written by hand
         for option, value in (
-            ("hooks", "ruff"),
-            ("ruff.type", "module"),
-            ("ruff.module", "ruff"),
-            ("ruff.options", "format REVISION_SCRIPT_FILENAME"),
+            ("hooks", "imports, format"),
+            ("imports.type", "module"),
+            ("imports.module", "ruff"),
+            ("imports.options", "check --fix --exit-zero --quiet REVISION_SCRIPT_FILENAME"),
+            ("format.type", "module"),
+            ("format.module", "ruff"),
+            ("format.options", "format REVISION_SCRIPT_FILENAME"),
         ):
             config.set_section_option("post_write_hooks", option, value)
         written = command.revision(config, message, autogenerate=True, rev_id=revision_id)
