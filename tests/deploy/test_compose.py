@@ -33,7 +33,7 @@ def test_every_part_runs_in_its_own_container_with_a_health_check() -> None:
     for name, domain in DOMAINS.items():
         command = services[name]["command"]
         assert command[:5] == ["python", "-m", "subgraphs", "serve", name]
-        assert str(domain.port) in command and f":{domain.port}/health" in str(
+        assert str(domain.port) in command and f":{domain.port}/ready" in str(
             services[name]["healthcheck"]["test"]
         )
 

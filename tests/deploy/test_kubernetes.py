@@ -91,5 +91,5 @@ def test_the_config_maps_hold_the_current_files() -> None:
         (REPOSITORY / "schema.graphql").read_text(encoding="utf-8"),
     )
     assert MANIFEST.read_text(encoding="utf-8") == expected, (
-        "deploy/kubernetes/router-config.yaml is stale: run `make deploy-config` (or `make compose`)"
+        "deploy/kubernetes/router-config.yaml is stale: run `make compose` or `make deploy-config`"
     )
