@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
-from sqlalchemy import text
+from sqlalchemy import MetaData, text
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -113,6 +113,7 @@ def create_subgraph_app(
     name: str,
     schema: strawberry.federation.Schema,
     database: Database,
+    metadata: MetaData,
     peers: Peers | None = None,
     *,
     create_tables: bool = True,

@@ -21,6 +21,16 @@ def test_multi_stage_slim_non_root() -> None:
     assert "COPY --from=build /opt/venv /opt/venv" in DOCKERFILE
 
 
+def test_every_package_is_in_the_image() -> None:
+    project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    ignore = (REPOSITORY / "deploy" / "Dockerfile.dockerignore").read_text(encoding="utf-8")
+    for pattern in project["tool"]["setuptools"]["packages"]["find"]["include"]:
+        package = pattern.rstrip("*")
+        assert f"COPY {package} ./{package}\n" in DOCKERFILE, package
+        assert f"!{package}/\n" in ignore, package
+        assert re.search(rf"^RUN mkdir .*\b{package}\b", DOCKERFILE, re.M), package
+
+
 def test_the_package_carries_its_migrations() -> None:
     project = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = project["tool"]["setuptools"]["package-data"]["models"]

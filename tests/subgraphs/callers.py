@@ -89,6 +89,7 @@ async def signed_subgraphs(
                 name,
                 domain.schema,
                 database,
+                domain.metadata,
                 peers,
                 create_tables=False,
                 identity=verifier,

@@ -77,6 +77,7 @@ async def platform(database: Database, tmp_path: Path) -> AsyncIterator[Platform
                 name,
                 domain.schema,
                 database,
+                domain.metadata,
                 peers,
                 create_tables=False,
                 identity=verifier,

@@ -180,6 +180,7 @@ async def test_a_domain_subgraph_in_production_refuses_a_forged_header_before_an
         "customers",
         domain.schema,
         database,
+        domain.metadata,
         create_tables=False,
         identity=verifier,
     )

@@ -169,7 +169,7 @@ async def subgraphs(database: Database) -> AsyncIterator[dict[str, httpx.AsyncCl
     for name in {_owner(*field.split(".")) for field in TAGGED}:
         domain = DOMAINS[name]
         app = create_subgraph_app(
-            name, domain.schema, database, create_tables=False, identity=verifier
+            name, domain.schema, database, domain.metadata, create_tables=False, identity=verifier
         )
         clients[name] = httpx.AsyncClient(
             transport=httpx.ASGITransport(app), base_url=f"http://{name}"
