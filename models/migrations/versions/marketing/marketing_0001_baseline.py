@@ -38,6 +38,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_campaigns")),
     )
     op.create_table(
+        "erased_customers",
+        sa.Column("customer_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("erased_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("customer_id", name=op.f("pk_erased_customers")),
+    )
+    op.create_table(
         "marketing_inbox",
         sa.Column("consumer", sa.String(length=128), nullable=False),
         sa.Column("event_id", sa.String(length=64), nullable=False),
@@ -127,5 +133,6 @@ def downgrade() -> None:
 
     op.drop_table("marketing_outbox")
     op.drop_table("marketing_inbox")
+    op.drop_table("erased_customers")
     op.drop_table("campaigns")
     # ### end Alembic commands ###
