@@ -8,7 +8,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 POSTGRES_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: peers demo test lint typecheck schema-check compose test-sqlite test-postgres bench
+.PHONY: peers demo test lint typecheck schema-check compose deploy-config test-sqlite test-postgres bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
+	$(PY) -m models.migrate upgrade
 	$(PY) -m platform_cli dev
 
 test: peers lint typecheck schema-check test-sqlite test-postgres
@@ -44,6 +45,12 @@ schema-check: $(VENV)/.installed
 
 compose: $(VENV)/.installed
 	$(PY) -m router.composition compose --config supergraph.yaml --output schema.graphql
+	$(PY) -m platform_cli.configmaps
+
+# deploy/kubernetes/router-config.yaml from deploy/router.yaml and schema.graphql (make compose
+# runs it too)
+deploy-config: $(VENV)/.installed
+	$(PY) -m platform_cli.configmaps
 
 bench: $(VENV)/.installed
 	$(PY) -m bench

@@ -21,10 +21,11 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from events.bus import ConsumerSpec, Delivery, stream_of
-from events.embedded_tables import Base, EventConsumer, EventDelivery, EventLog
 from events.errors import BrokerUnavailable
 from models.base import utcnow
 from models.database import Database
+from models.event_store import EventConsumer, EventDelivery, EventLog
+from models.migrate import SchemaBehind, SchemaMismatch, prepare_schema
 
 __all__ = ["EmbeddedBus"]
 
@@ -77,8 +78,8 @@ class EmbeddedBus:
             if self._ready:
                 return
             try:
-                await self.database.create_tables(Base.metadata)
-            except (SQLAlchemyError, OSError) as error:
+                await prepare_schema(self.database, "events")
+            except (SQLAlchemyError, OSError, SchemaBehind, SchemaMismatch) as error:
                 raise BrokerUnavailable(f"embedded event store: {error}") from error
             self._ready = True
 

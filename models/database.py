@@ -70,6 +70,8 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     async def create_tables(self, metadata: MetaData) -> None:
+        """``create_all`` for ad-hoc tables (tests); the platform's own tables are made and
+        changed by migrations (:mod:`models.migrate`)."""
         async with self.engine.begin() as connection:
             await connection.run_sync(metadata.create_all)
 

@@ -15,7 +15,6 @@ from datetime import datetime
 from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from models.added_columns import add_missing_columns
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
 from models.inbox import InboxRecord
 from models.outbox import OutboxRecord
@@ -94,6 +93,3 @@ class InventoryInbox(InboxRecord, Base):
     """Inbox row: an event (orders.*, integration.erp.*) handled once (``events.inbox``)."""
 
     __tablename__ = "inventory_inbox"
-
-
-add_missing_columns(Base.metadata)  # a database an older version created gains the new ones

@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Enum, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from models.added_columns import add_missing_columns
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
 from models.inbox import InboxRecord
 from models.outbox import OutboxRecord
@@ -117,6 +116,3 @@ class OrdersInbox(InboxRecord, Base):
     """Inbox row: an event (integration.pos.*) handled once (``events.inbox``)."""
 
     __tablename__ = "orders_inbox"
-
-
-add_missing_columns(Base.metadata)  # a database an older version created gains the new ones

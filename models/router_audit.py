@@ -1,9 +1,12 @@
 """Router-owned table: the audit log (:mod:`router.audit`), next to the API keys.
 
 Append-only, enforced by the database itself: triggers refuse every ``UPDATE`` and ``DELETE``
-(and ``TRUNCATE`` on PostgreSQL), whoever connects. Rows hold names and ids, never a value of
-personal data. ``record_id`` (random, unique) lets a spooled record be written again after
-an outage without being counted twice.
+(and ``TRUNCATE`` on PostgreSQL), whoever connects. The migration
+``models/migrations/versions/router/router_0002_audit_log_append_only.py`` creates them; the
+same statements run when the model's table itself is created (a test's ``create_all``, or a
+database made before migrations being completed: ``models.migrate.adoption``). Rows hold
+names and ids, never a value of personal data. ``record_id`` (random, unique) lets a spooled
+record be written again after an outage without being counted twice.
 """
 
 from __future__ import annotations

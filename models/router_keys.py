@@ -5,19 +5,16 @@ slow password hash would buy nothing and cost a request's worth of CPU per looku
 id (``key_id``, also the visible prefix of the key) finds the row.
 
 A key may carry its own rate limit (``rate_limit_capacity`` tokens, refilled at
-``rate_limit_refill_per_second``), which wins over ``router.yaml``'s. Columns added after a
-table was first created are added to it when the tables are created again (there is no
-migration tool for the router's one table).
+``rate_limit_refill_per_second``), which wins over ``router.yaml``'s. The tables are made
+and changed by migrations (``models.migrate``, owner ``router``).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, Connection, MetaData, String, event, inspect
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.schema import CreateColumn
 
 from models.base import TYPE_ANNOTATION_MAP, Identifier, domain_metadata, utcnow
 
@@ -46,16 +43,3 @@ class ApiKey(RouterBase):
     # the key's own rate limit (both set, or neither: router.yaml's limits apply)
     rate_limit_capacity: Mapped[int | None]
     rate_limit_refill_per_second: Mapped[float | None]
-
-
-@event.listens_for(RouterBase.metadata, "after_create")
-def _add_missing_columns(metadata: MetaData, connection: Connection, **_: Any) -> None:
-    """``ALTER TABLE ... ADD COLUMN`` for each nullable column a table created by an older
-    version lacks (run by ``create_all``, which creates missing tables only)."""
-    inspector = inspect(connection)
-    for table in metadata.sorted_tables:
-        present = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in present and column.nullable:
-                definition = CreateColumn(column).compile(dialect=connection.dialect)
-                connection.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {definition}")

@@ -6,7 +6,8 @@
     python -m subgraphs sdl --all --out-dir DIR
 
 The subgraph's store comes from ``DATABASE_URL_<DOMAIN>`` or ``DATABASE_URL`` (embedded
-SQLite by default); its tables are created at start-up if missing. The domains it calls
+SQLite by default); its tables are migrated to head at start-up (``OPS_MODE=production``:
+checked, and the subgraph refuses to start when they are behind). The domains it calls
 (orders calls customers, products, inventory and marketing) are found by --peer, else
 SUBGRAPH_URL_<NAME>, else the routing_url in --config (supergraph.yaml); one missing is
 an error. The URLs used are logged at start-up.
@@ -26,6 +27,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from models.migrate import SchemaBehind, SchemaMismatch
 from observability.logs import configure_logging
 from observability.tracing import configure_from_environment
 from prefork.sockets import reuse_port_sockets
@@ -36,7 +38,7 @@ from subgraphs.common.graceful_shutdown import DEFAULT_GRACE_SECONDS
 from subgraphs.common.identity import verifier_from_environment
 from subgraphs.common.schema import service_sdl
 from subgraphs.registry import DOMAINS
-from subgraphs.serving import serve_subgraph
+from subgraphs.serving import prepare_database, serve_subgraph
 
 logger = logging.getLogger("subgraphs")
 
@@ -155,6 +157,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             args.port or DOMAINS[args.domain].port,
             listed,
         )
+        try:  # before any worker: one migrator, and a refusal stops the whole serve
+            event_loop.run(prepare_database(args.domain))
+        except (SchemaBehind, SchemaMismatch) as error:  # e.g. a deploy that skipped migrating
+            raise SystemExit(f"python -m subgraphs: error: {error}") from None
         if args.workers > 1:
             sys.exit(_serve_workers(args, peers))
         configure_from_environment(f"subgraph-{args.domain}")  # OTEL_TRACES_EXPORTER etc.

@@ -1,12 +1,18 @@
 """Serve one subgraph over HTTP on its own: the production shape, one process per domain,
 with the domain's event workers (``subgraphs.workers``) on the bus ``events.connect`` opens.
 
+Before serving, :func:`prepare_database` brings the domain's tables to the head migration
+(production: checks, and raises :class:`~models.migrate.SchemaBehind` when they are behind,
+so the process refuses to start); a database not reachable yet is left to the app's
+readiness, which does the same once it answers.
+
 Used by ``python -m subgraphs serve`` and by the benchmarks (which wrap the app to count
 its SQL statements), so both run the subgraph the same way.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -17,12 +23,31 @@ from starlette.types import ASGIApp
 
 from events.connect import open_bus
 from models.database import Database, database_url, open_database
+from models.database_errors import is_unavailable
+from models.migrate import prepare_schema
 from subgraphs.common.graceful_shutdown import DEFAULT_GRACE_SECONDS, GracefulServer, grace_period
 from subgraphs.common.peers import Peers
 from subgraphs.registry import create_app
 from subgraphs.workers import running_workers
 
-__all__ = ["serve_subgraph"]
+__all__ = ["prepare_database", "serve_subgraph"]
+
+logger = logging.getLogger("subgraphs")
+
+
+async def prepare_database(domain: str) -> None:
+    """The domain's tables at head (development: migrated; production: checked), once per
+    ``serve`` before any worker starts. A database that does not answer yet is only
+    logged: the leader's app prepares it once it answers."""
+    database = open_database(database_url(domain))
+    try:
+        await prepare_schema(database, domain)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        logger.warning("%s: database not reachable yet (%.200r)", domain, error)
+    finally:
+        await database.dispose()
 
 
 async def serve_subgraph(

@@ -21,7 +21,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--products", type=int, default=0, help="0: derived from --customers")
     parser.add_argument("--warehouses", type=int, default=_DEFAULTS.warehouses)
     parser.add_argument("--seed", type=int, default=_DEFAULTS.seed, help="random seed")
-    parser.add_argument("--reset", action="store_true", help="drop and recreate the tables first")
+    parser.add_argument(
+        "--reset", action="store_true", help="drop the tables first"
+    )
     parser.add_argument("--domain", action="append", choices=sorted(SEEDERS), help="only these")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser.parse_args(argv)

@@ -1,4 +1,4 @@
-"""Create each domain's tables and seed the domains whose tables are still empty."""
+"""Migrate each domain's tables to head and seed the domains whose tables are still empty."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from sqlalchemy import MetaData, func, select
 
 from models.database import Database
+from models.migrate import stamp, upgrade
 from models.seed.generate import Scale
 
 __all__ = ["SEEDERS", "domains_in_order", "is_empty", "seed_domain"]
@@ -48,8 +49,8 @@ async def seed_domain(
     models_module, seeder_module = SEEDERS[domain]
     metadata = importlib.import_module(models_module).Base.metadata
     if reset:
-        await database.drop_tables(metadata)
-    await database.create_tables(metadata)
+        await _drop(database, domain, metadata)
+    await upgrade(database, domain)
     if not await is_empty(database, domain):
         logger.info("%s: already seeded, left as is", domain)
         return False
@@ -57,6 +58,13 @@ async def seed_domain(
     await importlib.import_module(seeder_module).seed(database, scale, show_progress=show_progress)
     await _analyze(database, metadata)
     return True
+
+
+async def _drop(database: Database, domain: str, metadata: MetaData) -> None:
+    """Every table of ``domain``, and its recorded revision: whatever state the database is
+    in (a shared test database may have been reset by a version without migrations)."""
+    await database.drop_tables(metadata)
+    await stamp(database, domain, "base", purge=True)
 
 
 async def _analyze(database: Database, metadata: MetaData) -> None:

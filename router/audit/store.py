@@ -16,8 +16,8 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from models.database import Database
+from models.migrate import prepare_schema
 from models.router_audit import AuditEntry
-from models.router_keys import RouterBase
 from router.audit.record import AuditRecord
 
 __all__ = ["MAX_LIST_LIMIT", "AuditStore"]
@@ -30,7 +30,9 @@ class AuditStore:
         self.database = database
 
     async def create_tables(self) -> None:
-        await self.database.create_tables(RouterBase.metadata)
+        """Migrate the router's tables to head (in production: check that they are there,
+        :func:`models.migrate.prepare_schema`)."""
+        await prepare_schema(self.database, "router")
 
     async def append(self, records: Iterable[AuditRecord]) -> None:
         rows = [_row(record) for record in records]

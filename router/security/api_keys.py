@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.database import Database
-from models.router_keys import ApiKey, RouterBase
+from models.migrate import prepare_schema
+from models.router_keys import ApiKey
 from router.security.bearer import InvalidCredential
 from router.security.identity import Identity, IdentityKind, RateQuota
 
@@ -115,7 +116,9 @@ class ApiKeyStore:
         self.lookups = 0  # database round trips made by :meth:`authenticate`
 
     async def create_tables(self) -> None:
-        await self.database.create_tables(RouterBase.metadata)
+        """Migrate the router's tables to head (in production: check that they are there,
+        :func:`models.migrate.prepare_schema`)."""
+        await prepare_schema(self.database, "router")
 
     async def create(
         self,

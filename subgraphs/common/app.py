@@ -34,6 +34,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import SubscriptionExecutionResult
 
 from models.database import Database
+from models.migrate import prepare_schema
 from subgraphs.common.audit_report import AUDIT_EXTENSION
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.deadline import RequestGuard, deadline_of
@@ -121,7 +122,10 @@ def create_subgraph_app(
 ) -> Starlette:
     """The app for domain ``name``. The caller owns ``database`` (and disposes of it).
 
-    ``identity`` checks the router's identity header (default: from ``OPS_MODE`` and
+    ``create_tables``: at start-up, bring the domain's tables to the head migration (in
+    production only check that they are there: :func:`models.migrate.prepare_schema`);
+    otherwise only wait for the database to answer. ``identity`` checks the router's
+    identity header (default: from ``OPS_MODE`` and
     ``ROUTER_IDENTITY_SECRET``, see :mod:`subgraphs.common.identity`).
     """
     verifier = identity if identity is not None else verifier_from_environment()
@@ -130,7 +134,7 @@ def create_subgraph_app(
 
     async def start() -> None:
         if create_tables:
-            await database.create_tables(metadata)
+            await prepare_schema(database, name)
         else:
             await _ping(database)
 

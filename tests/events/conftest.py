@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import delete
 
 from events.embedded_bus import EmbeddedBus
-from events.embedded_tables import Base as EmbeddedBase
-from events.embedded_tables import EventConsumer, EventDelivery, EventLog
 from events.nats_bus import NatsBus
 from models.database import open_database
+from models.event_store import EventConsumer, EventDelivery, EventLog
+from models.migrate import upgrade
 from tests.events.harness import (
     NATS_URL,
     Harness,
@@ -43,7 +43,7 @@ async def harness(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     database = open_database(url)
     tables = make_tables(namespace)
     await database.create_tables(tables.metadata)
-    await database.create_tables(EmbeddedBase.metadata)
+    await upgrade(database, "events")
     harness = (
         embedded_harness(namespace, database, tables, tmp_path)
         if request.param == "embedded"

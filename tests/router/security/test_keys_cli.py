@@ -140,15 +140,18 @@ def test_parse_rate_limit() -> None:
 
 
 async def test_an_older_table_gets_the_new_columns(tmp_path: Path) -> None:
-    """A router_api_keys table created before keys had rate limits is completed in place."""
+    """A router_api_keys table created before keys had rate limits (and before migrations)
+    is completed when the router's tables are migrated (``models.migrate.adoption``)."""
     database = open_database(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
     try:
         async with database.engine.begin() as connection:
             await connection.exec_driver_sql(
-                "CREATE TABLE router_api_keys (id INTEGER PRIMARY KEY, key_id VARCHAR(32) UNIQUE,"
-                " client VARCHAR(200), secret_sha256 VARCHAR(64), scopes JSON,"
-                " created_at DATETIME, expires_at DATETIME, revoked_at DATETIME,"
-                " last_used_at DATETIME, replaces VARCHAR(32))"
+                "CREATE TABLE router_api_keys (id INTEGER NOT NULL, key_id VARCHAR(32) NOT NULL,"
+                " client VARCHAR(200) NOT NULL, secret_sha256 VARCHAR(64) NOT NULL,"
+                " scopes JSON NOT NULL, created_at DATETIME NOT NULL, expires_at DATETIME,"
+                " revoked_at DATETIME, last_used_at DATETIME, replaces VARCHAR(32),"
+                " CONSTRAINT pk_router_api_keys PRIMARY KEY (id),"
+                " CONSTRAINT uq_router_api_keys_key_id UNIQUE (key_id))"
             )
         store = ApiKeyStore(database)
         await store.create_tables()

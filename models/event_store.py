@@ -1,4 +1,6 @@
-"""The embedded bus's storage: a stream log, its consumers, and their deliveries.
+"""The embedded bus's storage (``events.embedded_bus``): a stream log, its consumers, and
+their deliveries. Kept with the models so that its migrations live with every other table's
+(``models.migrate``, owner ``events``).
 
 ``event_log`` holds every stored message (``sequence`` is global, so a stream's sequences
 increase with gaps); ``event_consumers`` one row per durable consumer (where it starts, and
