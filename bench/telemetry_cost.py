@@ -29,6 +29,7 @@ from bench.config_overhead import (
 from bench.databases import sqlalchemy_url
 from bench.feature_stages import CostResult, FeatureWorkload
 from bench.fleets import project_supergraph, start_project_subgraphs
+from bench.peer_supergraph import without_access_control
 from bench.processes import ProcessGroup
 from bench.router_app import app_from_config
 from bench.router_variants import FEATURES_OFF, IDENTITY_SECRET_ENV
@@ -111,7 +112,9 @@ def telemetry_cost(
         fleet = start_project_subgraphs(
             group, _TELEMETRY_FLEET_PORT, database, "telemetry-fleet", env=_OPEN_ENVIRONMENT
         )
-        sdl = project_supergraph(fleet.urls)
+        # Without the access directives, as the feature stage's open side: the router would
+        # answer an anonymous customer-360 with UNAUTHORIZED_FIELD_OR_TYPE and measure nothing.
+        sdl = without_access_control(project_supergraph(fleet.urls))
         try:
             result = _in_process(workload, sdl, in_process_requests)
         except (ValueError, RuntimeError, OSError) as error:
