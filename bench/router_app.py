@@ -45,6 +45,7 @@ WIRED_SECTIONS = frozenset({
     "rate_limits",
     "traffic_shaping", "apq", "trusted_documents", "csrf", "security_headers", "batching",
     "limits", "audit", "mode", "graphiql", "introspection", "query_plans", "telemetry",
+    "subscriptions",
 })  # fmt: skip
 
 
@@ -83,6 +84,7 @@ def app_from_config(config: RouterConfig, supergraph_sdl: str) -> Starlette:
         batching=config.batching,
         introspection=config.enables(config.introspection),
         telemetry=config.telemetry,  # tracing itself is process-wide (observability.tracing)
+        subscriptions=config.subscriptions,
         audit=(
             AuditLog.from_config(config.audit, config.api_keys.database_url)
             if config.audit.enabled

@@ -42,7 +42,7 @@ from router.server import create_app
 from subgraphs.registry import DOMAINS
 from tests.conftest import TEST_SCALE
 from tests.fleet.apps import fleet_transport
-from tests.project_access import project_platform, router_client
+from tests.project_access import STAFF_HEADERS, project_platform, router_client
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SUPERGRAPH = REPOSITORY / "tests" / "fixtures" / "fleet" / "supergraph.graphql"
@@ -335,7 +335,8 @@ async def _cross_origin_post(page: DevToolsPage, base_url: str) -> Any:
     other = base_url.replace("127.0.0.1", "localhost")
     return await page.evaluate(
         f"fetch('{other}/graphql', {{method: 'POST', headers: {{'content-type': "
-        "'application/json', 'authorization': ''}, body: JSON.stringify({query: "
+        f"'application/json', 'authorization': '{STAFF_HEADERS['authorization']}'}}, "
+        "body: JSON.stringify({query: "
         "'{ customer(id: \"3\") { id } }'})}).then(r => r.text(), e => 'failed: ' + e)"
     )
 
@@ -395,7 +396,8 @@ async def test_graphiql_opens_on_customer_360_with_the_network_closed(
     assert cross_origin == '{"data":{"customer":{"id":"3"}}}'  # the preflight passed
     assert internet == "blocked"
     assert query == GraphiQLExample.from_file(EXAMPLE_OPERATION).query
-    assert headers == DEFAULT_HEADERS
+    # the dev platform opens GraphiQL with its staff token, so the example answers at once
+    assert orjson.loads(headers)["Authorization"].startswith("Bearer ey")
     assert variables == '{"id": "3"}'
     assert active_tab == "Headers"
     assert "query: Query" in docs
