@@ -77,6 +77,7 @@ class NatsBus:
         self._connect_timeout = connect_timeout
         self._request_timeout = request_timeout
         self._client: Client | None = None
+        self._closed = False
         self._jetstream: JetStreamContext | None = None
         self._streams: set[str] = set()
         self._subscriptions: dict[tuple[str, str], JetStreamContext.PullSubscription] = {}
@@ -99,6 +100,8 @@ class NatsBus:
         few reconnect attempts (about a second); the next call then connects again, so an
         outage costs failed calls, never a hang."""
         async with self._lock:
+            if self._closed:  # a worker still running must not open a connection nobody closes
+                raise BrokerUnavailable(f"NATS at {self.url}: the bus is closed")
             if self._client is not None and self._client.is_closed:
                 self._forget_connection()
             if self._client is not None and not self._client.is_connected:
@@ -210,6 +213,7 @@ class NatsBus:
             self._streams.discard(stream)
 
     async def close(self) -> None:
+        self._closed = True
         for subscription in self._subscriptions.values():
             with contextlib.suppress(*_NATS_ERRORS):
                 await subscription.unsubscribe()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -95,3 +96,22 @@ def graphql(http: httpx.AsyncClient) -> GraphQL:
         return body
 
     return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _close_leftover_broker_connections() -> AsyncIterator[None]:
+    """At the end of the session, while its event loop still runs, close any NATS client a
+    test left open (a worker cancelled mid-connect): garbage-collected after the loop has
+    closed, its socket is an unraisable ResourceWarning that fails the whole run."""
+    yield
+    import gc
+
+    from nats.aio.client import Client
+
+    # type(), not isinstance(): a dead weakref proxy among the objects raises on the latter
+    leftovers = [o for o in gc.get_objects() if type(o) is Client and not o.is_closed]
+    for client in leftovers:
+        with contextlib.suppress(Exception):
+            await client.close()
+    if leftovers:
+        print(f"\nclosed {len(leftovers)} NATS connection(s) a test left open")
